@@ -1,0 +1,45 @@
+package dev.josef.kafka.architecture;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleDescriptor.Exports;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each module's compiled descriptor: what it exports, to whom, what it requires and uses. */
+class ModuleDescriptorTest {
+    private static final Set<String> SIBLINGS = Set.of(
+            "dev.josef.kafka.compression", "dev.josef.kafka.net", "dev.josef.kafka.admin",
+            "dev.josef.kafka.producer", "dev.josef.kafka.consumer", "dev.josef.kafka.otel",
+            "dev.josef.kafka.testkit", "dev.josef.kafka.cli");
+
+    @Test
+    void kafkaProtocolExportsItsApiAndSpiToAllAndItsInternalsOnlyToSiblings() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.protocol.KafkaException");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.protocol");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of(
+                "dev.josef.kafka.protocol", Set.of(),
+                "dev.josef.kafka.protocol.spi", Set.of(),
+                "dev.josef.kafka.protocol.internal", SIBLINGS,
+                "dev.josef.kafka.protocol.message", SIBLINGS)));
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .as("kafka-protocol depends on the JDK alone")
+                .containsExactly("java.base");
+        assertThat(d.uses()).containsExactly("dev.josef.kafka.protocol.spi.CompressionCodec");
+        assertThat(d.provides()).isEmpty();
+    }
+
+    private static Map<String, Set<String>> exports(ModuleDescriptor d) {
+        Map<String, Set<String>> map = new TreeMap<>();
+        for (Exports e : d.exports()) {
+            map.put(e.source(), new TreeSet<>(e.targets()));
+        }
+        return map;
+    }
+}

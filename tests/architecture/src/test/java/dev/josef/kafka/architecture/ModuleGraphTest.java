@@ -1,0 +1,113 @@
+package dev.josef.kafka.architecture;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.module.ModuleDescriptor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What JPMS enforces on the module path, checked for the class path too: no
+ * module reaches a module that DESIGN.md's graph does not allow, and no module
+ * uses a package of another that is not exported to it (the {@code .internal}
+ * and generated-message packages are exported only {@code to} named siblings).
+ */
+class ModuleGraphTest {
+    private static JavaClasses classes;
+    private static Map<String, ModuleDescriptor> descriptors;
+
+    @BeforeAll
+    static void importJosef() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.josef.kafka");
+        descriptors = new HashMap<>();
+        for (ModuleDescriptor d : JosefModules.built()) {
+            descriptors.put(d.name(), d);
+        }
+    }
+
+    @Test
+    void josefClassesWereFound() {
+        assertThat(classes).isNotEmpty();
+        assertThat(descriptors).containsKey("dev.josef.kafka.protocol");
+    }
+
+    @Test
+    void everyModuleDependsOnlyOnTheModulesTheDesignAllows() {
+        List<String> violations = new ArrayList<>();
+        forEachCrossModuleDependency((from, to, d) -> {
+            if (!JosefModules.ALLOWED.get(from).contains(to)) {
+                violations.add(from + " must not depend on " + to + ": " + d.getDescription());
+            }
+        });
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void noModuleUsesAPackageThatIsNotExportedToIt() {
+        List<String> violations = new ArrayList<>();
+        forEachCrossModuleDependency((from, to, d) -> {
+            ModuleDescriptor target = descriptors.get(to);
+            if (target == null) {
+                return; // checked by the graph rule
+            }
+            String pkg = d.getTargetClass().getPackageName();
+            boolean exported = target.exports().stream().anyMatch(e -> e.source().equals(pkg)
+                    && (!e.isQualified() || e.targets().contains(from)));
+            if (!exported) {
+                violations.add(to + " does not export " + pkg + " to " + from + ": " + d.getDescription());
+            }
+        });
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void internalPackagesAreNeverExportedToEveryone() {
+        for (ModuleDescriptor d : descriptors.values()) {
+            for (ModuleDescriptor.Exports e : d.exports()) {
+                boolean internal = e.source().contains(".internal") || e.source().endsWith(".message");
+                if (internal) {
+                    assertThat(e.isQualified()).as(d.name() + " exports " + e.source() + " to everyone").isTrue();
+                    for (String target : e.targets()) {
+                        assertThat(JosefModules.ALLOWED).as(e.source() + " exported to non-Josef " + target).containsKey(target);
+                    }
+                }
+            }
+        }
+    }
+
+    private interface CrossModule {
+        void accept(String from, String to, Dependency dependency);
+    }
+
+    private static void forEachCrossModuleDependency(CrossModule consumer) {
+        classes.forEach(c -> {
+            Optional<String> from = JosefModules.moduleOf(c.getPackageName());
+            if (from.isEmpty()) {
+                return;
+            }
+            for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                Optional<String> to = JosefModules.moduleOf(d.getTargetClass().getPackageName());
+                if (to.isPresent() && !to.get().equals(from.get())) {
+                    consumer.accept(from.get(), to.get(), d);
+                }
+            }
+        });
+    }
+
+    static Set<String> modules() {
+        return descriptors.keySet();
+    }
+}
