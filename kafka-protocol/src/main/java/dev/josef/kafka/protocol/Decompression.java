@@ -1,0 +1,56 @@
+package dev.josef.kafka.protocol;
+
+import dev.josef.kafka.protocol.spi.CompressionCodec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+
+/** Decompresses a records section through a codec, bounded by the reader's limit. */
+final class Decompression {
+    private static final long INITIAL_GUESS_LIMIT = 4L * 1024 * 1024;
+
+    private Decompression() {
+    }
+
+    /**
+     * @param batch the batch being decoded, which errors name
+     * @return the decompressed bytes, from position 0
+     */
+    static ByteBuffer decompress(CompressionCodec codec, ByteBuffer compressed, int maxBytes, RecordBatch batch) {
+        // Guess twice the compressed size to start with, but no more than a few MiB
+        // up front: a hostile batch should have to produce its bytes to claim memory.
+        long guess = Math.min(INITIAL_GUESS_LIMIT, Math.max(1024L, 2L * compressed.remaining()));
+        ByteArrayOutput out = new ByteArrayOutput((int) Math.min(guess, maxBytes), maxBytes);
+        InputStream in = null;
+        try {
+            in = codec.decompress(compressed.duplicate());
+            if (in == null) {
+                throw new ProtocolException(batch.describe() + ": codec " + codec.name() + " returned no stream");
+            }
+            out.readFully(in);
+        } catch (ByteArrayOutput.LimitExceeded e) {
+            throw new ProtocolException(batch.describe() + " decompresses (" + codec.name() + ") to more than "
+                    + maxBytes + " bytes, the reader's maxDecompressedBytes");
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ProtocolException(batch.describe() + " does not decompress with " + codec.name() + ": " + e, e);
+        } finally {
+            closeQuietly(in);
+        }
+        return ByteBuffer.wrap(out.array(), 0, out.size());
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException | RuntimeException ignored) {
+            // The bytes are read, or the error that stopped the read is reported; a
+            // failure to release the codec's state adds nothing to either.
+        }
+    }
+}
