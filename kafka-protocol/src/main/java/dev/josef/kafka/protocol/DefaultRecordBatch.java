@@ -1,7 +1,5 @@
 package dev.josef.kafka.protocol;
 
-import dev.josef.kafka.protocol.internal.Utf8;
-import dev.josef.kafka.protocol.internal.Varints;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
 
 import java.nio.ByteBuffer;
@@ -114,18 +112,15 @@ final class DefaultRecordBatch extends RecordBatch {
     }
 
     @Override
-    public List<Record> records() {
+    public RecordCursor cursor() {
         verifyIfAsked();
         int count = recordCount();
         if (count < 0) {
             throw new ProtocolException(describe() + " declares a negative record count " + count);
         }
-        if (count == 0) {
-            return List.of();
-        }
         ByteBuffer records = batch.duplicate().position(BatchFormat.RECORDS_OFFSET).slice();
         int compressionId = compressionId();
-        if (compressionId != 0) {
+        if (compressionId != 0 && count > 0) {
             CompressionCodec codec;
             try {
                 codec = reader.codecs().byId(compressionId);
@@ -134,92 +129,20 @@ final class DefaultRecordBatch extends RecordBatch {
             }
             records = Decompression.decompress(codec, records, reader.maxDecompressedBytes(), this);
         }
-        try {
-            return readRecords(records, count);
-        } catch (ProtocolException e) {
-            throw new ProtocolException(describe() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // A decoder bug must still surface as malformed input, never as a
-            // BufferUnderflowException that a consumer would not expect.
-            throw new ProtocolException(describe() + ": malformed records (" + e + ")", e);
+        if (count > records.remaining() / BatchFormat.MIN_RECORD_SIZE) {
+            throw new ProtocolException(describe() + " declares " + count + " records but " + records.remaining()
+                    + " bytes hold at most " + records.remaining() / BatchFormat.MIN_RECORD_SIZE);
         }
+        return new RecordCursor.V2(this, records, count);
     }
 
-    private List<Record> readRecords(ByteBuffer in, int count) {
-        if (count > in.remaining() / BatchFormat.MIN_RECORD_SIZE) {
-            throw new ProtocolException("declares " + count + " records but " + in.remaining()
-                    + " bytes hold at most " + in.remaining() / BatchFormat.MIN_RECORD_SIZE);
-        }
-        long baseOffset = baseOffset();
-        long baseTimestamp = baseTimestamp();
-        boolean logAppendTime = timestampType() == TimestampType.LOG_APPEND_TIME;
-        long maxTimestamp = maxTimestamp();
-        int end = in.limit();
-        List<Record> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int bodySize = Varints.readVarint(in);
-            if (bodySize < BatchFormat.MIN_RECORD_BODY_SIZE || bodySize > in.remaining()) {
-                throw new ProtocolException("record " + i + " declares " + bodySize + " bytes but "
-                        + in.remaining() + " remain (at least " + BatchFormat.MIN_RECORD_BODY_SIZE + " needed)");
-            }
-            // Fence the record in, so that no field of it can read into the next.
-            in.limit(in.position() + bodySize);
-            in.get(); // record attributes: none defined yet
-            long timestampDelta = Varints.readVarlong(in);
-            int offsetDelta = Varints.readVarint(in);
-            byte[] key = readBytes(in, i, "key", -1);
-            byte[] value = readBytes(in, i, "value", -1);
-            List<Header> headers = readHeaders(in, i);
-            if (in.hasRemaining()) {
-                throw new ProtocolException("record " + i + " declares " + bodySize + " bytes but its fields end "
-                        + in.remaining() + " bytes early");
-            }
-            in.limit(end);
-            long timestamp = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta;
-            records.add(new Record(baseOffset + offsetDelta, timestamp, key, value, headers));
-        }
-        if (in.hasRemaining()) {
-            throw new ProtocolException(in.remaining() + " bytes follow the " + count + " records the batch declares");
+    @Override
+    public List<Record> records() {
+        RecordCursor cursor = cursor();
+        List<Record> records = new ArrayList<>(recordCount());
+        while (cursor.next()) {
+            records.add(cursor.toRecord());
         }
         return Collections.unmodifiableList(records);
-    }
-
-    /** @param header which header the bytes are the value of, or -1 for the record's own key and value */
-    private static byte[] readBytes(ByteBuffer in, int index, String field, int header) {
-        int length = Varints.readVarint(in);
-        if (length == -1) {
-            return null;
-        }
-        if (length < -1 || length > in.remaining()) {
-            throw new ProtocolException("record " + index + ": " + (header >= 0 ? "header " + header + " " : "")
-                    + field + " length " + length
-                    + " but " + in.remaining() + " bytes remain in the record");
-        }
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return bytes;
-    }
-
-    private static List<Header> readHeaders(ByteBuffer in, int index) {
-        int count = Varints.readVarint(in);
-        if (count == 0) {
-            return List.of();
-        }
-        if (count < 0 || count > in.remaining() / BatchFormat.MIN_HEADER_SIZE) {
-            throw new ProtocolException("record " + index + ": header count " + count + " but "
-                    + in.remaining() + " bytes remain in the record");
-        }
-        Header[] headers = new Header[count];
-        for (int h = 0; h < count; h++) {
-            int keyLength = Varints.readVarint(in);
-            if (keyLength < 0 || keyLength > in.remaining()) {
-                throw new ProtocolException("record " + index + ": header " + h + " key length " + keyLength
-                        + " but " + in.remaining() + " bytes remain in the record");
-            }
-            String key = Utf8.decode(in, keyLength);
-            byte[] value = readBytes(in, index, "value", h);
-            headers[h] = new Header(key, value);
-        }
-        return List.of(headers);
     }
 }

@@ -127,6 +127,11 @@ final class LegacyRecordBatch extends RecordBatch {
     }
 
     @Override
+    public RecordCursor cursor() {
+        return new RecordCursor.OfList(records());
+    }
+
+    @Override
     public List<Record> records() {
         verifyIfAsked();
         try {

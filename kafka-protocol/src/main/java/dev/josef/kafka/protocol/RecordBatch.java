@@ -124,6 +124,12 @@ public abstract sealed class RecordBatch permits DefaultRecordBatch, LegacyRecor
      */
     public abstract List<Record> records();
 
+    /**
+     * Walks the records in place, without copying keys and values; checks the CRC
+     * first when the reader verifies checksums, and decompresses under the reader's cap.
+     */
+    public abstract RecordCursor cursor();
+
     abstract long computeChecksum();
 
     /** How errors name this batch: by its offsets, which a consumer can skip to. */

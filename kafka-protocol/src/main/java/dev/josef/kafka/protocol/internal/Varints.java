@@ -61,6 +61,20 @@ public final class Varints {
 
     /** Reads an unsigned varint of at most 5 bytes; values above 2^31-1 come back negative. */
     public static int readUnsignedVarint(ByteBuffer buffer) {
+        // Most varints in records (attributes, deltas, lengths, header counts) are
+        // one byte: take those with one bounds check.
+        int position = buffer.position();
+        if (position < buffer.limit()) {
+            byte b = buffer.get(position);
+            if (b >= 0) {
+                buffer.position(position + 1);
+                return b;
+            }
+        }
+        return readUnsignedVarintSlowly(buffer);
+    }
+
+    private static int readUnsignedVarintSlowly(ByteBuffer buffer) {
         int value = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             if (!buffer.hasRemaining()) {
@@ -84,6 +98,18 @@ public final class Varints {
     }
 
     public static long readUnsignedVarlong(ByteBuffer buffer) {
+        int position = buffer.position();
+        if (position < buffer.limit()) {
+            byte b = buffer.get(position);
+            if (b >= 0) {
+                buffer.position(position + 1);
+                return b;
+            }
+        }
+        return readUnsignedVarlongSlowly(buffer);
+    }
+
+    private static long readUnsignedVarlongSlowly(ByteBuffer buffer) {
         long value = 0;
         for (int shift = 0; shift < 70; shift += 7) {
             if (!buffer.hasRemaining()) {
