@@ -35,7 +35,8 @@ final class JosefModules {
 
     /** Classes that mark each module; a module is present when its marker loads. */
     private static final Map<String, String> MARKERS = Map.of(
-            "dev.josef.kafka.protocol", "dev.josef.kafka.protocol.KafkaException");
+            "dev.josef.kafka.protocol", "dev.josef.kafka.protocol.KafkaException",
+            "dev.josef.kafka.cli", "dev.josef.kafka.cli.Josef");
 
     /** The module a package belongs to: the longest module name that prefixes it. */
     static Optional<String> moduleOf(String packageName) {

@@ -35,6 +35,15 @@ class ModuleDescriptorTest {
         assertThat(d.provides()).isEmpty();
     }
 
+    @Test
+    void kafkaCliExportsNothingAndRequiresOnlyJosefModules() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.cli.Josef");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");
+        assertThat(d.exports()).isEmpty();
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol");
+    }
+
     private static Map<String, Set<String>> exports(ModuleDescriptor d) {
         Map<String, Set<String>> map = new TreeMap<>();
         for (Exports e : d.exports()) {
