@@ -125,8 +125,9 @@ final class Specs {
             return Character.toLowerCase(name.charAt(0)) + name.substring(1);
         }
 
+        /** A few specs spell a name lowerCamel ("timeoutMs"); setters and finders need it UpperCamel. */
         String pascalName() {
-            return name;
+            return Character.toUpperCase(name.charAt(0)) + name.substring(1);
         }
     }
 
