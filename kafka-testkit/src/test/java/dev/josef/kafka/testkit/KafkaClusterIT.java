@@ -1,0 +1,116 @@
+package dev.josef.kafka.testkit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** One broker with every listener type, served to kafka-clients. */
+class KafkaClusterIT {
+    private static KafkaCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = KafkaCluster.builder()
+                .listeners(Listener.SSL, Listener.SASL_PLAINTEXT, Listener.SASL_SSL)
+                .user("alice", "alice-secret")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "PLAINTEXT,",
+            "SSL,",
+            "SASL_PLAINTEXT, PLAIN",
+            "SASL_PLAINTEXT, SCRAM-SHA-256",
+            "SASL_PLAINTEXT, SCRAM-SHA-512",
+            "SASL_SSL, PLAIN",
+            "SASL_SSL, SCRAM-SHA-256",
+            "SASL_SSL, SCRAM-SHA-512"})
+    void everyListenerServesAProducerAndAConsumer(Listener listener, String mechanism) throws Exception {
+        String topic = ("listener-" + listener + "-" + mechanism).toLowerCase().replace("null", "none");
+        cluster.createTopic(topic, 1, 1);
+        Map<String, String> client = cluster.clientProperties(listener, mechanism);
+        try (KafkaProducer<String, String> producer = Clients.producer(client, Map.of())) {
+            RecordMetadata sent = Clients.send(producer, topic, "k", "over " + listener);
+            assertThat(sent.offset()).isZero();
+        }
+        List<ConsumerRecord<String, String>> read = Clients.read(client, topic, 1);
+        assertThat(read).extracting(ConsumerRecord::value).containsExactly("over " + listener);
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedAsAnAuthenticationFailure() {
+        Map<String, String> client = new HashMap<>(cluster.clientProperties(Listener.SASL_PLAINTEXT, "SCRAM-SHA-256"));
+        client.put("sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"wrong\";");
+        cluster.createTopic("wrong-password", 1, 1);
+        try (KafkaProducer<String, String> producer = Clients.producer(client, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000))) {
+            assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("wrong-password", "v"))
+                    .get(20, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(SaslAuthenticationException.class);
+        }
+    }
+
+    @Test
+    void theBrokerLogIsKeptWhereTheClusterSays() throws Exception {
+        assertThat(cluster.logFile(1)).exists();
+        assertThat(Files.readString(cluster.logFile(1))).contains("Kafka Server started");
+    }
+
+    @Test
+    void badSettingsAreErrorsThatNameThem() {
+        assertThatThrownBy(() -> KafkaCluster.builder().brokers(4))
+                .hasMessageContaining("brokers must be 1, 2 or 3, was 4");
+        assertThatThrownBy(() -> KafkaCluster.builder().user("bob", "a,b"))
+                .hasMessageContaining("password for 'bob'");
+        assertThatThrownBy(() -> cluster.clientProperties(Listener.SASL_SSL))
+                .hasMessageContaining("SASL_SSL needs a SASL mechanism");
+    }
+
+    @Test
+    void aKilledAndRestartedBrokerIsSeenByTheClientAgain() throws Exception {
+        String topic = "restart";
+        cluster.createTopic(topic, 1, 1);
+        try (KafkaProducer<String, String> producer = Clients.producer(cluster.clientProperties(Listener.PLAINTEXT),
+                Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
+            Clients.send(producer, topic, "k", "before");
+            long pid = cluster.pid(1);
+            cluster.killBroker(1);
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(cluster.isRunning(1)).isFalse();
+            var pending = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k", "during"));
+            cluster.restartBroker(1);
+            assertThat(cluster.isRunning(1)).isTrue();
+            assertThat(pending.get(60, TimeUnit.SECONDS).offset()).isEqualTo(1);
+            Clients.send(producer, topic, "k", "after");
+        } catch (ExecutionException e) {
+            throw new AssertionError("the producer did not recover after the restart; broker log: " + cluster.logFile(1), e);
+        }
+        assertThat(Clients.read(cluster.clientProperties(Listener.PLAINTEXT), topic, 3))
+                .extracting(ConsumerRecord::value).containsExactly("before", "during", "after");
+    }
+}
