@@ -48,6 +48,17 @@ final class BrokerClasspath {
         return String.join(java.io.File.pathSeparator, entries);
     }
 
+    /** The Kafka version the kit's build resolved, read off the kafka_2.13 jar's name. */
+    static String kafkaVersion() {
+        for (String entry : listed()) {
+            String file = entry.substring(entry.lastIndexOf('/') + 1);
+            if (file.startsWith("kafka_2.13-") && file.endsWith(".jar")) {
+                return file.substring("kafka_2.13-".length(), file.length() - ".jar".length());
+            }
+        }
+        throw new IllegalStateException("no kafka_2.13 jar is listed in " + RESOURCE);
+    }
+
     static Path localRepository() {
         String configured = System.getProperty("josef.testkit.localRepository");
         if (configured == null || configured.isBlank()) {

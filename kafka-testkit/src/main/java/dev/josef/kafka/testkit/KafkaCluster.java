@@ -3,6 +3,7 @@ package dev.josef.kafka.testkit;
 import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.protocol.message.MetadataResponse;
 import dev.josef.kafka.testkit.internal.BrokerConnection;
+import dev.josef.kafka.testkit.internal.ContainerBroker;
 import dev.josef.kafka.testkit.internal.SelfSignedCertificate;
 
 import java.io.IOException;
@@ -48,6 +49,8 @@ import java.util.stream.Collectors;
 public final class KafkaCluster implements AutoCloseable {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
     public static final String DEFAULT_USER = "josef";
+    /** The system property that chooses where brokers run: "process" (child JVMs, the default) or "testcontainers". */
+    public static final String BACKEND_PROPERTY = "josef.testkit.broker";
     public static final String DEFAULT_PASSWORD = "josef-secret";
     private static final String STORE_PASSWORD = "josef-testkit";
     private static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
@@ -67,13 +70,16 @@ public final class KafkaCluster implements AutoCloseable {
     private final Path truststore;
     private final Duration startTimeout;
     private final String classpath;
+    /** Set when the broker runs in Docker (-Djosef.testkit.broker=testcontainers); then {@link #nodes} is empty. */
+    private final ContainerBroker container;
     private volatile boolean closed;
 
-    private KafkaCluster(Builder b) {
+    private KafkaCluster(Builder b, ContainerBroker container) {
         this.listeners = Collections.unmodifiableSet(EnumSet.copyOf(b.listeners));
         this.users = Collections.unmodifiableMap(new LinkedHashMap<>(b.users));
         this.startTimeout = b.startTimeout;
-        this.classpath = BrokerClasspath.resolve();
+        this.container = container;
+        this.classpath = container == null ? BrokerClasspath.resolve() : null;
         this.directory = b.directory();
         try {
             Files.createDirectories(directory);
@@ -88,7 +94,7 @@ public final class KafkaCluster implements AutoCloseable {
             certificate.writeKeyStore(keystore, STORE_PASSWORD);
             certificate.writeTrustStore(truststore, STORE_PASSWORD);
         }
-        this.nodes = layout(b, keystore);
+        this.nodes = container == null ? layout(b, keystore) : Map.of();
     }
 
     public static Builder builder() {
@@ -279,6 +285,9 @@ public final class KafkaCluster implements AutoCloseable {
     /** The bootstrap servers of one listener; it must have been enabled in the builder. */
     public String bootstrapServers(Listener listener) {
         requireListener(listener);
+        if (container != null) {
+            return container.bootstrapServers();
+        }
         return brokers().stream().map(n -> "127.0.0.1:" + n.port(listener)).collect(Collectors.joining(","));
     }
 
@@ -344,10 +353,16 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** The node ids of the brokers (not of a dedicated controller). */
     public List<Integer> brokerIds() {
+        if (container != null) {
+            return List.of(1);
+        }
         return brokers().stream().map(BrokerNode::nodeId).toList();
     }
 
     public boolean isRunning(int brokerId) {
+        if (container != null) {
+            return container.isRunning();
+        }
         return node(brokerId).isRunning();
     }
 
@@ -367,16 +382,28 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** A clean shutdown of one broker. */
     public void stopBroker(int brokerId) {
+        if (container != null) {
+            container.stop();
+            return;
+        }
         node(brokerId).stop(Duration.ofSeconds(30));
     }
 
     /** kill -9 of one broker. */
     public void killBroker(int brokerId) {
+        if (container != null) {
+            container.stop();
+            return;
+        }
         node(brokerId).kill();
     }
 
     /** Starts a stopped or killed broker again on the same ports and data, and waits until the cluster sees it. */
     public void restartBroker(int brokerId) {
+        if (container != null) {
+            container.restart();
+            return;
+        }
         BrokerNode node = node(brokerId);
         if (node.isRunning()) {
             node.stop(Duration.ofSeconds(30));
@@ -388,10 +415,13 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Creates a topic and waits until every partition has a leader. */
     public void createTopic(String name, int partitions, int replicationFactor) {
-        BrokerNode node = brokers().stream().filter(BrokerNode::isRunning).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no broker is running"));
+        String address = container != null ? container.bootstrapServers().split(",")[0].replaceFirst("^[A-Z_]+://", "")
+                : "127.0.0.1:" + brokers().stream().filter(BrokerNode::isRunning).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no broker is running")).port(Listener.PLAINTEXT);
+        int colon = address.lastIndexOf(':');
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (BrokerConnection c = connect(node)) {
+        try (BrokerConnection c = new BrokerConnection(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)), Duration.ofSeconds(10))) {
             c.createTopic(name, partitions, (short) replicationFactor, false, Duration.ofSeconds(30));
             while (true) {
                 MetadataResponse.MetadataResponseTopic topic = c.metadata(List.of(name)).topics().get(0);
@@ -417,6 +447,10 @@ public final class KafkaCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        if (container != null) {
+            container.close();
+            return;
+        }
         // Brokers first, so that they can still reach the controller while shutting down.
         nodes.values().stream().filter(BrokerNode::isBroker).forEach(n -> n.stop(Duration.ofSeconds(20)));
         nodes.values().stream().filter(n -> !n.isBroker()).forEach(n -> n.stop(Duration.ofSeconds(20)));
@@ -528,13 +562,33 @@ public final class KafkaCluster implements AutoCloseable {
             return Path.of(base).toAbsolutePath().resolve(name);
         }
 
+        /**
+         * Starts the cluster and waits until every broker is ready. With
+         * {@code -Djosef.testkit.broker=testcontainers} the broker runs in Docker
+         * through Testcontainers' KafkaContainer instead (one broker, PLAINTEXT; the
+         * image is {@code apache/kafka:<version>}, or {@code -Djosef.testkit.image}).
+         */
         public KafkaCluster start() {
             if (listeners.stream().anyMatch(Listener::usesSasl) && users.isEmpty()) {
                 users.put(DEFAULT_USER, DEFAULT_PASSWORD);
             }
-            KafkaCluster cluster = new KafkaCluster(this);
-            cluster.startAll();
-            return cluster;
+            String backend = System.getProperty(BACKEND_PROPERTY, "process");
+            switch (backend) {
+                case "process":
+                    KafkaCluster cluster = new KafkaCluster(this, null);
+                    cluster.startAll();
+                    return cluster;
+                case "testcontainers":
+                    if (brokers != 1 || listeners.size() != 1) {
+                        throw new IllegalArgumentException("with " + BACKEND_PROPERTY + "=testcontainers the kit runs one"
+                                + " broker with a PLAINTEXT listener; this cluster asks for " + brokers + " brokers and " + listeners);
+                    }
+                    String image = System.getProperty("josef.testkit.image", "apache/kafka:" + BrokerClasspath.kafkaVersion());
+                    return new KafkaCluster(this, ContainerBroker.start(image, brokerProperties));
+                default:
+                    throw new IllegalArgumentException(BACKEND_PROPERTY + " must be 'process' (the default) or"
+                            + " 'testcontainers', was '" + backend + "'");
+            }
         }
     }
 }

@@ -44,6 +44,18 @@ class ModuleDescriptorTest {
                 .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol");
     }
 
+    @Test
+    void kafkaTestkitExportsOnlyItsApiAndNeedsJUnitOnlyForItsExtension() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.testkit.KafkaCluster");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.testkit");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.testkit", Set.of())));
+        Map<String, Set<ModuleDescriptor.Requires.Modifier>> requires = new TreeMap<>();
+        d.requires().forEach(r -> requires.put(r.name(), r.modifiers()));
+        assertThat(requires).containsEntry("dev.josef.kafka.protocol", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
+                .containsEntry("org.junit.jupiter.api", Set.of(ModuleDescriptor.Requires.Modifier.STATIC))
+                .containsOnlyKeys("java.base", "dev.josef.kafka.protocol", "org.junit.jupiter.api");
+    }
+
     private static Map<String, Set<String>> exports(ModuleDescriptor d) {
         Map<String, Set<String>> map = new TreeMap<>();
         for (Exports e : d.exports()) {
