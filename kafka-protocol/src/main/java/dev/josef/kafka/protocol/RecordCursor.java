@@ -117,56 +117,97 @@ public abstract sealed class RecordCursor permits RecordCursor.V2, RecordCursor.
             return true;
         }
 
+        // Reads go by absolute index against the record's own end, so a field can
+        // never read into the next record, and the hot path makes no ByteBuffer
+        // position or limit calls.
+        private int pos;
+        private int bound;
+
         private void readRecord() {
-            int bodySize = Varints.readVarint(in);
-            if (bodySize < BatchFormat.MIN_RECORD_BODY_SIZE || bodySize > in.remaining()) {
-                throw new ProtocolException("declares " + bodySize + " bytes but " + in.remaining()
+            pos = in.position();
+            bound = end;
+            int bodySize = varint();
+            if (bodySize < BatchFormat.MIN_RECORD_BODY_SIZE || bodySize > bound - pos) {
+                throw new ProtocolException("declares " + bodySize + " bytes but " + (bound - pos)
                         + " remain (at least " + BatchFormat.MIN_RECORD_BODY_SIZE + " needed)");
             }
-            // Fence the record in, so that no field of it can read into the next.
-            int recordEnd = in.position() + bodySize;
-            in.limit(recordEnd);
-            in.get(); // record attributes: none defined yet
-            long timestampDelta = Varints.readVarlong(in);
-            int offsetDelta = Varints.readVarint(in);
-            keySize = Varints.readVarint(in);
-            keyPosition = skipBytes(keySize, "key");
-            valueSize = Varints.readVarint(in);
-            valuePosition = skipBytes(valueSize, "value");
-            headerCount = Varints.readVarint(in);
-            if (headerCount < 0 || headerCount > in.remaining() / BatchFormat.MIN_HEADER_SIZE) {
-                throw new ProtocolException("header count " + headerCount + " but " + in.remaining()
+            bound = pos + bodySize;
+            pos++; // record attributes: none defined yet
+            long timestampDelta = varlong();
+            int offsetDelta = varint();
+            keySize = varint();
+            keyPosition = skip(keySize, "key");
+            valueSize = varint();
+            valuePosition = skip(valueSize, "value");
+            headerCount = varint();
+            if (headerCount < 0 || headerCount > (bound - pos) / BatchFormat.MIN_HEADER_SIZE) {
+                throw new ProtocolException("header count " + headerCount + " but " + (bound - pos)
                         + " bytes remain in the record");
             }
-            headersPosition = in.position();
+            headersPosition = pos;
             for (int h = 0; h < headerCount; h++) {
-                int keyLength = Varints.readVarint(in);
-                if (keyLength < 0 || keyLength > in.remaining()) {
+                int keyLength = varint();
+                if (keyLength < 0 || keyLength > bound - pos) {
                     throw new ProtocolException("header " + h + " key length " + keyLength + " but "
-                            + in.remaining() + " bytes remain in the record");
+                            + (bound - pos) + " bytes remain in the record");
                 }
-                in.position(in.position() + keyLength);
-                skipBytes(Varints.readVarint(in), "header " + h + " value");
+                pos += keyLength;
+                skip(varint(), "header " + h + " value");
             }
-            if (in.hasRemaining()) {
+            if (pos != bound) {
                 throw new ProtocolException("declares " + bodySize + " bytes but its fields end "
-                        + in.remaining() + " bytes early");
+                        + (bound - pos) + " bytes early");
             }
-            in.limit(end);
+            in.position(pos);
             offset = baseOffset + offsetDelta;
             timestamp = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta;
         }
 
-        private int skipBytes(int length, String field) {
-            if (length < -1 || length > in.remaining()) {
-                throw new ProtocolException(field + " length " + length + " but " + in.remaining()
+        private int skip(int length, String field) {
+            if (length < -1 || length > bound - pos) {
+                throw new ProtocolException(field + " length " + length + " but " + (bound - pos)
                         + " bytes remain in the record");
             }
-            int position = in.position();
+            int start = pos;
             if (length > 0) {
-                in.position(position + length);
+                pos += length;
             }
-            return position;
+            return start;
+        }
+
+        private int varint() {
+            int raw = unsignedVarint();
+            return (raw >>> 1) ^ -(raw & 1);
+        }
+
+        private int unsignedVarint() {
+            int value = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                if (pos >= bound) {
+                    throw new ProtocolException("truncated varint: the record ends inside it");
+                }
+                byte b = in.get(pos++);
+                value |= (b & 0x7F) << shift;
+                if (b >= 0) {
+                    return value;
+                }
+            }
+            throw new ProtocolException("varint longer than 5 bytes");
+        }
+
+        private long varlong() {
+            long value = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                if (pos >= bound) {
+                    throw new ProtocolException("truncated varlong: the record ends inside it");
+                }
+                byte b = in.get(pos++);
+                value |= (long) (b & 0x7F) << shift;
+                if (b >= 0) {
+                    return (value >>> 1) ^ -(value & 1);
+                }
+            }
+            throw new ProtocolException("varlong longer than 10 bytes");
         }
 
         private void requireCurrent() {

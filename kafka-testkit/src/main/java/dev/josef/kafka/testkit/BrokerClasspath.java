@@ -32,8 +32,9 @@ final class BrokerClasspath {
         List<String> missing = new ArrayList<>();
         for (String entry : listed()) {
             Path jar = Path.of(entry.replace(REPO_PLACEHOLDER, repository.toString()));
-            if (Files.isRegularFile(jar)) {
-                entries.add(jar.toString());
+            Path found = Files.isRegularFile(jar) ? jar : otherVersion(jar);
+            if (found != null) {
+                entries.add(found.toString());
             } else {
                 missing.add(jar.toString());
             }
@@ -46,6 +47,31 @@ final class BrokerClasspath {
         }
         entries.add(kitLocation().toString());
         return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    /**
+     * A user's build may resolve another version of one of the broker's libraries
+     * (its own dependency management, say): any version of the same artifact in
+     * the repository serves, newest first.
+     */
+    private static Path otherVersion(Path jar) {
+        Path versionDir = jar.getParent();
+        Path artifactDir = versionDir == null ? null : versionDir.getParent();
+        if (artifactDir == null || !Files.isDirectory(artifactDir)) {
+            return null;
+        }
+        String artifact = artifactDir.getFileName().toString();
+        String classifier = jar.getFileName().toString()
+                .substring(artifact.length() + 1 + versionDir.getFileName().toString().length());
+        try (java.util.stream.Stream<Path> versions = Files.list(artifactDir)) {
+            return versions
+                    .map(v -> v.resolve(artifact + "-" + v.getFileName() + classifier))
+                    .filter(Files::isRegularFile)
+                    .max(java.util.Comparator.comparing(p -> p.getParent().getFileName().toString()))
+                    .orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The Kafka version the kit's build resolved, read off the kafka_2.13 jar's name. */

@@ -82,6 +82,12 @@ final class MessageEmitter {
             out.line("private %s %s = %s;", Types.javaType(f.type, f), f.camelName(), Types.defaultValue(f));
         }
         out.line("private List<RawTaggedField> unknownTaggedFields = List.of();");
+        for (Field f : s.fields) {
+            if (f.type.isStruct() && !f.defaultIsNull()) {
+                // Only compared with, never handed out or changed.
+                out.line("private static final %s %s = new %s();", f.type.name(), Types.structDefaultConstant(f), f.type.name());
+            }
+        }
         out.blank();
         out.line("public %s() {", s.name);
         out.line("}");

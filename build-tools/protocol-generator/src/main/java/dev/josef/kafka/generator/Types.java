@@ -119,7 +119,15 @@ final class Types {
         if (f.defaultIsNull()) {
             return "false";
         }
+        if (t.isStruct()) {
+            // One shared default per field: comparing must not allocate on every write.
+            return expr + ".equals(" + structDefaultConstant(f) + ")";
+        }
         return expr + ".equals(" + defaultValue(f) + ")";
+    }
+
+    static String structDefaultConstant(Field f) {
+        return "DEFAULT_" + upperSnake(f.name);
     }
 
     /** A condition that holds when the field's value equals its default (null included). */
