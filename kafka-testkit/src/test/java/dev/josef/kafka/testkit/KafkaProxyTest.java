@@ -113,6 +113,34 @@ class KafkaProxyTest {
     }
 
     @Test
+    void findCoordinatorErrorGoesWhereTheVersionCarriesIt() throws IOException {
+        broker.handler = request -> {
+            FindCoordinatorResponse response = new FindCoordinatorResponse();
+            if (((FindCoordinatorRequest) request).coordinatorKeys().isEmpty()) {
+                return response.setNodeId(1).setHost("127.0.0.1").setPort(broker.port());
+            }
+            return response.setCoordinators(List.of(
+                    new FindCoordinatorResponse.Coordinator().setKey("g").setNodeId(1).setHost("127.0.0.1").setPort(broker.port())));
+        };
+
+        try (KafkaProxy proxy = KafkaProxy.start("127.0.0.1:" + broker.port());
+             Client client = new Client(proxy.bootstrapServers())) {
+            ProxyRule rule = proxy.add(ProxyRule.on(ApiKey.FIND_COORDINATOR).times(2)
+                    .replaceError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+
+            FindCoordinatorResponse v3 = (FindCoordinatorResponse) client.send(ApiKey.FIND_COORDINATOR, (short) 3,
+                    new FindCoordinatorRequest().setKey("g"));
+            FindCoordinatorResponse v6 = (FindCoordinatorResponse) client.send(ApiKey.FIND_COORDINATOR, (short) 6,
+                    new FindCoordinatorRequest().setCoordinatorKeys(List.of("g")));
+
+            assertThat(v3.errorCode()).isEqualTo(ErrorCode.COORDINATOR_NOT_AVAILABLE.code());
+            assertThat(v6.coordinators().get(0).errorCode()).isEqualTo(ErrorCode.COORDINATOR_NOT_AVAILABLE.code());
+            assertThat(v6.coordinators().get(0).nodeId()).isEqualTo(-1);
+            assertThat(rule.fired()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void produceErrorFindsItsPartitionByATopicIdLearnedFromMetadata() throws IOException {
         broker.handler = request -> {
             if (request instanceof MetadataRequest) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /** The Docker-backed choice, on machines without a Docker engine (like this project's). */
-class TestcontainersChoiceIT {
+class DockerBackendChoiceIT {
 
     @Test
     void askingForTestcontainersWithoutDockerFailsAtOnceAndSaysSo() {
