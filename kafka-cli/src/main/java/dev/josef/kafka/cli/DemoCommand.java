@@ -9,10 +9,10 @@ import dev.josef.kafka.protocol.RecordBatchBuilder;
 import dev.josef.kafka.protocol.RecordBatchReader;
 import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.protocol.internal.WireReader;
-import dev.josef.kafka.protocol.internal.WireWriter;
 import dev.josef.kafka.protocol.message.ApiMessage;
 import dev.josef.kafka.protocol.message.ApiMessages;
 import dev.josef.kafka.protocol.message.ProduceRequest;
+import dev.josef.kafka.protocol.message.RequestFrames;
 import dev.josef.kafka.protocol.message.RequestHeader;
 
 import java.io.PrintStream;
@@ -79,21 +79,10 @@ final class DemoCommand {
                 .setTopicId(TOPIC_ID)
                 .setPartitionData(List.of(new ProduceRequest.PartitionProduceData().setIndex(0).setRecords(batchBytes))));
         short headerVersion = api.requestHeaderVersion(version);
-        RequestHeader header = new RequestHeader()
-                .setRequestApiKey(api.id())
-                .setRequestApiVersion(version)
-                .setCorrelationId(1)
-                .setClientId(CLIENT_ID);
-        int size = header.size(headerVersion) + request.size(version);
-        ByteBuffer frame = ByteBuffer.allocate(4 + size);
-        frame.putInt(size);
-        WireWriter writer = new WireWriter(frame);
-        header.write(writer, headerVersion);
-        request.write(writer, version);
-        frame.flip();
+        int correlationId = 1;
+        ByteBuffer frame = RequestFrames.encode(request, version, correlationId, CLIENT_ID);
         out.printf("produce frame  %d bytes: Produce v%d (versions %d-%d), request header v%d, correlation id %d%n",
-                frame.remaining(), version, api.lowestVersion(), api.highestVersion(), headerVersion,
-                header.correlationId());
+                frame.remaining(), version, api.lowestVersion(), api.highestVersion(), headerVersion, correlationId);
 
         WireReader reader = new WireReader(frame.duplicate());
         int frameSize = reader.readInt();

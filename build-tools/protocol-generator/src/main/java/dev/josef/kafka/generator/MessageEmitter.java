@@ -132,15 +132,8 @@ final class MessageEmitter {
             out.line("}");
         }
         out.line("%s m = new %s();", s.name, s.name);
-        for (Field f : s.fields) {
-            Versions regular = f.untaggedVersions().intersect(within);
-            if (regular.isEmpty()) {
-                continue;
-            }
-            open(regular.condition(within));
-            readValue(s, f, f.type, "m." + f.camelName() + " = ", ";", regular, f.nullableVersions, false);
-            close(regular.condition(within));
-        }
+        forEachRegularField(s, within, (f, regular) ->
+                readValue(s, f, f.type, "m." + f.camelName() + " = ", ";", regular, f.nullableVersions, false));
         Versions flex = msg.flexibleVersions.intersect(within);
         if (!flex.isEmpty()) {
             String c = flex.condition(within);
@@ -583,15 +576,8 @@ final class MessageEmitter {
         out.line("@Override");
         out.line("public int size(short version) {");
         out.line("int size = 0;");
-        for (Field f : s.fields) {
-            Versions regular = f.untaggedVersions().intersect(within);
-            if (regular.isEmpty()) {
-                continue;
-            }
-            open(regular.condition(within));
-            sizeValue(s, f, f.type, "this." + f.camelName(), regular, f.nullableVersions, "size");
-            close(regular.condition(within));
-        }
+        forEachRegularField(s, within, (f, regular) ->
+                sizeValue(s, f, f.type, "this." + f.camelName(), regular, f.nullableVersions, "size"));
         Versions flex = msg.flexibleVersions.intersect(within);
         if (!flex.isEmpty()) {
             String fc = flex.condition(within);
@@ -879,6 +865,19 @@ final class MessageEmitter {
     }
 
     // ---- helpers ------------------------------------------------------------
+
+    /** Emits {@code body} for each field at the versions where it sits in the struct's ordered part. */
+    private void forEachRegularField(Struct s, Versions within, java.util.function.BiConsumer<Field, Versions> body) {
+        for (Field f : s.fields) {
+            Versions regular = f.untaggedVersions().intersect(within);
+            if (regular.isEmpty()) {
+                continue;
+            }
+            open(regular.condition(within));
+            body.accept(f, regular);
+            close(regular.condition(within));
+        }
+    }
 
     private void open(String condition) {
         if (!condition.equals("true")) {

@@ -3,7 +3,6 @@ package dev.josef.kafka.testkit.internal;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.internal.WireReader;
-import dev.josef.kafka.protocol.internal.WireWriter;
 import dev.josef.kafka.protocol.message.ApiMessage;
 import dev.josef.kafka.protocol.message.ApiMessages;
 import dev.josef.kafka.protocol.message.ApiVersionsRequest;
@@ -12,7 +11,7 @@ import dev.josef.kafka.protocol.message.CreateTopicsRequest;
 import dev.josef.kafka.protocol.message.CreateTopicsResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
-import dev.josef.kafka.protocol.message.RequestHeader;
+import dev.josef.kafka.protocol.message.RequestFrames;
 import dev.josef.kafka.protocol.message.ResponseHeader;
 
 import java.io.Closeable;
@@ -95,18 +94,7 @@ public final class BrokerConnection implements Closeable {
     }
 
     private ApiMessage send(ApiKey api, short version, ApiMessage body) throws IOException {
-        short headerVersion = api.requestHeaderVersion(version);
-        RequestHeader header = new RequestHeader()
-                .setRequestApiKey(api.id())
-                .setRequestApiVersion(version)
-                .setCorrelationId(++correlationId)
-                .setClientId("josef-testkit");
-        int size = header.size(headerVersion) + body.size(version);
-        ByteBuffer frame = ByteBuffer.allocate(4 + size);
-        frame.putInt(size);
-        WireWriter writer = new WireWriter(frame);
-        header.write(writer, headerVersion);
-        body.write(writer, version);
+        ByteBuffer frame = RequestFrames.encode(body, version, ++correlationId, "josef-testkit");
         out.write(frame.array());
         out.flush();
 
