@@ -1,0 +1,59 @@
+package dev.josef.kafka.net.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of the network engine.
+ *
+ * @param bootstrap           where to learn the cluster from; every address is tried (KIP-302 for names comes later)
+ * @param clientId            sent in every request header, and names the threads
+ * @param requestTimeout      how long a request may wait for its answer, sending included
+ * @param connectTimeout      how long a TCP connect may take
+ * @param maxInFlightPerConnection unanswered requests allowed on one connection
+ * @param maxResponseBytes    a response frame larger than this is a broken stream
+ */
+public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Duration requestTimeout,
+                                  Duration connectTimeout, int maxInFlightPerConnection, int maxResponseBytes) {
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 5;
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 128 << 20;
+
+    public NetworkClientConfig {
+        bootstrap = List.copyOf(Objects.requireNonNull(bootstrap, "bootstrap"));
+        if (bootstrap.isEmpty()) {
+            throw new IllegalArgumentException("bootstrap needs at least one address");
+        }
+        Objects.requireNonNull(clientId, "clientId");
+        requirePositive(requestTimeout, "requestTimeout");
+        requirePositive(connectTimeout, "connectTimeout");
+        if (maxInFlightPerConnection < 1) {
+            throw new IllegalArgumentException("maxInFlightPerConnection must be at least 1, was " + maxInFlightPerConnection);
+        }
+        if (maxResponseBytes < 1024) {
+            throw new IllegalArgumentException("maxResponseBytes must be at least 1024, was " + maxResponseBytes);
+        }
+    }
+
+    public static NetworkClientConfig of(String bootstrapServers, String clientId) {
+        return new NetworkClientConfig(HostPort.parseList(bootstrapServers), clientId, DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    public NetworkClientConfig withRequestTimeout(Duration timeout) {
+        return new NetworkClientConfig(bootstrap, clientId, timeout, connectTimeout, maxInFlightPerConnection, maxResponseBytes);
+    }
+
+    public NetworkClientConfig withMaxInFlightPerConnection(int maxInFlight) {
+        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlight, maxResponseBytes);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+}

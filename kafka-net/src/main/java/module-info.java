@@ -1,0 +1,16 @@
+/**
+ * The network layer: non-blocking connections to brokers, version negotiation,
+ * pipelined requests with timeouts, metadata and routing.
+ */
+module dev.josef.kafka.net {
+    requires transitive dev.josef.kafka.protocol;
+    requires org.slf4j;
+
+    // The engine that Josef's client modules build on; not for users.
+    exports dev.josef.kafka.net.internal to
+            dev.josef.kafka.admin,
+            dev.josef.kafka.producer,
+            dev.josef.kafka.consumer,
+            dev.josef.kafka.otel,
+            dev.josef.kafka.cli;
+}
