@@ -45,6 +45,20 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaNetExportsItsApiAndSpiAndItsEngineOnlyToTheClientModules() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.net.NetworkException");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.net");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of(
+                "dev.josef.kafka.net", Set.of(),
+                "dev.josef.kafka.net.spi", Set.of(),
+                "dev.josef.kafka.net.internal", Set.of("dev.josef.kafka.admin", "dev.josef.kafka.producer",
+                        "dev.josef.kafka.consumer", "dev.josef.kafka.otel", "dev.josef.kafka.cli"))));
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol", "org.slf4j");
+        assertThat(d.uses()).containsExactly("dev.josef.kafka.net.spi.SaslMechanism");
+    }
+
+    @Test
     void kafkaTestkitExportsOnlyItsApiAndNeedsJUnitOnlyForItsExtension() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.testkit.KafkaCluster");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.testkit");
