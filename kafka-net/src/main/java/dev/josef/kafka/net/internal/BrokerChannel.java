@@ -4,6 +4,7 @@ import dev.josef.kafka.net.NetworkException;
 import dev.josef.kafka.net.RequestTimeoutException;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.ProtocolException;
 import dev.josef.kafka.protocol.UnsupportedVersionException;
 import dev.josef.kafka.protocol.internal.WireReader;
@@ -13,6 +14,14 @@ import dev.josef.kafka.protocol.message.ApiVersionsRequest;
 import dev.josef.kafka.protocol.message.ApiVersionsResponse;
 import dev.josef.kafka.protocol.message.RequestFrames;
 import dev.josef.kafka.protocol.message.ResponseHeader;
+import dev.josef.kafka.protocol.message.SaslAuthenticateRequest;
+import dev.josef.kafka.protocol.message.SaslAuthenticateResponse;
+import dev.josef.kafka.protocol.message.SaslHandshakeResponse;
+import dev.josef.kafka.net.internal.sasl.SaslSession;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,11 +33,14 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * One TCP connection to one broker, for one kind of traffic. Connects, asks the
- * broker's API versions (KIP-35/511) before anything else, then writes requests
+ * One TCP connection to one broker, for one kind of traffic. Connects, shakes
+ * hands over TLS when asked to, asks the broker's API versions (KIP-35/511),
+ * authenticates with SASL when asked to, then writes requests
  * in order, up to {@code maxInFlight} unanswered at once, and matches each
  * response to the oldest unanswered request: Kafka answers in order on a
  * connection, so any other correlation id is a broken stream.
@@ -36,13 +48,17 @@ import java.util.function.BiConsumer;
  * <p>Confined to the I/O thread: every field is read and written there only.
  */
 final class BrokerChannel {
-    enum State { CONNECTING, NEGOTIATING, READY, CLOSED }
+    enum State { CONNECTING, TLS_HANDSHAKE, NEGOTIATING, AUTHENTICATING, READY, CLOSED }
 
     private static final short API_VERSIONS_VERSION = 3;
 
     final HostPort address;
     private final NetworkClientConfig config;
     private final BiConsumer<PendingRequest, Object> completer;
+    private final Consumer<Runnable> onIoThread;
+    private final Executor offIoThread;
+    private Transport transport;
+    private SaslSession sasl;
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> inFlight = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> writes = new ArrayDeque<>();
@@ -56,10 +72,17 @@ final class BrokerChannel {
     private int nextCorrelationId;
     private PendingRequest handshake;
 
-    BrokerChannel(HostPort address, NetworkClientConfig config, BiConsumer<PendingRequest, Object> completer) {
+    /**
+     * @param onIoThread  runs a task on the I/O thread (for work handed back from elsewhere)
+     * @param offIoThread runs a task off the I/O thread (for user code: SASL token providers)
+     */
+    BrokerChannel(HostPort address, NetworkClientConfig config, BiConsumer<PendingRequest, Object> completer,
+                  Consumer<Runnable> onIoThread, Executor offIoThread) {
         this.address = address;
         this.config = config;
         this.completer = completer;
+        this.onIoThread = onIoThread;
+        this.offIoThread = offIoThread;
     }
 
     State state() {
@@ -96,15 +119,22 @@ final class BrokerChannel {
     /** Handles the ready operations the selector reported for this channel. */
     void onSelected(long now) {
         try {
-            if (key.isConnectable() && socket.finishConnect()) {
+            if (state == State.CONNECTING && key.isConnectable() && socket.finishConnect()) {
                 onConnected(now);
+                return;
             }
-            if (state != State.CLOSED && key.isReadable()) {
+            if (state == State.TLS_HANDSHAKE) {
+                progressTlsHandshake(now);
+                return;
+            }
+            if (state != State.CLOSED && key.isValid() && key.isReadable()) {
                 read(now);
             }
             if (state != State.CLOSED && key.isValid() && key.isWritable()) {
                 flush();
             }
+        } catch (SSLException e) {
+            close(new NetworkException("TLS with " + address + " failed: " + e.getMessage(), false, e));
         } catch (IOException e) {
             if (state == State.CONNECTING) {
                 close(new NetworkException("cannot connect to " + address + ": " + e.getMessage(), false, e));
@@ -114,6 +144,16 @@ final class BrokerChannel {
         } catch (ProtocolException e) {
             close(new ProtocolException("broker " + address + " sent a malformed response; closing the connection: "
                     + e.getMessage(), e));
+        } catch (KafkaException e) {
+            // SASL refused the credentials, or the broker refused the mechanism: every
+            // request waiting on this connection fails with that, not with a retry.
+            close(e);
+        } catch (RuntimeException e) {
+            // Anything else (a TLS provider's runtime error, say) must still end this
+            // connection cleanly, never leave it half set up.
+            String what = state == State.TLS_HANDSHAKE ? "TLS with " + address + " failed: "
+                    : "connection to " + address + " failed: ";
+            close(new NetworkException(what + e, state == State.READY, e));
         }
     }
 
@@ -123,13 +163,19 @@ final class BrokerChannel {
             close(new NetworkException("cannot connect to " + address + " within " + config.connectTimeout(), false, null));
             return Long.MAX_VALUE;
         }
+        if (state != State.READY && state != State.CONNECTING
+                && now - (connectDeadlineNanos + config.requestTimeout().toNanos()) >= 0) {
+            close(new NetworkException("could not set up the connection to " + address + " in time (still in "
+                    + state + ")", false, null));
+            return Long.MAX_VALUE;
+        }
         for (PendingRequest r : inFlight) {
             if (now - r.deadlineNanos >= 0) {
                 // A late answer could no longer be matched: the connection goes.
                 RequestTimeoutException timeout = new RequestTimeoutException(r.describe() + " to " + address
                         + " got no answer within " + config.requestTimeout(), true);
                 inFlight.remove(r);
-                if (r != handshake) {
+                if (r.future != null) {
                     completer.accept(r, timeout);
                 }
                 close(new NetworkException("connection to " + address + " closed after a request timed out", true, null));
@@ -154,6 +200,33 @@ final class BrokerChannel {
     }
 
     private void onConnected(long now) throws IOException {
+        Security security = config.security();
+        if (security.protocol().usesTls()) {
+            SSLEngine engine = security.sslContext().createSSLEngine(address.host(), address.port());
+            engine.setUseClientMode(true);
+            if (security.verifyHostname()) {
+                SSLParameters parameters = engine.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(parameters);
+            }
+            transport = new TlsTransport(socket, engine);
+            state = State.TLS_HANDSHAKE;
+            progressTlsHandshake(now);
+            return;
+        }
+        transport = Transport.plaintext(socket);
+        askApiVersions(now);
+    }
+
+    private void progressTlsHandshake(long now) throws IOException {
+        if (transport.handshake()) {
+            askApiVersions(now);
+        } else {
+            key.interestOps(transport.handshakeWantsWrite() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+    }
+
+    private void askApiVersions(long now) throws IOException {
         key.interestOps(SelectionKey.OP_READ);
         state = State.NEGOTIATING;
         handshake = new PendingRequest(new ApiVersionsRequest()
@@ -215,9 +288,16 @@ final class BrokerChannel {
     }
 
     private void flush() throws IOException {
-        while (!writes.isEmpty()) {
+        while (true) {
+            if (!transport.flushPending()) {
+                key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                return;
+            }
             ByteBuffer head = writes.peek();
-            socket.write(head);
+            if (head == null) {
+                break;
+            }
+            transport.write(head);
             if (head.hasRemaining()) {
                 key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
                 return;
@@ -230,7 +310,7 @@ final class BrokerChannel {
     private void read(long now) throws IOException {
         while (true) {
             if (body == null) {
-                if (socket.read(sizeBuffer) < 0) {
+                if (transport.read(sizeBuffer) < 0) {
                     throw new IOException("the broker closed the connection");
                 }
                 if (sizeBuffer.hasRemaining()) {
@@ -243,7 +323,7 @@ final class BrokerChannel {
                 }
                 body = ByteBuffer.allocate(size);
             }
-            if (socket.read(body) < 0) {
+            if (transport.read(body) < 0) {
                 throw new IOException("the broker closed the connection inside a response");
             }
             if (body.hasRemaining()) {
@@ -278,12 +358,68 @@ final class BrokerChannel {
             inFlight.addFirst(r);
             throw new ProtocolException(api.title() + " v" + r.version + " response: " + e.getMessage(), e);
         }
-        if (r == handshake) {
-            onApiVersions((ApiVersionsResponse) response, now);
+        if (r.future == null) {
+            onOwnResponse(response, now);
         } else {
             completer.accept(r, response);
             writeWaiting(now);
         }
+    }
+
+    /** Answers to the channel's own requests: ApiVersions, then the SASL exchange. */
+    private void onOwnResponse(ApiMessage response, long now) {
+        if (response instanceof ApiVersionsResponse versions) {
+            onApiVersions(versions, now);
+        } else if (response instanceof SaslHandshakeResponse handshakeResponse) {
+            sendOwn(sasl.onHandshake(handshakeResponse), now);
+        } else if (response instanceof SaslAuthenticateResponse authenticate) {
+            SaslAuthenticateRequest next = sasl.onAuthenticate(authenticate);
+            if (next != null) {
+                sendOwn(next, now);
+            } else {
+                state = State.READY;
+                writeWaiting(now);
+            }
+        }
+    }
+
+    /** Writes one of the channel's own requests, at the highest version both sides speak. */
+    private void sendOwn(ApiMessage request, long now) {
+        PendingRequest own = new PendingRequest(request, request.apiKey().latestStableVersion(),
+                now + config.requestTimeout().toNanos(), null);
+        write(own, negotiate(own));
+        try {
+            flush();
+        } catch (IOException e) {
+            close(new NetworkException("connection to " + address + " lost: " + e.getMessage(), true, e));
+        }
+    }
+
+    private void startSasl(long now) {
+        Security security = config.security();
+        state = State.AUTHENTICATING;
+        // Starting an exchange may call user code (an OAuth token provider) that
+        // can block: it runs off the I/O thread and hands the session back.
+        offIoThread.execute(() -> {
+            try {
+                SaslSession session = new SaslSession(security.saslMechanism(), security.saslCredentials(), address.host());
+                onIoThread.accept(() -> {
+                    if (state == State.AUTHENTICATING) {
+                        sasl = session;
+                        PendingRequest own = new PendingRequest(session.handshakeRequest(), SaslSession.HANDSHAKE_VERSION,
+                                System.nanoTime() + config.requestTimeout().toNanos(), null);
+                        write(own, SaslSession.HANDSHAKE_VERSION);
+                        try {
+                            flush();
+                        } catch (IOException e) {
+                            close(new NetworkException("connection to " + address + " lost: " + e.getMessage(), true, e));
+                        }
+                    }
+                });
+            } catch (RuntimeException e) {
+                onIoThread.accept(() -> close(e));
+            }
+        });
     }
 
     private void onApiVersions(ApiVersionsResponse response, long now) {
@@ -297,6 +433,10 @@ final class BrokerChannel {
             if (ApiKey.isKnown(v.apiKey())) {
                 brokerVersions.put(ApiKey.forId(v.apiKey()), new short[] {v.minVersion(), v.maxVersion()});
             }
+        }
+        if (config.security().protocol().usesSasl()) {
+            startSasl(now);
+            return;
         }
         state = State.READY;
         writeWaiting(now);
@@ -319,7 +459,7 @@ final class BrokerChannel {
             }
         }
         for (PendingRequest r : inFlight) {
-            if (r != handshake) {
+            if (r.future != null) {
                 completer.accept(r, sentVariant(cause, true));
             }
         }

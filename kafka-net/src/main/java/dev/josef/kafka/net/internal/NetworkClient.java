@@ -45,6 +45,8 @@ public final class NetworkClient implements AutoCloseable {
     private final Thread ioThread;
     private final ExecutorService callbacks;
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
+    /** Work handed back to the I/O thread from elsewhere (a SASL session started off it). */
+    private final ConcurrentLinkedQueue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final AtomicReference<CompletableFuture<MetadataResponse>> metadataRefresh = new AtomicReference<>();
     private final AtomicInteger bootstrapCursor = new AtomicInteger();
     private volatile Map<Integer, HostPort> brokers = Map.of();
@@ -166,11 +168,16 @@ public final class NetworkClient implements AutoCloseable {
         ChannelKey key = new ChannelKey(address, kind);
         BrokerChannel channel = channels.get(key);
         if (channel == null || channel.state() == BrokerChannel.State.CLOSED) {
-            channel = new BrokerChannel(address, config, this::complete);
+            channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks);
             channels.put(key, channel);
             channel.connect(selector, System.nanoTime());
         }
         return channel;
+    }
+
+    private void onIoThread(Runnable task) {
+        ioTasks.add(task);
+        selector.wakeup();
     }
 
     /** Called on the I/O thread; the future is completed on the callback thread. */
@@ -201,6 +208,10 @@ public final class NetworkClient implements AutoCloseable {
                 }
                 long waitMillis = next == Long.MAX_VALUE ? 1000 : Math.max(1, (next - now) / 1_000_000 + 1);
                 selector.select(Math.min(waitMillis, 1000));
+                Runnable ioTask;
+                while ((ioTask = ioTasks.poll()) != null) {
+                    runGuarded(ioTask);
+                }
                 Submission submission;
                 while ((submission = submissions.poll()) != null) {
                     Submission s = submission;

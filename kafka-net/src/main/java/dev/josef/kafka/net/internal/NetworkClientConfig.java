@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param connectTimeout      how long a TCP connect may take
  * @param maxInFlightPerConnection unanswered requests allowed on one connection
  * @param maxResponseBytes    a response frame larger than this is a broken stream
+ * @param security            TLS and SASL, or plaintext
  */
 public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Duration requestTimeout,
-                                  Duration connectTimeout, int maxInFlightPerConnection, int maxResponseBytes) {
+                                  Duration connectTimeout, int maxInFlightPerConnection, int maxResponseBytes,
+                                  Security security) {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_IN_FLIGHT = 5;
@@ -35,19 +37,27 @@ public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Dur
         if (maxResponseBytes < 1024) {
             throw new IllegalArgumentException("maxResponseBytes must be at least 1024, was " + maxResponseBytes);
         }
+        Objects.requireNonNull(security, "security");
     }
 
     public static NetworkClientConfig of(String bootstrapServers, String clientId) {
         return new NetworkClientConfig(HostPort.parseList(bootstrapServers), clientId, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES);
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES, Security.PLAINTEXT);
     }
 
     public NetworkClientConfig withRequestTimeout(Duration timeout) {
-        return new NetworkClientConfig(bootstrap, clientId, timeout, connectTimeout, maxInFlightPerConnection, maxResponseBytes);
+        return new NetworkClientConfig(bootstrap, clientId, timeout, connectTimeout, maxInFlightPerConnection, maxResponseBytes,
+                security);
     }
 
     public NetworkClientConfig withMaxInFlightPerConnection(int maxInFlight) {
-        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlight, maxResponseBytes);
+        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlight, maxResponseBytes,
+                security);
+    }
+
+    public NetworkClientConfig withSecurity(Security security) {
+        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
+                maxResponseBytes, security);
     }
 
     private static void requirePositive(Duration d, String name) {
