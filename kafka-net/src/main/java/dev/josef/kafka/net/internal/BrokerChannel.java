@@ -263,7 +263,7 @@ final class BrokerChannel {
 
     /** The highest version both sides speak, capped by the caller's maximum. */
     private short negotiate(PendingRequest r) {
-        ApiKey api = r.body.apiKey();
+        ApiKey api = r.api;
         short[] broker = brokerVersions.get(api);
         if (broker == null) {
             throw new UnsupportedVersionException("broker " + address + " does not support " + api.title());
@@ -281,7 +281,12 @@ final class BrokerChannel {
     private void write(PendingRequest r, short version) {
         r.version = version;
         r.correlationId = nextCorrelationId++;
-        ByteBuffer frame = RequestFrames.encode(r.body, version, r.correlationId, config.clientId());
+        ApiMessage message = r.bodyForVersion.apply(version);
+        if (message.apiKey() != r.api) {
+            throw new IllegalArgumentException("a " + r.api.title() + " request was asked for, but the body is "
+                    + message.apiKey().title());
+        }
+        ByteBuffer frame = RequestFrames.encode(message, version, r.correlationId, config.clientId());
         writes.add(frame);
         inFlight.add(r);
         r.sent = true;
@@ -343,7 +348,7 @@ final class BrokerChannel {
         if (r == null) {
             throw new ProtocolException("a response arrived with no request awaiting one");
         }
-        ApiKey api = r.body.apiKey();
+        ApiKey api = r.api;
         WireReader reader = new WireReader(frame);
         ResponseHeader header = ResponseHeader.read(reader, api.responseHeaderVersion(r.version));
         if (header.correlationId() != r.correlationId) {

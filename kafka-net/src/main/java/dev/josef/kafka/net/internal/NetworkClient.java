@@ -1,7 +1,11 @@
 package dev.josef.kafka.net.internal;
 
 import dev.josef.kafka.net.NetworkException;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.FindCoordinatorRequest;
+import dev.josef.kafka.protocol.message.FindCoordinatorResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
 import org.slf4j.Logger;
@@ -11,18 +15,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 /**
  * The network engine: one I/O thread owns every socket; callers hand it requests
@@ -47,15 +56,36 @@ public final class NetworkClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     /** Work handed back to the I/O thread from elsewhere (a SASL session started off it). */
     private final ConcurrentLinkedQueue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<CompletableFuture<MetadataResponse>> metadataRefresh = new AtomicReference<>();
+    private final AtomicReference<Refresh> metadataRefresh = new AtomicReference<>();
     private final AtomicInteger bootstrapCursor = new AtomicInteger();
-    private volatile Map<Integer, HostPort> brokers = Map.of();
+    /** Topics some caller asked about: every refresh describes all of them. */
+    private final Set<String> trackedTopics = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<CoordinatorKey, CompletableFuture<Integer>> coordinators = new ConcurrentHashMap<>();
+    private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
     private volatile boolean closed;
 
     /** I/O thread only. */
     private final Map<ChannelKey, BrokerChannel> channels = new HashMap<>();
 
     private record ChannelKey(HostPort address, ChannelKind kind) {
+    }
+
+    private record Refresh(Set<String> topics, CompletableFuture<ClusterMetadata> future) {
+    }
+
+    /** Which coordinator: of a consumer group or of a transactional id (FindCoordinator's key type). */
+    public enum CoordinatorType {
+        GROUP((byte) 0),
+        TRANSACTION((byte) 1);
+
+        final byte keyType;
+
+        CoordinatorType(byte keyType) {
+            this.keyType = keyType;
+        }
+    }
+
+    private record CoordinatorKey(CoordinatorType type, String key) {
     }
 
     /** A request handed over by a caller, for the I/O thread to put on its channel. */
@@ -86,8 +116,20 @@ public final class NetworkClient implements AutoCloseable {
      * unsupported version; it never hangs past the request timeout.
      */
     public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, ApiMessage request, short maxVersion) {
-        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(request, "request");
+        return send(nodeId, kind, request.apiKey(), v -> request, maxVersion);
+    }
+
+    /**
+     * Like {@link #send(int, ChannelKind, ApiMessage, short)}, for requests whose
+     * fields depend on the version (topic ids from Produce v13, the coordinator keys
+     * of FindCoordinator v4): the body is made once the version is chosen.
+     */
+    public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, ApiKey api,
+                                              IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(bodyForVersion, "bodyForVersion");
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
@@ -101,7 +143,7 @@ public final class NetworkClient implements AutoCloseable {
             return future;
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        PendingRequest pending = new PendingRequest(request, maxVersion, deadline, future);
+        PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future);
         submissions.add(new Submission(address, kind, pending));
         selector.wakeup();
         if (closed) {
@@ -116,50 +158,177 @@ public final class NetworkClient implements AutoCloseable {
     }
 
     /**
-     * Asks any broker for the cluster's brokers and remembers their addresses.
-     * Calls made while a refresh is under way share it.
+     * Asks any broker for the cluster's brokers and the topics callers asked about
+     * so far, and makes that the current {@link #metadata()}. A call made while a
+     * refresh that covers its topics is under way shares that refresh.
      */
-    public CompletableFuture<MetadataResponse> refreshMetadata() {
-        CompletableFuture<MetadataResponse> running = metadataRefresh.get();
+    public CompletableFuture<ClusterMetadata> refreshMetadata() {
+        return refreshMetadata(Set.of());
+    }
+
+    /** As {@link #refreshMetadata()}, also describing {@code topics} from now on. */
+    public CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics) {
+        trackedTopics.addAll(topics);
+        Refresh running = metadataRefresh.get();
         if (running != null) {
-            return running;
+            if (running.topics().containsAll(topics)) {
+                return running.future();
+            }
+            // It does not cover these topics: refresh again once it is done.
+            return running.future().handle((m, e) -> null).thenCompose(ignored -> refreshMetadata(topics));
         }
-        CompletableFuture<MetadataResponse> mine = new CompletableFuture<>();
+        Set<String> wanted = Set.copyOf(trackedTopics);
+        Refresh mine = new Refresh(wanted, new CompletableFuture<>());
         if (!metadataRefresh.compareAndSet(null, mine)) {
-            return metadataRefresh.get();
+            return refreshMetadata(topics);
         }
-        send(ANY_BROKER, new MetadataRequest().setAllowAutoTopicCreation(false)).whenComplete((response, error) -> {
+        MetadataRequest request = new MetadataRequest().setAllowAutoTopicCreation(false);
+        for (String topic : wanted) {
+            request.topics().add(new MetadataRequest.MetadataRequestTopic().setName(topic));
+        }
+        send(ANY_BROKER, request).whenComplete((response, error) -> {
+            if (error == null) {
+                metadata = metadata.merge((MetadataResponse) response);
+            }
             metadataRefresh.set(null);
             if (error != null) {
-                mine.completeExceptionally(error);
-                return;
+                mine.future().completeExceptionally(error);
+            } else {
+                mine.future().complete(metadata);
             }
-            MetadataResponse metadata = (MetadataResponse) response;
-            Map<Integer, HostPort> known = new HashMap<>();
-            for (MetadataResponse.MetadataResponseBroker b : metadata.brokers()) {
-                known.put(b.nodeId(), new HostPort(b.host(), b.port()));
-            }
-            brokers = Map.copyOf(known);
-            mine.complete(metadata);
         });
-        return mine;
+        return mine.future();
+    }
+
+    /** What the last refresh learned. */
+    public ClusterMetadata metadata() {
+        return metadata;
     }
 
     /** The brokers the last metadata refresh named, by node id. */
     public Map<Integer, HostPort> brokers() {
-        return brokers;
+        return metadata.brokers();
+    }
+
+    /**
+     * Sends to the leader of a partition, refreshing metadata first when the
+     * leader is not known. Fails with LEADER_NOT_AVAILABLE (retriable) or
+     * UNKNOWN_TOPIC_OR_PARTITION when the refresh does not name one.
+     */
+    public CompletableFuture<ApiMessage> sendToLeader(String topic, int partition, ChannelKind kind, ApiKey api,
+                                                      IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
+        Optional<Integer> leader = metadata.leader(topic, partition);
+        if (leader.isPresent()) {
+            return send(leader.get(), kind, api, bodyForVersion, maxVersion);
+        }
+        return refreshMetadata(List.of(topic)).thenCompose(m -> m.leader(topic, partition)
+                .map(id -> send(id, kind, api, bodyForVersion, maxVersion))
+                .orElseGet(() -> CompletableFuture.failedFuture(noLeader(m, topic, partition))));
+    }
+
+    private static RuntimeException noLeader(ClusterMetadata m, String topic, int partition) {
+        Optional<ClusterMetadata.Topic> t = m.topic(topic);
+        if (t.isPresent() && t.get().error() != ErrorCode.NONE) {
+            return t.get().error().exception("topic '" + topic + "'");
+        }
+        if (t.isPresent() && t.get().partitions().stream().noneMatch(p -> p.index() == partition)) {
+            return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.exception("topic '" + topic + "' has no partition " + partition);
+        }
+        return ErrorCode.LEADER_NOT_AVAILABLE.exception("partition " + topic + "-" + partition + " has no leader yet");
+    }
+
+    /**
+     * The node id of the coordinator for a group or a transactional id, found
+     * with FindCoordinator and remembered until {@link #invalidateCoordinator}
+     * (a caller that sees NOT_COORDINATOR calls it). A failed lookup is not
+     * remembered.
+     */
+    public CompletableFuture<Integer> coordinator(CoordinatorType type, String key) {
+        CoordinatorKey k = new CoordinatorKey(Objects.requireNonNull(type, "type"), Objects.requireNonNull(key, "key"));
+        CompletableFuture<Integer> found = coordinators.computeIfAbsent(k, this::findCoordinator);
+        found.whenComplete((id, error) -> {
+            if (error != null) {
+                coordinators.remove(k, found);
+            }
+        });
+        return found;
+    }
+
+    public void invalidateCoordinator(CoordinatorType type, String key) {
+        coordinators.remove(new CoordinatorKey(type, key));
+    }
+
+    /**
+     * Finds a coordinator, retrying retriable answers (COORDINATOR_NOT_AVAILABLE
+     * while a fresh cluster creates its internal topics, say) with exponential
+     * backoff and jitter until the request timeout has passed.
+     */
+    private CompletableFuture<Integer> findCoordinator(CoordinatorKey k) {
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        return findCoordinator(k, 0, deadline);
+    }
+
+    private CompletableFuture<Integer> findCoordinator(CoordinatorKey k, int attempt, long deadline) {
+        return findCoordinatorOnce(k).handle((id, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (cause == null) {
+                return CompletableFuture.completedFuture(id);
+            }
+            long backoffMillis = Backoff.exponential(attempt, 50, 1000);
+            if (cause instanceof dev.josef.kafka.protocol.RetriableException && !closed
+                    && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> findCoordinator(k, attempt + 1, deadline));
+            }
+            return CompletableFuture.<Integer>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Integer> findCoordinatorOnce(CoordinatorKey k) {
+        // v4 (KIP-699) carries a list of keys where v0-3 carried one.
+        IntFunction<ApiMessage> body = version -> version >= 4
+                ? new FindCoordinatorRequest().setKeyType(k.type().keyType).setCoordinatorKeys(List.of(k.key()))
+                : new FindCoordinatorRequest().setKeyType(k.type().keyType).setKey(k.key());
+        return send(ANY_BROKER, ChannelKind.OTHER, ApiKey.FIND_COORDINATOR, body,
+                ApiKey.FIND_COORDINATOR.latestStableVersion())
+                .thenCompose(response -> {
+                    FindCoordinatorResponse r = (FindCoordinatorResponse) response;
+                    short error;
+                    int nodeId;
+                    String message;
+                    if (!r.coordinators().isEmpty()) {
+                        FindCoordinatorResponse.Coordinator c = r.coordinators().get(0);
+                        error = c.errorCode();
+                        nodeId = c.nodeId();
+                        message = c.errorMessage();
+                    } else {
+                        error = r.errorCode();
+                        nodeId = r.nodeId();
+                        message = r.errorMessage();
+                    }
+                    if (error != ErrorCode.NONE.code()) {
+                        return CompletableFuture.failedFuture(ErrorCode.exception(error,
+                                k.type().name().toLowerCase(java.util.Locale.ROOT) + " coordinator for '" + k.key() + "'"
+                                        + (message == null ? "" : ": " + message)));
+                    }
+                    if (metadata.brokers().containsKey(nodeId)) {
+                        return CompletableFuture.completedFuture(nodeId);
+                    }
+                    return refreshMetadata().thenApply(m -> nodeId);
+                });
     }
 
     private HostPort addressOf(int nodeId) {
         if (nodeId == ANY_BROKER) {
-            List<HostPort> known = List.copyOf(brokers.values());
+            List<HostPort> known = List.copyOf(metadata.brokers().values());
             List<HostPort> candidates = known.isEmpty() ? config.bootstrap() : known;
             return candidates.get(Math.floorMod(bootstrapCursor.getAndIncrement(), candidates.size()));
         }
-        HostPort address = brokers.get(nodeId);
+        HostPort address = metadata.brokers().get(nodeId);
         if (address == null) {
             throw new IllegalArgumentException("broker " + nodeId + " is not in the cluster's metadata; known brokers: "
-                    + brokers.keySet());
+                    + metadata.brokers().keySet());
         }
         return address;
     }

@@ -1,15 +1,19 @@
 package dev.josef.kafka.net.internal;
 
+import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.message.ApiMessage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * A request on its way: waiting for its connection, written, or awaiting its
  * response. Owned by the I/O thread from submission until it completes.
  */
 final class PendingRequest {
-    final ApiMessage body;
+    final ApiKey api;
+    /** The body at the negotiated version: some fields exist only in some versions. */
+    final IntFunction<ApiMessage> bodyForVersion;
     final short maxVersion;
     final long deadlineNanos;
     final CompletableFuture<ApiMessage> future;
@@ -19,13 +23,19 @@ final class PendingRequest {
     boolean sent;
 
     PendingRequest(ApiMessage body, short maxVersion, long deadlineNanos, CompletableFuture<ApiMessage> future) {
-        this.body = body;
+        this(body.apiKey(), v -> body, maxVersion, deadlineNanos, future);
+    }
+
+    PendingRequest(ApiKey api, IntFunction<ApiMessage> bodyForVersion, short maxVersion, long deadlineNanos,
+                   CompletableFuture<ApiMessage> future) {
+        this.api = api;
+        this.bodyForVersion = bodyForVersion;
         this.maxVersion = maxVersion;
         this.deadlineNanos = deadlineNanos;
         this.future = future;
     }
 
     String describe() {
-        return body.apiKey().title() + (sent ? " v" + version + " (correlation id " + correlationId + ")" : "");
+        return api.title() + (sent ? " v" + version + " (correlation id " + correlationId + ")" : "");
     }
 }

@@ -41,7 +41,7 @@ class NetworkClientIT {
     @Test
     void negotiatesVersionsWithARealBrokerAndLearnsItsBrokers(KafkaCluster cluster) throws Exception {
         try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of(cluster.bootstrapServers(), "net-it"))) {
-            MetadataResponse metadata = client.refreshMetadata().get(30, TimeUnit.SECONDS);
+            ClusterMetadata metadata = client.refreshMetadata().get(30, TimeUnit.SECONDS);
             assertThat(metadata.brokers()).hasSize(1);
             int port = Integer.parseInt(cluster.bootstrapServers().split(":")[1]);
             assertThat(client.brokers()).containsEntry(1, new HostPort("127.0.0.1", port));

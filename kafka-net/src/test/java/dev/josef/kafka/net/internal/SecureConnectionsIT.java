@@ -5,7 +5,6 @@ import dev.josef.kafka.net.SecurityProtocol;
 import dev.josef.kafka.net.spi.SaslAuthenticationException;
 import dev.josef.kafka.net.spi.SaslCredentials;
 import dev.josef.kafka.net.spi.SaslMechanism;
-import dev.josef.kafka.protocol.message.MetadataResponse;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaClusterConfig;
 import dev.josef.kafka.testkit.KafkaClusterExtension;
@@ -71,9 +70,9 @@ class SecureConnectionsIT {
                 protocol.usesSasl() ? mechanism(mechanism) : null,
                 protocol.usesSasl() ? SaslCredentials.password(KafkaCluster.DEFAULT_USER, KafkaCluster.DEFAULT_PASSWORD) : null);
         try (NetworkClient client = client(cluster, listener, security)) {
-            MetadataResponse metadata = client.refreshMetadata().get(30, TimeUnit.SECONDS);
+            ClusterMetadata metadata = client.refreshMetadata().get(30, TimeUnit.SECONDS);
             int port = Integer.parseInt(cluster.bootstrapServers(listener).split(":")[1]);
-            assertThat(metadata.brokers()).singleElement().satisfies(b -> assertThat(b.port()).isEqualTo(port));
+            assertThat(metadata.brokers().values()).singleElement().satisfies(b -> assertThat(b.port()).isEqualTo(port));
         }
     }
 
