@@ -17,4 +17,5 @@ module dev.josef.kafka.net {
             dev.josef.kafka.cli;
 
     uses dev.josef.kafka.net.spi.SaslMechanism;
+    uses dev.josef.kafka.net.spi.ClientHook;
 }

@@ -2,6 +2,7 @@ package dev.josef.kafka.net;
 
 import dev.josef.kafka.net.internal.HostPort;
 import dev.josef.kafka.net.internal.sasl.SaslMechanisms;
+import dev.josef.kafka.net.spi.ClientHook;
 import dev.josef.kafka.net.spi.SaslCredentials;
 import dev.josef.kafka.net.spi.SaslMechanism;
 
@@ -86,6 +87,7 @@ public final class NetworkConfig {
     private final boolean sslVerifyHostname;
     private final String sslProtocol;
     private final List<String> sslEnabledProtocols;
+    private final List<ClientHook> hooks;
 
     private NetworkConfig(Builder b, SaslMechanism saslMechanism, boolean sslTrustJdkDefault) {
         this.bootstrapServers = b.bootstrapServers;
@@ -110,6 +112,7 @@ public final class NetworkConfig {
         this.sslVerifyHostname = b.sslVerifyHostname;
         this.sslProtocol = b.sslProtocol;
         this.sslEnabledProtocols = b.sslEnabledProtocols;
+        this.hooks = List.copyOf(b.hooks);
     }
 
     public static Builder builder() {
@@ -151,6 +154,7 @@ public final class NetworkConfig {
         b.sslVerifyHostname = sslVerifyHostname;
         b.sslProtocol = sslProtocol;
         b.sslEnabledProtocols = sslEnabledProtocols;
+        b.hooks.addAll(hooks);
         return b;
     }
 
@@ -276,6 +280,11 @@ public final class NetworkConfig {
         return sslEnabledProtocols;
     }
 
+    /** Hooks given to the builder; those found with ServiceLoader are added to them. */
+    public List<ClientHook> hooks() {
+        return hooks;
+    }
+
     /** Every setting, with secrets redacted. */
     @Override
     public String toString() {
@@ -347,6 +356,7 @@ public final class NetworkConfig {
         private boolean sslVerifyHostname = true;
         private String sslProtocol = DEFAULT_SSL_PROTOCOL;
         private List<String> sslEnabledProtocols = List.of();
+        private final List<ClientHook> hooks = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -585,6 +595,12 @@ public final class NetworkConfig {
                 }
             }
             this.sslEnabledProtocols = List.copyOf(protocols);
+            return this;
+        }
+
+        /** Observes connections and requests (metrics, tracing); added to those found with ServiceLoader. */
+        public Builder hook(ClientHook hook) {
+            hooks.add(Objects.requireNonNull(hook, "hook"));
             return this;
         }
 

@@ -57,8 +57,27 @@ final class BrokerChannel {
     private final BiConsumer<PendingRequest, Object> completer;
     private final Consumer<Runnable> onIoThread;
     private final Executor offIoThread;
+    private final Events events;
+    private final Hooks hooks;
     private Transport transport;
     private SaslSession sasl;
+    private Selector selector;
+    /** When a reconnect backoff holds the connect back: the nanoTime to connect at; else 0. */
+    private long connectAtNanos;
+    /** Every address the host resolves to (KIP-302), tried in turn until one connects. */
+    private java.util.List<java.net.InetAddress> addresses;
+    private int addressIndex;
+    private long lastActivityNanos;
+    /** A broker's throttle (KIP-219): nothing is written before this nanoTime; 0 when none. */
+    private long mutedUntilNanos;
+
+    /** What the client that owns the channel learns of it. */
+    interface Events {
+        void ready(BrokerChannel channel);
+
+        /** @param failed whether it closed because something went wrong (as opposed to idle or shutdown) */
+        void closed(BrokerChannel channel, boolean failed);
+    }
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> inFlight = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> writes = new ArrayDeque<>();
@@ -77,7 +96,9 @@ final class BrokerChannel {
      * @param offIoThread runs a task off the I/O thread (for user code: SASL token providers)
      */
     BrokerChannel(HostPort address, NetworkClientConfig config, BiConsumer<PendingRequest, Object> completer,
-                  Consumer<Runnable> onIoThread, Executor offIoThread) {
+                  Consumer<Runnable> onIoThread, Executor offIoThread, Events events, Hooks hooks) {
+        this.events = events;
+        this.hooks = hooks;
         this.address = address;
         this.config = config;
         this.completer = completer;
@@ -93,7 +114,31 @@ final class BrokerChannel {
         return waiting.isEmpty() && inFlight.isEmpty();
     }
 
-    void connect(Selector selector, long now) {
+    /** Connects now, or at {@code notBeforeNanos} when a reconnect backoff holds it back. */
+    void connect(Selector selector, long now, long notBeforeNanos) {
+        this.selector = selector;
+        this.lastActivityNanos = now;
+        if (notBeforeNanos - now > 0) {
+            connectAtNanos = notBeforeNanos;
+            return;
+        }
+        startConnect(now);
+    }
+
+    private void startConnect(long now) {
+        connectAtNanos = 0;
+        try {
+            // Every address of the host, not just the first (KIP-302).
+            addresses = java.util.List.of(java.net.InetAddress.getAllByName(address.host()));
+        } catch (IOException | RuntimeException e) {
+            close(new NetworkException("cannot resolve " + address.host() + ": " + e.getMessage(), false, e));
+            return;
+        }
+        addressIndex = 0;
+        connectTo(now);
+    }
+
+    private void connectTo(long now) {
         try {
             socket = SocketChannel.open();
             socket.configureBlocking(false);
@@ -101,12 +146,24 @@ final class BrokerChannel {
             socket.socket().setKeepAlive(true);
             key = socket.register(selector, SelectionKey.OP_CONNECT, this);
             connectDeadlineNanos = now + config.connectTimeout().toNanos();
-            if (socket.connect(new InetSocketAddress(address.host(), address.port()))) {
+            if (socket.connect(new InetSocketAddress(addresses.get(addressIndex), address.port()))) {
                 onConnected(now);
             }
         } catch (IOException | RuntimeException e) {
-            close(new NetworkException("cannot connect to " + address + ": " + e.getMessage(), false, e));
+            connectFailed(now, e);
         }
+    }
+
+    /** A connect attempt failed: the next address of the host, or the end. */
+    private void connectFailed(long now, Exception e) {
+        if (addresses != null && addressIndex + 1 < addresses.size()) {
+            closeSocket();
+            addressIndex++;
+            connectTo(now);
+            return;
+        }
+        String why = e == null ? "not within " + config.connectTimeout() : e.getMessage();
+        close(new NetworkException("cannot connect to " + address + ": " + why, false, e));
     }
 
     void enqueue(PendingRequest request, long now) {
@@ -119,8 +176,14 @@ final class BrokerChannel {
     /** Handles the ready operations the selector reported for this channel. */
     void onSelected(long now) {
         try {
-            if (state == State.CONNECTING && key.isConnectable() && socket.finishConnect()) {
-                onConnected(now);
+            if (state == State.CONNECTING) {
+                try {
+                    if (key.isConnectable() && socket.finishConnect()) {
+                        onConnected(now);
+                    }
+                } catch (IOException e) {
+                    connectFailed(now, e);
+                }
                 return;
             }
             if (state == State.TLS_HANDSHAKE) {
@@ -159,11 +222,25 @@ final class BrokerChannel {
 
     /** Fails what waited or went unanswered too long; returns the nanoTime of the next deadline. */
     long checkDeadlines(long now) {
-        if (state == State.CONNECTING && now - connectDeadlineNanos >= 0) {
-            close(new NetworkException("cannot connect to " + address + " within " + config.connectTimeout(), false, null));
+        if (state == State.CONNECTING && socket == null && connectAtNanos != 0 && now - connectAtNanos >= 0) {
+            startConnect(now);
+        }
+        if (state == State.CONNECTING && socket != null && now - connectDeadlineNanos >= 0) {
+            connectFailed(now, null);
+            if (state == State.CLOSED) {
+                return Long.MAX_VALUE;
+            }
+        }
+        if (state == State.READY && isIdle() && writes.isEmpty()
+                && now - lastActivityNanos >= config.connectionsMaxIdle().toNanos()) {
+            close(null); // idle: nothing waits on it
             return Long.MAX_VALUE;
         }
-        if (state != State.READY && state != State.CONNECTING
+        if (mutedUntilNanos != 0 && now - mutedUntilNanos >= 0) {
+            mutedUntilNanos = 0;
+            writeWaiting(now);
+        }
+        if (state != State.READY && state != State.CONNECTING && state != State.CLOSED
                 && now - (connectDeadlineNanos + config.requestTimeout().toNanos()) >= 0) {
             close(new NetworkException("could not set up the connection to " + address + " in time (still in "
                     + state + ")", false, null));
@@ -182,7 +259,13 @@ final class BrokerChannel {
                 return Long.MAX_VALUE;
             }
         }
-        long next = state == State.CONNECTING ? connectDeadlineNanos : Long.MAX_VALUE;
+        long next = state != State.CONNECTING ? Long.MAX_VALUE : socket == null ? connectAtNanos : connectDeadlineNanos;
+        if (mutedUntilNanos != 0) {
+            next = Math.min(next, mutedUntilNanos);
+        }
+        if (state == State.READY && isIdle()) {
+            next = Math.min(next, lastActivityNanos + config.connectionsMaxIdle().toNanos());
+        }
         for (Iterator<PendingRequest> it = waiting.iterator(); it.hasNext(); ) {
             PendingRequest r = it.next();
             if (now - r.deadlineNanos >= 0) {
@@ -238,6 +321,9 @@ final class BrokerChannel {
     }
 
     private void writeWaiting(long now) {
+        if (mutedUntilNanos != 0 && mutedUntilNanos - now > 0) {
+            return; // the broker asked us to hold back (KIP-219)
+        }
         while (!waiting.isEmpty() && inFlight.size() < config.maxInFlightPerConnection()) {
             PendingRequest r = waiting.poll();
             short version;
@@ -290,6 +376,9 @@ final class BrokerChannel {
         writes.add(frame);
         inFlight.add(r);
         r.sent = true;
+        r.sentAtNanos = System.nanoTime();
+        lastActivityNanos = r.sentAtNanos;
+        hooks.requestWritten(address.toString(), r.api, version, frame.remaining());
     }
 
     private void flush() throws IOException {
@@ -363,6 +452,12 @@ final class BrokerChannel {
             inFlight.addFirst(r);
             throw new ProtocolException(api.title() + " v" + r.version + " response: " + e.getMessage(), e);
         }
+        lastActivityNanos = now;
+        hooks.responseRead(address.toString(), api, r.version, frame.limit() + 4, now - r.sentAtNanos);
+        int throttleMs = response.throttleTimeMs();
+        if (throttleMs > 0) {
+            mutedUntilNanos = now + throttleMs * 1_000_000L;
+        }
         if (r.future == null) {
             onOwnResponse(response, now);
         } else {
@@ -382,8 +477,7 @@ final class BrokerChannel {
             if (next != null) {
                 sendOwn(next, now);
             } else {
-                state = State.READY;
-                writeWaiting(now);
+                becomeReady(now);
             }
         }
     }
@@ -443,16 +537,49 @@ final class BrokerChannel {
             startSasl(now);
             return;
         }
+        becomeReady(now);
+    }
+
+    private void becomeReady(long now) {
         state = State.READY;
+        lastActivityNanos = now;
+        events.ready(this);
+        hooks.connected(address.toString());
         writeWaiting(now);
     }
 
-    /** Closes the socket and fails every request: those not written with {@code cause} as not sent. */
+    /**
+     * Closes the socket and fails every request: those written with {@code cause}
+     * as sent, the rest as not sent. A null cause is a close the client chose
+     * (idle), with nothing waiting.
+     */
     void close(RuntimeException cause) {
         if (state == State.CLOSED) {
             return;
         }
+        boolean wasConnected = state == State.READY;
         state = State.CLOSED;
+        closeSocket();
+        RuntimeException failure = cause != null ? cause
+                : new NetworkException("connection to " + address + " closed", false, null);
+        for (PendingRequest r : inFlight) {
+            if (r.future != null) {
+                completer.accept(r, sentVariant(failure, true));
+            }
+        }
+        inFlight.clear();
+        for (PendingRequest r : waiting) {
+            completer.accept(r, sentVariant(failure, false));
+        }
+        waiting.clear();
+        writes.clear();
+        events.closed(this, cause != null);
+        if (wasConnected) {
+            hooks.disconnected(address.toString(), cause);
+        }
+    }
+
+    private void closeSocket() {
         if (key != null) {
             key.cancel();
         }
@@ -463,17 +590,6 @@ final class BrokerChannel {
                 // closing anyway
             }
         }
-        for (PendingRequest r : inFlight) {
-            if (r.future != null) {
-                completer.accept(r, sentVariant(cause, true));
-            }
-        }
-        inFlight.clear();
-        for (PendingRequest r : waiting) {
-            completer.accept(r, sentVariant(cause, false));
-        }
-        waiting.clear();
-        writes.clear();
     }
 
     private static RuntimeException sentVariant(RuntimeException cause, boolean sent) {

@@ -61,7 +61,15 @@ public final class EngineConfigs {
         Objects.requireNonNull(config, "config");
         List<HostPort> bootstrap = config.bootstrapServers().stream().map(HostPort::parse).toList();
         return new NetworkClientConfig(bootstrap, config.clientId(), config.requestTimeout(), config.connectTimeout(),
-                config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config));
+                config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config),
+                config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(), hooks(config));
+    }
+
+    /** The builder's hooks and the ones ServiceLoader finds; the client orders them by order(). */
+    static java.util.List<dev.josef.kafka.net.spi.ClientHook> hooks(NetworkConfig config) {
+        java.util.List<dev.josef.kafka.net.spi.ClientHook> all = new java.util.ArrayList<>(config.hooks());
+        all.addAll(Hooks.installed());
+        return all;
     }
 
     /** TLS and SASL as the engine takes them. */

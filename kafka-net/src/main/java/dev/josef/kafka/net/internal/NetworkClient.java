@@ -43,7 +43,7 @@ import java.util.function.IntFunction;
  * order responses arrived. Callers only touch {@link #submissions} (a concurrent queue
  * the I/O thread drains) and the volatile metadata snapshot.
  */
-public final class NetworkClient implements AutoCloseable {
+public final class NetworkClient implements AutoCloseable, BrokerChannel.Events {
     /** Send to whichever broker is at hand: a connected one, else a known one, else a bootstrap address. */
     public static final int ANY_BROKER = -1;
 
@@ -64,8 +64,13 @@ public final class NetworkClient implements AutoCloseable {
     private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
     private volatile boolean closed;
 
+    private final Hooks hooks;
+
     /** I/O thread only. */
     private final Map<ChannelKey, BrokerChannel> channels = new HashMap<>();
+    /** I/O thread only: consecutive failed connections per address, and when the next may start. */
+    private final Map<HostPort, Integer> connectFailures = new HashMap<>();
+    private final Map<HostPort, Long> reconnectAt = new HashMap<>();
 
     private record ChannelKey(HostPort address, ChannelKind kind) {
     }
@@ -100,6 +105,7 @@ public final class NetworkClient implements AutoCloseable {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.callbacks = Executors.newSingleThreadExecutor(daemon("josef-" + config.clientId() + "-callback"));
+        this.hooks = new Hooks(config.hooks(), callbacks, config.clientId());
         this.ioThread = daemon("josef-" + config.clientId() + "-io").newThread(this::run);
         ioThread.start();
     }
@@ -337,11 +343,29 @@ public final class NetworkClient implements AutoCloseable {
         ChannelKey key = new ChannelKey(address, kind);
         BrokerChannel channel = channels.get(key);
         if (channel == null || channel.state() == BrokerChannel.State.CLOSED) {
-            channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks);
+            channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks, this, hooks);
             channels.put(key, channel);
-            channel.connect(selector, System.nanoTime());
+            channel.connect(selector, System.nanoTime(), reconnectAt.getOrDefault(address, 0L));
         }
         return channel;
+    }
+
+    @Override
+    public void ready(BrokerChannel channel) {
+        connectFailures.remove(channel.address);
+        reconnectAt.remove(channel.address);
+    }
+
+    /** A failed connection makes the next one to that address wait, doubling per failure up to the maximum. */
+    @Override
+    public void closed(BrokerChannel channel, boolean failed) {
+        if (!failed || closed) {
+            return;
+        }
+        int failures = connectFailures.merge(channel.address, 1, Integer::sum);
+        long wait = Backoff.exponential(failures - 1, config.reconnectBackoff().toMillis(),
+                config.reconnectBackoffMax().toMillis());
+        reconnectAt.put(channel.address, System.nanoTime() + wait * 1_000_000L);
     }
 
     private void onIoThread(Runnable task) {

@@ -21,6 +21,7 @@ final class PendingRequest {
     int correlationId;
     /** Set once the first byte of the request reached the socket. */
     boolean sent;
+    long sentAtNanos;
 
     PendingRequest(ApiMessage body, short maxVersion, long deadlineNanos, CompletableFuture<ApiMessage> future) {
         this(body.apiKey(), v -> body, maxVersion, deadlineNanos, future);

@@ -55,7 +55,8 @@ class ModuleDescriptorTest {
                         "dev.josef.kafka.consumer", "dev.josef.kafka.otel", "dev.josef.kafka.cli"))));
         assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol", "org.slf4j");
-        assertThat(d.uses()).containsExactly("dev.josef.kafka.net.spi.SaslMechanism");
+        assertThat(d.uses()).containsExactlyInAnyOrder("dev.josef.kafka.net.spi.SaslMechanism",
+                "dev.josef.kafka.net.spi.ClientHook");
     }
 
     @Test

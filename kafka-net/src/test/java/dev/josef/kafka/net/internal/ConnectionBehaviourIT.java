@@ -1,0 +1,149 @@
+package dev.josef.kafka.net.internal;
+
+import dev.josef.kafka.net.NetworkException;
+import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.message.MetadataRequest;
+import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaClusterExtension;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(KafkaClusterExtension.class)
+class ConnectionBehaviourIT {
+
+    private static MetadataRequest metadata() {
+        return new MetadataRequest().setAllowAutoTopicCreation(false);
+    }
+
+    /** Records every event with the thread it ran on. */
+    static final class RecordingHook implements ClientHook {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        private void record(String event) {
+            events.add(event);
+            threads.add(Thread.currentThread().getName());
+        }
+
+        @Override
+        public void onConnect(String clientId, String broker) {
+            record("connect");
+        }
+
+        @Override
+        public void onDisconnect(String clientId, String broker, Throwable cause) {
+            record(cause == null ? "disconnect" : "disconnect: " + cause.getClass().getSimpleName());
+        }
+
+        @Override
+        public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
+            assertThat(bytes).isPositive();
+            record("request " + api);
+        }
+
+        @Override
+        public void onResponseRead(String clientId, String broker, ApiKey api, short version, int bytes, long latencyNanos) {
+            assertThat(bytes).isPositive();
+            assertThat(latencyNanos).isPositive();
+            record("response " + api);
+        }
+    }
+
+    private static void awaitEvent(RecordingHook hook, String event) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!hook.events.contains(event) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void hooksSeeEveryEventInOrderOffTheIoThreadAndAFailingHookHarmsNothing(KafkaCluster cluster) throws Exception {
+        RecordingHook hook = new RecordingHook();
+        ClientHook failing = new ClientHook() {
+            @Override
+            public int order() {
+                return -1; // runs first, and throws every time
+            }
+
+            @Override
+            public void onResponseRead(String c, String b, ApiKey a, short v, int bytes, long latency) {
+                throw new IllegalStateException("a broken hook");
+            }
+        };
+        NetworkClientConfig config = NetworkClientConfig.of(cluster.bootstrapServers(), "hooks-it").withHooks(List.of(hook, failing));
+        try (NetworkClient client = NetworkClient.open(config)) {
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            awaitEvent(hook, "response METADATA");
+        }
+        assertThat(hook.events).containsSubsequence(
+                "request API_VERSIONS", "response API_VERSIONS", "connect", "request METADATA", "response METADATA");
+        assertThat(hook.threads).allMatch(t -> t.equals("josef-hooks-it-callback"));
+    }
+
+    @Test
+    void aBrokerThrottleHoldsBackTheNextRequestOnThatConnection(KafkaCluster cluster) throws Exception {
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             NetworkClient client = NetworkClient.open(NetworkClientConfig.of(proxy.bootstrapServers(), "throttle-it"))) {
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS); // connected
+            proxy.add(ProxyRule.on(ApiKey.METADATA).times(1).throttle(Duration.ofMillis(800)));
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            // KIP-219: the answer came at once, and the client waits before its next request.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAndTheNextRequestOpensAnother(KafkaCluster cluster) throws Exception {
+        RecordingHook hook = new RecordingHook();
+        NetworkClientConfig config = NetworkClientConfig.of(cluster.bootstrapServers(), "idle-it")
+                .withConnectionsMaxIdle(Duration.ofMillis(300)).withHooks(List.of(hook));
+        try (NetworkClient client = NetworkClient.open(config)) {
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            awaitEvent(hook, "disconnect");
+            assertThat(hook.events).contains("disconnect");
+            client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            assertThat(hook.events.stream().filter("connect"::equals).count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailedAddressIsTriedAgainOnlyAfterItsBackoff() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        NetworkClientConfig config = NetworkClientConfig.of("127.0.0.1:" + closedPort, "backoff-it")
+                .withReconnectBackoff(Duration.ofMillis(1000), Duration.ofSeconds(5));
+        try (NetworkClient client = NetworkClient.open(config)) {
+            assertThatThrownBy(() -> client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(NetworkException.class);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(NetworkException.class).hasMessageContaining("cannot connect");
+            // The second connect waited out the backoff (1 s, less at most 20% jitter).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(750));
+        }
+    }
+
+    @Test
+    void aHostNameIsResolvedAndConnected(KafkaCluster cluster) throws Exception {
+        String port = cluster.bootstrapServers().split(":")[1];
+        try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of("localhost:" + port, "resolve-it"))) {
+            assertThat(client.refreshMetadata().get(30, TimeUnit.SECONDS).brokers()).hasSize(1);
+        }
+    }
+}
