@@ -37,6 +37,7 @@ final class JosefModules {
     private static final Map<String, String> MARKERS = Map.of(
             "dev.josef.kafka.protocol", "dev.josef.kafka.protocol.KafkaException",
             "dev.josef.kafka.net", "dev.josef.kafka.net.NetworkException",
+            "dev.josef.kafka.admin", "dev.josef.kafka.admin.Admin",
             "dev.josef.kafka.testkit", "dev.josef.kafka.testkit.KafkaCluster",
             "dev.josef.kafka.cli", "dev.josef.kafka.cli.Josef");
 

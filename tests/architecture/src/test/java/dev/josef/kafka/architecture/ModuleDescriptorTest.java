@@ -60,6 +60,19 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaAdminExportsOnlyItsApiAndCarriesKafkaNetToItsUsers() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.admin.Admin");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.admin");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.admin", Set.of())));
+        Map<String, Set<ModuleDescriptor.Requires.Modifier>> requires = new TreeMap<>();
+        d.requires().forEach(r -> requires.put(r.name(), r.modifiers()));
+        assertThat(requires).containsEntry("dev.josef.kafka.net", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
+                .containsOnlyKeys("java.base", "dev.josef.kafka.net", "org.slf4j");
+        assertThat(d.uses()).isEmpty();
+        assertThat(d.provides()).isEmpty();
+    }
+
+    @Test
     void kafkaTestkitExportsOnlyItsApiAndNeedsJUnitOnlyForItsExtension() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.testkit.KafkaCluster");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.testkit");

@@ -1,0 +1,11 @@
+/**
+ * Typed admin operations on a Kafka cluster: topics, partitions, offsets,
+ * records and configs, on top of kafka-net's engine.
+ */
+module dev.josef.kafka.admin {
+    // NetworkConfig and NetworkException appear in Admin's signatures.
+    requires transitive dev.josef.kafka.net;
+    requires org.slf4j;
+
+    exports dev.josef.kafka.admin;
+}
