@@ -197,7 +197,8 @@ final class BrokerChannel {
                 flush();
             }
         } catch (SSLException e) {
-            close(new NetworkException("TLS with " + address + " failed: " + e.getMessage(), false, e));
+            close(new dev.josef.kafka.net.TlsException("TLS with " + address + " failed: " + e.getMessage()
+                    + " (no request was sent)", e));
         } catch (IOException e) {
             if (state == State.CONNECTING) {
                 close(new NetworkException("cannot connect to " + address + ": " + e.getMessage(), false, e));

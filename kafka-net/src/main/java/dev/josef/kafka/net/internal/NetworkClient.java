@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -134,6 +135,62 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, ApiKey api,
                                               IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(bodyForVersion, "bodyForVersion");
+        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, config.bootstrap().size()) : MAX_ATTEMPTS;
+        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, 1, attempts, new ArrayList<>());
+    }
+
+    /**
+     * APIs that only read, so sending one again after a lost answer changes
+     * nothing on the broker. Fetch is left out: a fetch session (KIP-227) is state.
+     */
+    private static final Set<ApiKey> SAFE_TO_RESEND = java.util.EnumSet.of(ApiKey.API_VERSIONS, ApiKey.METADATA,
+            ApiKey.FIND_COORDINATOR, ApiKey.LIST_OFFSETS, ApiKey.OFFSET_FETCH, ApiKey.OFFSET_FOR_LEADER_EPOCH,
+            ApiKey.DESCRIBE_CLUSTER, ApiKey.DESCRIBE_CONFIGS, ApiKey.DESCRIBE_GROUPS, ApiKey.LIST_GROUPS,
+            ApiKey.DESCRIBE_TOPIC_PARTITIONS, ApiKey.DESCRIBE_LOG_DIRS, ApiKey.DESCRIBE_ACLS,
+            ApiKey.DESCRIBE_PRODUCERS, ApiKey.DESCRIBE_TRANSACTIONS, ApiKey.LIST_TRANSACTIONS);
+    private static final int MAX_ATTEMPTS = 3;
+
+    /**
+     * One attempt, and more when that is safe: a request that never left this
+     * client can always go again, and a read-only one can go again whether or not
+     * the broker saw it. Anything else fails with what happened, sent or not.
+     * Each retry waits a backoff; to any broker, it goes to the next address.
+     */
+    private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, ApiKey api,
+                                                  IntFunction<ApiMessage> bodyForVersion, short maxVersion,
+                                                  int attempt, int attempts, List<String> failures) {
+        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion).handle((response, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(response);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (!(cause instanceof NetworkException n) || closed) {
+                return CompletableFuture.<ApiMessage>failedFuture(cause);
+            }
+            failures.add(n.getMessage());
+            boolean safe = !n.requestSent() || SAFE_TO_RESEND.contains(api);
+            if (!safe || attempt >= attempts) {
+                if (failures.size() == 1) {
+                    return CompletableFuture.<ApiMessage>failedFuture(cause);
+                }
+                NetworkException all = cause instanceof dev.josef.kafka.net.RequestTimeoutException
+                        ? new dev.josef.kafka.net.RequestTimeoutException(api.title() + " failed " + failures.size()
+                                + " times: " + String.join("; ", failures), n.requestSent())
+                        : new NetworkException(api.title() + " failed " + failures.size() + " times: "
+                                + String.join("; ", failures), n.requestSent(), n);
+                return CompletableFuture.<ApiMessage>failedFuture(all);
+            }
+            long backoff = Backoff.exponential(attempt - 1, 100, 1000);
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, attempt + 1, attempts,
+                            failures));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
+                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(bodyForVersion, "bodyForVersion");
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();

@@ -18,7 +18,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A broker that speaks just enough Kafka for the network layer's tests:
@@ -29,7 +28,10 @@ final class FakeBroker implements AutoCloseable {
     static final String CLUSTER_ID = "fake-cluster";
 
     private final ServerSocket server;
-    private final AtomicBoolean garbageNext = new AtomicBoolean();
+    /** How the next Metadata answer is broken, if at all. */
+    enum Fault { GARBAGE_BODY, WRONG_CORRELATION_ID, HUGE_LENGTH, TRUNCATED_FRAME }
+
+    private final java.util.concurrent.atomic.AtomicReference<Fault> nextFault = new java.util.concurrent.atomic.AtomicReference<>();
     private final List<Socket> sockets = new ArrayList<>();
     private final Thread acceptor;
 
@@ -45,7 +47,11 @@ final class FakeBroker implements AutoCloseable {
     }
 
     void answerNextMetadataWithGarbage() {
-        garbageNext.set(true);
+        nextFault.set(Fault.GARBAGE_BODY);
+    }
+
+    void breakNextMetadata(Fault fault) {
+        nextFault.set(fault);
     }
 
     private void accept() {
@@ -78,7 +84,22 @@ final class FakeBroker implements AutoCloseable {
                 RequestHeader header = RequestHeader.read(reader, api.requestHeaderVersion(version));
                 ResponseHeader responseHeader = new ResponseHeader().setCorrelationId(header.correlationId());
                 short responseHeaderVersion = api.responseHeaderVersion(version);
-                if (api == ApiKey.METADATA && garbageNext.getAndSet(false)) {
+                Fault fault = api == ApiKey.METADATA ? nextFault.getAndSet(null) : null;
+                if (fault == Fault.HUGE_LENGTH) {
+                    out.writeInt(Integer.MAX_VALUE); // 2 GiB announced, never sent
+                    out.flush();
+                    continue;
+                }
+                if (fault == Fault.TRUNCATED_FRAME) {
+                    out.writeInt(100);
+                    out.write(new byte[10]);
+                    out.flush();
+                    return; // and the connection ends inside the frame
+                }
+                if (fault == Fault.WRONG_CORRELATION_ID) {
+                    responseHeader.setCorrelationId(header.correlationId() + 1000);
+                }
+                if (fault == Fault.GARBAGE_BODY) {
                     int headerSize = responseHeader.size(responseHeaderVersion);
                     ByteBuffer reply = ByteBuffer.allocate(headerSize + 8);
                     responseHeader.write(new WireWriter(reply), responseHeaderVersion);

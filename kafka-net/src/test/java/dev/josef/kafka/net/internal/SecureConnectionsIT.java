@@ -104,9 +104,9 @@ class SecureConnectionsIT {
         Security security = new Security(SecurityProtocol.SSL, wrongCa, true, null, null);
         try (NetworkClient client = client(cluster, Listener.SSL, security)) {
             assertThatThrownBy(() -> client.refreshMetadata().get(30, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(NetworkException.class)
+                    .cause().isInstanceOf(dev.josef.kafka.net.TlsException.class)
                     .hasMessageContaining("TLS with 127.0.0.1")
-                    .hasMessageContaining("the request was not sent")
+                    .hasMessageContaining("no request was sent")
                     .satisfies(e -> assertThat(e.getCause()).isInstanceOf(SSLHandshakeException.class));
         } finally {
             Files.deleteIfExists(other);
