@@ -24,7 +24,7 @@ import java.util.Objects;
  * assertThat(notLeader.fired()).isEqualTo(1);
  * }</pre>
  *
- * <p>A rule matches by API key, and for Produce and Fetch also by topic (name or
+ * <p>A rule matches by API key, and for Produce, Fetch and ListOffsets also by topic (name or
  * id; the proxy maps between them from the Metadata responses it forwards) and
  * partition. It fires at most {@link Builder#times times} times; each firing
  * applies every effect the rule has to one exchange. Effects that edit a response
@@ -280,11 +280,11 @@ public final class ProxyRule {
         }
 
         private boolean isPartitioned() {
-            return apiKey == ApiKey.PRODUCE || apiKey == ApiKey.FETCH;
+            return apiKey == ApiKey.PRODUCE || apiKey == ApiKey.FETCH || apiKey == ApiKey.LIST_OFFSETS;
         }
 
         private void requirePartitioned(String what) {
-            requireArgument(isPartitioned(), what + " applies to Produce and Fetch rules only, not " + apiKey.title());
+            requireArgument(isPartitioned(), what + " applies to Produce, Fetch and ListOffsets rules only, not " + apiKey.title());
         }
 
         private static void requireArgument(boolean condition, String message) {

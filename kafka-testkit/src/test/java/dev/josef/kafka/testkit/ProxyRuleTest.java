@@ -14,7 +14,7 @@ class ProxyRuleTest {
     @Test
     void partitionFiltersAndCorruptionBelongToTheApisThatCarryThem() {
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.METADATA).topic("t"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Produce and Fetch");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Produce, Fetch and ListOffsets");
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).corruptBatchCrc())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fetched record batches");
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).partition(-1))

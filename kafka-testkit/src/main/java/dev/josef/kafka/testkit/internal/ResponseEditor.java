@@ -8,6 +8,7 @@ import dev.josef.kafka.protocol.message.ApiMessages;
 import dev.josef.kafka.protocol.message.DescribeClusterResponse;
 import dev.josef.kafka.protocol.message.FetchResponse;
 import dev.josef.kafka.protocol.message.FindCoordinatorResponse;
+import dev.josef.kafka.protocol.message.ListOffsetsResponse;
 import dev.josef.kafka.protocol.message.MetadataResponse;
 import dev.josef.kafka.protocol.message.ProduceResponse;
 import dev.josef.kafka.protocol.message.ResponseHeader;
@@ -202,6 +203,9 @@ final class ResponseEditor {
         if (body instanceof FetchResponse fetch) {
             return applyToFetch(rule, fetch);
         }
+        if (body instanceof ListOffsetsResponse listOffsets) {
+            return applyToListOffsets(rule, listOffsets);
+        }
         FaultRule.Spec spec = rule.spec();
         // FindCoordinator v4+ (KIP-699) answers per key; its top-level error is v0-3's.
         boolean perCoordinator = body instanceof FindCoordinatorResponse && version >= 4;
@@ -226,6 +230,33 @@ final class ResponseEditor {
         }
         if (spec.throttle() != null) {
             MessageFields.setThrottleTimeMs(body, throttleMs(spec));
+        }
+        return true;
+    }
+
+    private boolean applyToListOffsets(FaultRule rule, ListOffsetsResponse response) {
+        List<ListOffsetsResponse.ListOffsetsPartitionResponse> targets = new ArrayList<>();
+        for (ListOffsetsResponse.ListOffsetsTopicResponse topic : response.topics()) {
+            if (rule.matchesTopic(topic.name(), dev.josef.kafka.protocol.Uuid.ZERO, server::topicName)) {
+                for (ListOffsetsResponse.ListOffsetsPartitionResponse partition : topic.partitions()) {
+                    if (rule.matchesPartition(partition.partitionIndex())) {
+                        targets.add(partition);
+                    }
+                }
+            }
+        }
+        if (targets.isEmpty() || !rule.tryFire()) {
+            return false;
+        }
+        FaultRule.Spec spec = rule.spec();
+        if (spec.error() != null) {
+            for (ListOffsetsResponse.ListOffsetsPartitionResponse partition : targets) {
+                // What a broker sends with an error: no offset, no timestamp.
+                partition.setErrorCode(spec.error().code()).setOffset(-1L).setTimestamp(-1L);
+            }
+        }
+        if (spec.throttle() != null) {
+            response.setThrottleTimeMs(throttleMs(spec));
         }
         return true;
     }
