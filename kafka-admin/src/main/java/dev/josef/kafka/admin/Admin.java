@@ -601,10 +601,17 @@ public final class Admin implements AutoCloseable {
                     round.put(tp, noLeader(metadata, tp, failure));
                 }
             });
+            // A leader that cannot be reached (its broker died, the connection broke)
+            // fails only its partitions, with a retriable error: the next round asks
+            // fresh metadata for their new leaders. Both operations are safe to repeat.
             CompletableFuture<?>[] sends = byLeader.entrySet().stream()
-                    .map(e -> call.send(e.getKey(), e.getValue()).thenAccept(answered -> e.getValue().keySet()
-                            .forEach(tp -> round.put(tp, answered.getOrDefault(tp,
-                                    failure.of(tp, ErrorCode.UNKNOWN_SERVER_ERROR, NO_ANSWER))))))
+                    .map(e -> call.send(e.getKey(), e.getValue()).handle((answered, error) -> {
+                        e.getValue().keySet().forEach(tp -> round.put(tp, error != null
+                                ? failure.of(tp, ErrorCode.NETWORK_EXCEPTION, "leader " + e.getKey() + " unreachable: "
+                                        + (error instanceof java.util.concurrent.CompletionException ? error.getCause() : error))
+                                : answered.getOrDefault(tp, failure.of(tp, ErrorCode.UNKNOWN_SERVER_ERROR, NO_ANSWER))));
+                        return null;
+                    }))
                     .toArray(CompletableFuture[]::new);
             return CompletableFuture.allOf(sends).thenCompose(ignored -> {
                 Map<TopicPartition, V> retry = new LinkedHashMap<>();
