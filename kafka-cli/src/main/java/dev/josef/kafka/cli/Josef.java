@@ -20,10 +20,11 @@ public final class Josef {
             USAGE_LINE,
             "",
             "commands:",
-            "  demo      show Josef at work: build, encode and decode Kafka frames",
+            "  demo      show Josef at work: create a topic on an embedded broker (or -b host:port)",
+            "            and print the cluster and the topic",
             "",
-            "Broker-facing commands (produce, consume, topic, cluster, offsets, bench)",
-            "arrive with Josef's network, producer and consumer modules.");
+            "More broker-facing commands (produce, consume, topic, cluster, offsets, bench)",
+            "arrive with Josef's producer and consumer modules.");
 
     private Josef() {
     }

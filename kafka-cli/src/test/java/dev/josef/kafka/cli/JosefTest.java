@@ -1,10 +1,12 @@
 package dev.josef.kafka.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,15 +27,42 @@ class JosefTest {
     }
 
     @Test
-    void demoEncodesAndDecodesAProduceFrameAndSaysTheyAreEqual() {
-        assertThat(run("demo")).isZero();
-        assertThat(out()).contains("record batch   3 records")
-                .contains("(verified)")
-                .contains("key=user-2  value=add-to-cart")
-                .contains("decodes to the same records: true")
-                .contains("from client 'josef-demo', acks=-1, topic id Sm9zZWYtZGVtby10b3BpYw, 3 records, equal: true")
-                .contains("Josef speaks 89 Kafka APIs");
-        assertThat(err()).isEmpty();
+    @Timeout(30)
+    void demoAgainstAnUnreachableClusterFailsPromptlyAndNamesTheAddress() {
+        long started = System.nanoTime();
+        assertThat(run("demo", "-b", "127.0.0.1:1")).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(DemoCommand.REQUEST_TIMEOUT.multipliedBy(2));
+        assertThat(err()).startsWith("josef demo: cannot reach the cluster at 127.0.0.1:1: ")
+                .contains("127.0.0.1:1: Connection refused");
+        assertThat(out()).doesNotContain("topic").doesNotContain("embedded broker");
+    }
+
+    @Test
+    void demoWithBootstrapButNoAddressIsAUsageError() {
+        assertThat(run("demo", "-b")).isEqualTo(2);
+        assertThat(err()).contains("option '-b' needs a value").contains("usage: josef demo [-b host:port");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void demoWithBootstrapFollowedByAnotherOptionIsAUsageError() {
+        assertThat(run("demo", "--bootstrap-server", "--help")).isEqualTo(2);
+        assertThat(err()).contains("option '--bootstrap-server' needs a value");
+    }
+
+    @Test
+    void demoWithAMalformedBootstrapAddressIsAUsageErrorThatNamesIt() {
+        assertThat(run("demo", "-b", "no-port-here")).isEqualTo(2);
+        assertThat(err()).contains("bad bootstrap address 'no-port-here'");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void demoHelpExplainsTheEmbeddedBrokerAndTheBootstrapOption() {
+        assertThat(run("demo", "--help")).isZero();
+        assertThat(out()).startsWith("usage: josef demo [-b host:port")
+                .contains("embedded Kafka broker")
+                .contains("--bootstrap-server");
     }
 
     @Test
@@ -51,7 +80,8 @@ class JosefTest {
     @Test
     void anUnknownDemoOptionIsAUsageErrorThatNamesIt() {
         assertThat(run("demo", "--fast")).isEqualTo(2);
-        assertThat(err()).contains("unknown option '--fast'");
+        assertThat(err()).contains("unknown option '--fast'").contains("usage: josef demo");
+        assertThat(out()).isEmpty();
     }
 
     @Test

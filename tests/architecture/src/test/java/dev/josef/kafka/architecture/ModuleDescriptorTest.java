@@ -41,7 +41,8 @@ class ModuleDescriptorTest {
         assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");
         assertThat(d.exports()).isEmpty();
         assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol");
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol", "dev.josef.kafka.admin",
+                        "dev.josef.kafka.testkit");
     }
 
     @Test
