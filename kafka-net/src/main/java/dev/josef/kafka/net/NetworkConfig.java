@@ -28,11 +28,10 @@ import java.util.Set;
  * Secrets (passwords, {@code sasl.jaas.config}) never appear in
  * {@link #toString()} or in an exception message.
  *
- * <p>A few settings are checked and kept but not yet acted on by Josef's network
- * engine: {@link #reconnectBackoff()}, {@link #reconnectBackoffMax()},
- * {@link #retryBackoff()}, {@link #retryBackoffMax()},
- * {@link #connectionsMaxIdle()} and {@link #metadataMaxAge()}. Each says so; they
- * apply once the engine uses them, with no change to a configuration.
+ * <p>{@link #retryBackoff()} and {@link #retryBackoffMax()} pace the retries of
+ * the clients built on this configuration (kafka-admin's partition retries); the
+ * network engine's own resends of requests that are safe to send again wait
+ * 100 ms, doubling to 1 s.
  */
 public final class NetworkConfig {
 
@@ -184,48 +183,45 @@ public final class NetworkConfig {
     }
 
     /**
-     * The first wait before connecting again to a broker that failed. Kept, not
-     * yet acted on: applies once the engine backs off its reconnects.
+     * The first wait before connecting again to a broker whose connection failed;
+     * it doubles with each failure in a row, with jitter.
      */
     public Duration reconnectBackoff() {
         return reconnectBackoff;
     }
 
     /**
-     * The most that wait grows to; never below {@link #reconnectBackoff()}. Kept,
-     * not yet acted on: applies once the engine backs off its reconnects.
+     * The most that wait grows to; never below {@link #reconnectBackoff()}.
      */
     public Duration reconnectBackoffMax() {
         return reconnectBackoffMax;
     }
 
     /**
-     * The first wait before retrying a failed request. Kept, not yet acted on by
-     * the network engine: applies once it retries requests itself.
+     * The first wait before a client built on this configuration retries a
+     * failed operation; it doubles with each attempt, with jitter.
      */
     public Duration retryBackoff() {
         return retryBackoff;
     }
 
     /**
-     * The most that wait grows to; never below {@link #retryBackoff()}. Kept, not
-     * yet acted on: applies once the engine retries requests itself.
+     * The most that wait grows to; never below {@link #retryBackoff()}.
      */
     public Duration retryBackoffMax() {
         return retryBackoffMax;
     }
 
     /**
-     * How long a connection may sit unused before it is closed. Kept, not yet
-     * acted on: applies once the engine closes idle connections.
+     * How long a connection may sit unused before it is closed.
      */
     public Duration connectionsMaxIdle() {
         return connectionsMaxIdle;
     }
 
     /**
-     * How old cluster metadata may grow before it is fetched again. Kept, not yet
-     * acted on: applies once the engine refreshes metadata on its own.
+     * How old cluster metadata may grow before it is fetched again, even when
+     * no error asked for a refresh.
      */
     public Duration metadataMaxAge() {
         return metadataMaxAge;

@@ -62,7 +62,7 @@ public final class EngineConfigs {
         List<HostPort> bootstrap = config.bootstrapServers().stream().map(HostPort::parse).toList();
         return new NetworkClientConfig(bootstrap, config.clientId(), config.requestTimeout(), config.connectTimeout(),
                 config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config),
-                config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(), hooks(config));
+                config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(), hooks(config), config.metadataMaxAge());
     }
 
     /** The builder's hooks and the ones ServiceLoader finds; the client orders them by order(). */

@@ -63,6 +63,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final Set<String> trackedTopics = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<CoordinatorKey, CompletableFuture<Integer>> coordinators = new ConcurrentHashMap<>();
     private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
+    /** nanoTime of the last successful refresh; 0 before the first. */
+    private volatile long refreshedAtNanos;
     private volatile boolean closed;
 
     private final Hooks hooks;
@@ -252,6 +254,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         send(ANY_BROKER, request).whenComplete((response, error) -> {
             if (error == null) {
                 metadata = metadata.merge((MetadataResponse) response);
+                refreshedAtNanos = System.nanoTime();
             }
             metadataRefresh.set(null);
             if (error != null) {
@@ -449,6 +452,18 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             while (!closed) {
                 long now = System.nanoTime();
                 long next = Long.MAX_VALUE;
+                // Metadata that nobody refreshed for metadata.max.age is refreshed anyway,
+                // so leaders that moved and brokers that joined are learned without an error.
+                long refreshed = refreshedAtNanos;
+                if (refreshed != 0) {
+                    long due = refreshed + config.metadataMaxAge().toNanos();
+                    if (now - due >= 0) {
+                        refreshedAtNanos = now; // one refresh per period, even if it fails
+                        refreshMetadata();
+                    } else {
+                        next = due;
+                    }
+                }
                 for (Iterator<BrokerChannel> it = channels.values().iterator(); it.hasNext(); ) {
                     BrokerChannel c = it.next();
                     next = Math.min(next, c.checkDeadlines(now));

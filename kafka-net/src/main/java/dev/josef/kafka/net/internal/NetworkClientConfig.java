@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param reconnectBackoffMax the most that wait grows to
  * @param connectionsMaxIdle  a connection with nothing to do for this long is closed
  * @param hooks               observers of connections and requests, called in ascending order
+ * @param metadataMaxAge      metadata older than this is refreshed, even when nothing asked for it
  */
 public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Duration requestTimeout,
                                   Duration connectTimeout, int maxInFlightPerConnection, int maxResponseBytes,
                                   Security security, Duration reconnectBackoff, Duration reconnectBackoffMax,
-                                  Duration connectionsMaxIdle, List<ClientHook> hooks) {
+                                  Duration connectionsMaxIdle, List<ClientHook> hooks, Duration metadataMaxAge) {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_IN_FLIGHT = 5;
@@ -32,6 +33,7 @@ public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Dur
     public static final Duration DEFAULT_RECONNECT_BACKOFF = Duration.ofMillis(50);
     public static final Duration DEFAULT_RECONNECT_BACKOFF_MAX = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CONNECTIONS_MAX_IDLE = Duration.ofMinutes(9);
+    public static final Duration DEFAULT_METADATA_MAX_AGE = Duration.ofMinutes(5);
 
     public NetworkClientConfig {
         bootstrap = List.copyOf(Objects.requireNonNull(bootstrap, "bootstrap"));
@@ -52,42 +54,49 @@ public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Dur
         requirePositive(reconnectBackoffMax, "reconnectBackoffMax");
         requirePositive(connectionsMaxIdle, "connectionsMaxIdle");
         hooks = List.copyOf(Objects.requireNonNull(hooks, "hooks"));
+        requirePositive(metadataMaxAge, "metadataMaxAge");
     }
 
     public static NetworkClientConfig of(String bootstrapServers, String clientId) {
         return new NetworkClientConfig(HostPort.parseList(bootstrapServers), clientId, DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES, Security.PLAINTEXT,
-                DEFAULT_RECONNECT_BACKOFF, DEFAULT_RECONNECT_BACKOFF_MAX, DEFAULT_CONNECTIONS_MAX_IDLE, List.of());
+                DEFAULT_RECONNECT_BACKOFF, DEFAULT_RECONNECT_BACKOFF_MAX, DEFAULT_CONNECTIONS_MAX_IDLE, List.of(),
+                DEFAULT_METADATA_MAX_AGE);
     }
 
     public NetworkClientConfig withRequestTimeout(Duration timeout) {
         return new NetworkClientConfig(bootstrap, clientId, timeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
     }
 
     public NetworkClientConfig withMaxInFlightPerConnection(int maxInFlight) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlight,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
     }
 
     public NetworkClientConfig withSecurity(Security security) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
     }
 
     public NetworkClientConfig withReconnectBackoff(Duration backoff, Duration max) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, backoff, max, connectionsMaxIdle, hooks);
+                maxResponseBytes, security, backoff, max, connectionsMaxIdle, hooks, metadataMaxAge);
     }
 
     public NetworkClientConfig withConnectionsMaxIdle(Duration idle) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, idle, hooks);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, idle, hooks, metadataMaxAge);
+    }
+
+    public NetworkClientConfig withMetadataMaxAge(Duration maxAge) {
+        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, maxAge);
     }
 
     public NetworkClientConfig withHooks(List<ClientHook> hooks) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
     }
 
     private static void requirePositive(Duration d, String name) {

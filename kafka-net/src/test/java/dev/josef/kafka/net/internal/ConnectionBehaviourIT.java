@@ -140,6 +140,22 @@ class ConnectionBehaviourIT {
     }
 
     @Test
+    void metadataIsRefreshedWhenItGrowsOlderThanItsMaximumAge(KafkaCluster cluster) throws Exception {
+        RecordingHook hook = new RecordingHook();
+        NetworkClientConfig config = NetworkClientConfig.of(cluster.bootstrapServers(), "age-it")
+                .withMetadataMaxAge(Duration.ofMillis(400)).withHooks(List.of(hook));
+        try (NetworkClient client = NetworkClient.open(config)) {
+            client.refreshMetadata().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (hook.events.stream().filter("response METADATA"::equals).count() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            // Nobody asked again: the client refreshed on its own as the metadata aged.
+            assertThat(hook.events.stream().filter("response METADATA"::equals).count()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void aHostNameIsResolvedAndConnected(KafkaCluster cluster) throws Exception {
         String port = cluster.bootstrapServers().split(":")[1];
         try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of("localhost:" + port, "resolve-it"))) {
