@@ -1,6 +1,8 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.net.internal.ClusterAccess;
 import dev.josef.kafka.net.internal.Backoff;
 import dev.josef.kafka.net.internal.ChannelKind;
 import dev.josef.kafka.net.internal.ClusterMetadata;
@@ -100,9 +102,12 @@ public final class Admin implements AutoCloseable {
     private final long retryBackoffMillis;
     private final long retryBackoffMaxMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** False on a shared {@link Cluster}, whose owner closes it. */
+    private final boolean ownsClient;
 
-    private Admin(NetworkConfig config) {
-        this.client = NetworkClient.open(EngineConfigs.from(config));
+    private Admin(NetworkConfig config, NetworkClient client, boolean ownsClient) {
+        this.client = client;
+        this.ownsClient = ownsClient;
         // Shorter than the request timeout, so the broker's own answer (REQUEST_TIMED_OUT
         // for the topic) comes before the client gives up on the whole request.
         this.brokerTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.requestTimeout().toMillis() * 3 / 4));
@@ -112,7 +117,14 @@ public final class Admin implements AutoCloseable {
 
     /** An admin client for the cluster {@code config} names. Connections are made on first use. */
     public static Admin create(NetworkConfig config) {
-        return new Admin(Objects.requireNonNull(config, "config"));
+        Objects.requireNonNull(config, "config");
+        return new Admin(config, NetworkClient.open(EngineConfigs.from(config)), true);
+    }
+
+    /** An admin client on a shared cluster connection; closing the admin leaves the cluster open. */
+    public static Admin create(Cluster cluster) {
+        Objects.requireNonNull(cluster, "cluster");
+        return new Admin(cluster.config(), ClusterAccess.engine(cluster), false);
     }
 
     /**
@@ -526,7 +538,7 @@ public final class Admin implements AutoCloseable {
     /** Closes the connections and stops the engine's threads; requests still waiting fail. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (closed.compareAndSet(false, true) && ownsClient) {
             client.close();
         }
     }
