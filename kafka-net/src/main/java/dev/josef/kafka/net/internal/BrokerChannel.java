@@ -48,7 +48,7 @@ import java.util.function.Consumer;
  * <p>Confined to the I/O thread: every field is read and written there only.
  */
 final class BrokerChannel {
-    enum State { CONNECTING, TLS_HANDSHAKE, NEGOTIATING, AUTHENTICATING, READY, CLOSED }
+    enum State { CONNECTING, TLS_HANDSHAKE, NEGOTIATING, AUTHENTICATING, READY, REAUTHENTICATING, CLOSED }
 
     private static final short API_VERSIONS_VERSION = 3;
 
@@ -70,6 +70,9 @@ final class BrokerChannel {
     private long lastActivityNanos;
     /** A broker's throttle (KIP-219): nothing is written before this nanoTime; 0 when none. */
     private long mutedUntilNanos;
+    /** When to authenticate again on this connection (KIP-368); 0 when the broker set no session lifetime. */
+    private long reauthenticateAtNanos;
+    private boolean readyOnce;
 
     /** What the client that owns the channel learns of it. */
     interface Events {
@@ -241,7 +244,13 @@ final class BrokerChannel {
             mutedUntilNanos = 0;
             writeWaiting(now);
         }
-        if (state != State.READY && state != State.CONNECTING && state != State.CLOSED
+        if (state == State.READY && reauthenticateAtNanos != 0 && now - reauthenticateAtNanos >= 0) {
+            // KIP-368: hold new requests, let those in flight finish, then authenticate again.
+            reauthenticateAtNanos = 0;
+            state = State.REAUTHENTICATING;
+            reauthenticateWhenDrained(now);
+        }
+        if (state != State.READY && state != State.CONNECTING && state != State.CLOSED && state != State.REAUTHENTICATING
                 && now - (connectDeadlineNanos + config.requestTimeout().toNanos()) >= 0) {
             close(new NetworkException("could not set up the connection to " + address + " in time (still in "
                     + state + ")", false, null));
@@ -261,6 +270,9 @@ final class BrokerChannel {
             }
         }
         long next = state != State.CONNECTING ? Long.MAX_VALUE : socket == null ? connectAtNanos : connectDeadlineNanos;
+        if (reauthenticateAtNanos != 0) {
+            next = Math.min(next, reauthenticateAtNanos);
+        }
         if (mutedUntilNanos != 0) {
             next = Math.min(next, mutedUntilNanos);
         }
@@ -322,6 +334,9 @@ final class BrokerChannel {
     }
 
     private void writeWaiting(long now) {
+        if (state != State.READY) {
+            return; // still setting up, or re-authenticating: requests wait
+        }
         if (mutedUntilNanos != 0 && mutedUntilNanos - now > 0) {
             return; // the broker asked us to hold back (KIP-219)
         }
@@ -463,7 +478,11 @@ final class BrokerChannel {
             onOwnResponse(response, now);
         } else {
             completer.accept(r, response);
-            writeWaiting(now);
+            if (state == State.REAUTHENTICATING) {
+                reauthenticateWhenDrained(now);
+            } else {
+                writeWaiting(now);
+            }
         }
     }
 
@@ -495,16 +514,23 @@ final class BrokerChannel {
         }
     }
 
+    private void reauthenticateWhenDrained(long now) {
+        if (inFlight.isEmpty()) {
+            startSasl(now);
+        }
+    }
+
     private void startSasl(long now) {
         Security security = config.security();
-        state = State.AUTHENTICATING;
+        State authenticating = state == State.REAUTHENTICATING ? State.REAUTHENTICATING : State.AUTHENTICATING;
+        state = authenticating;
         // Starting an exchange may call user code (an OAuth token provider) that
         // can block: it runs off the I/O thread and hands the session back.
         offIoThread.execute(() -> {
             try {
                 SaslSession session = new SaslSession(security.saslMechanism(), security.saslCredentials(), address.host());
                 onIoThread.accept(() -> {
-                    if (state == State.AUTHENTICATING) {
+                    if (state == authenticating) {
                         sasl = session;
                         PendingRequest own = new PendingRequest(session.handshakeRequest(), SaslSession.HANDSHAKE_VERSION,
                                 System.nanoTime() + config.requestTimeout().toNanos(), null);
@@ -544,8 +570,17 @@ final class BrokerChannel {
     private void becomeReady(long now) {
         state = State.READY;
         lastActivityNanos = now;
-        events.ready(this);
-        hooks.connected(address.toString());
+        if (sasl != null && sasl.sessionLifetimeMs() > 0) {
+            // Ahead of expiry by a random 5-15%, as kafka-clients does, so that many
+            // connections made together do not all re-authenticate together.
+            double share = 0.85 + 0.10 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+            reauthenticateAtNanos = now + (long) (sasl.sessionLifetimeMs() * share) * 1_000_000L;
+        }
+        if (!readyOnce) {
+            readyOnce = true;
+            events.ready(this);
+            hooks.connected(address.toString());
+        }
         writeWaiting(now);
     }
 
@@ -558,7 +593,7 @@ final class BrokerChannel {
         if (state == State.CLOSED) {
             return;
         }
-        boolean wasConnected = state == State.READY;
+        boolean wasConnected = readyOnce || state == State.READY;
         state = State.CLOSED;
         closeSocket();
         RuntimeException failure = cause != null ? cause
