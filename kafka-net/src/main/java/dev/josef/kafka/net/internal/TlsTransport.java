@@ -91,15 +91,7 @@ final class TlsTransport implements Transport {
         if (read < 0 && netIn.position() == 0) {
             throw new EOFException("the broker closed the connection during the TLS handshake");
         }
-        netIn.flip();
-        appIn.compact();
-        SSLEngineResult result;
-        try {
-            result = engine.unwrap(netIn, appIn);
-        } finally {
-            netIn.compact();
-            appIn.flip();
-        }
+        SSLEngineResult result = unwrap();
         switch (result.getStatus()) {
             case BUFFER_UNDERFLOW:
                 if (netIn.position() == netIn.capacity()) {
@@ -113,6 +105,21 @@ final class TlsTransport implements Transport {
                 throw new EOFException("the broker closed the TLS session");
             default:
                 return true;
+        }
+    }
+
+    /**
+     * Decrypts what {@code netIn} holds into {@code appIn}; both keep their modes
+     * (netIn write mode, appIn read mode) whatever the engine does.
+     */
+    private SSLEngineResult unwrap() throws SSLException {
+        netIn.flip();
+        appIn.compact();
+        try {
+            return engine.unwrap(netIn, appIn);
+        } finally {
+            netIn.compact();
+            appIn.flip();
         }
     }
 
@@ -133,15 +140,7 @@ final class TlsTransport implements Transport {
             if (read < 0 && before == 0) {
                 return total > 0 ? total : -1;
             }
-            netIn.flip();
-            appIn.compact();
-            SSLEngineResult result;
-            try {
-                result = engine.unwrap(netIn, appIn);
-            } finally {
-                netIn.compact();
-                appIn.flip();
-            }
+            SSLEngineResult result = unwrap();
             if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
                 return total > 0 ? total : -1;
             }
