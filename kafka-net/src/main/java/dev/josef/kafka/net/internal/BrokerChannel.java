@@ -469,7 +469,9 @@ final class BrokerChannel {
             throw new ProtocolException(api.title() + " v" + r.version + " response: " + e.getMessage(), e);
         }
         lastActivityNanos = now;
-        hooks.responseRead(address.toString(), api, r.version, frame.limit() + 4, now - r.sentAtNanos);
+        // A fresh reading: the answer may come within the same read loop that wrote
+        // the request, after the loop's 'now' was taken.
+        hooks.responseRead(address.toString(), api, r.version, frame.limit() + 4, System.nanoTime() - r.sentAtNanos);
         int throttleMs = response.throttleTimeMs();
         if (throttleMs > 0) {
             mutedUntilNanos = now + throttleMs * 1_000_000L;

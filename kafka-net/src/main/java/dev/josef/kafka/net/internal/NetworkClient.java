@@ -68,6 +68,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private volatile boolean closed;
 
     private final Hooks hooks;
+    /** The callback executor's thread, joined by close() so that none outlives it. */
+    private volatile Thread callbackThread;
 
     /** I/O thread only. */
     private final Map<ChannelKey, BrokerChannel> channels = new HashMap<>();
@@ -107,7 +109,12 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
-        this.callbacks = Executors.newSingleThreadExecutor(daemon("josef-" + config.clientId() + "-callback"));
+        java.util.concurrent.ThreadFactory callbackFactory = daemon("josef-" + config.clientId() + "-callback");
+        this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = callbackFactory.newThread(runnable);
+            callbackThread = t;
+            return t;
+        });
         this.hooks = new Hooks(config.hooks(), callbacks, config.clientId());
         this.ioThread = daemon("josef-" + config.clientId() + "-io").newThread(this::run);
         ioThread.start();
@@ -541,6 +548,11 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         callbacks.shutdown();
         try {
             callbacks.awaitTermination(10, TimeUnit.SECONDS);
+            // The pool reports termination a moment before its thread has ended.
+            Thread callback = callbackThread;
+            if (callback != null && callback != Thread.currentThread()) {
+                callback.join(TimeUnit.SECONDS.toMillis(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -93,6 +93,20 @@ class ConnectionBehaviourIT {
     }
 
     @Test
+    void everyResponseIsReportedWithAPositiveLatencyEvenWhenItComesAtOnce(KafkaCluster cluster) throws Exception {
+        RecordingHook hook = new RecordingHook();
+        NetworkClientConfig config = NetworkClientConfig.of(cluster.bootstrapServers(), "latency-it").withHooks(List.of(hook));
+        try (NetworkClient client = NetworkClient.open(config)) {
+            for (int i = 0; i < 20; i++) {
+                client.send(NetworkClient.ANY_BROKER, metadata()).get(30, TimeUnit.SECONDS);
+            }
+            Thread.sleep(300);
+        }
+        // RecordingHook refuses a latency that is not positive; a refused event is not recorded.
+        assertThat(hook.events.stream().filter("response METADATA"::equals).count()).isEqualTo(20);
+    }
+
+    @Test
     void aBrokerThrottleHoldsBackTheNextRequestOnThatConnection(KafkaCluster cluster) throws Exception {
         try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
              NetworkClient client = NetworkClient.open(NetworkClientConfig.of(proxy.bootstrapServers(), "throttle-it"))) {
