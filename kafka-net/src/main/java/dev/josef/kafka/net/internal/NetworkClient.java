@@ -200,8 +200,6 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
 
     private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
-        Objects.requireNonNull(api, "api");
-        Objects.requireNonNull(bodyForVersion, "bodyForVersion");
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
