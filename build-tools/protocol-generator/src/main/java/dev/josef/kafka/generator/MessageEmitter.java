@@ -456,15 +456,7 @@ final class MessageEmitter {
         nullOrThrow(nc, label, nullWrite);
         out.line("} else {");
         String len = out.fresh("length");
-        if (t.is("string")) {
-            out.line("int %s = Utf8.encodedLength(%s);", len, expr);
-        } else if (t.is("bytes") && !f.zeroCopy) {
-            out.line("int %s = %s.length;", len, expr);
-        } else if (t.is("bytes") || t.is("records")) {
-            out.line("int %s = %s.remaining();", len, expr);
-        } else if (t.isArray()) {
-            out.line("int %s = %s.size();", len, expr);
-        }
+        out.line("int %s = %s;", len, lengthOf(t, f, expr));
         Runnable classicLen = () -> {
             if (t.is("string")) {
                 out.line("if (%s > Short.MAX_VALUE) {", len);
@@ -531,11 +523,7 @@ final class MessageEmitter {
             out.line("%s;", Types.writePrimitive(t, e));
         } else if (t.is("string") || t.is("bytes")) {
             String len = out.fresh("length");
-            if (t.is("string")) {
-                out.line("int %s = Utf8.encodedLength(%s);", len, e);
-            } else {
-                out.line("int %s = %s;", len, f.zeroCopy ? e + ".remaining()" : e + ".length");
-            }
+            out.line("int %s = %s;", len, lengthOf(t, f, e));
             out.line("writer.writeUnsignedVarint(%s + Varints.sizeOfUnsignedVarint(%s + 1));", len, len);
             out.line("writer.writeUnsignedVarint(%s + 1);", len);
             if (t.is("string")) {
@@ -643,15 +631,7 @@ final class MessageEmitter {
             out.line("{");
         }
         String len = out.fresh("length");
-        if (t.is("string")) {
-            out.line("int %s = Utf8.encodedLength(%s);", len, expr);
-        } else if (t.is("bytes") && !f.zeroCopy) {
-            out.line("int %s = %s.length;", len, expr);
-        } else if (t.is("bytes") || t.is("records")) {
-            out.line("int %s = %s.remaining();", len, expr);
-        } else {
-            out.line("int %s = %s.size();", len, expr);
-        }
+        out.line("int %s = %s;", len, lengthOf(t, f, expr));
         String prefixSize = fc.equals("true") ? "Varints.sizeOfUnsignedVarint(" + len + " + 1)"
                 : fc.equals("false") ? classic
                 : "(" + fc + " ? Varints.sizeOfUnsignedVarint(" + len + " + 1) : " + classic + ")";
@@ -688,11 +668,7 @@ final class MessageEmitter {
             out.line("int %s = %d;", inner, t.fixedSize());
         } else if (t.is("string") || t.is("bytes")) {
             String len = out.fresh("length");
-            if (t.is("string")) {
-                out.line("int %s = Utf8.encodedLength(%s);", len, e);
-            } else {
-                out.line("int %s = %s;", len, f.zeroCopy ? e + ".remaining()" : e + ".length");
-            }
+            out.line("int %s = %s;", len, lengthOf(t, f, e));
             out.line("int %s = %s + Varints.sizeOfUnsignedVarint(%s + 1);", inner, len, len);
         } else if (t.isArray()) {
             out.line("int %s = 0;", inner);
@@ -865,6 +841,20 @@ final class MessageEmitter {
     }
 
     // ---- helpers ------------------------------------------------------------
+
+    /** The Java expression for the length of a variable-length value: UTF-8 bytes, bytes, or elements. */
+    private static String lengthOf(Type t, Field f, String expr) {
+        if (t.is("string")) {
+            return "Utf8.encodedLength(" + expr + ")";
+        }
+        if (t.is("bytes") && !f.zeroCopy) {
+            return expr + ".length";
+        }
+        if (t.is("bytes") || t.is("records")) {
+            return expr + ".remaining()";
+        }
+        return expr + ".size()";
+    }
 
     /** Emits {@code body} for each field at the versions where it sits in the struct's ordered part. */
     private void forEachRegularField(Struct s, Versions within, java.util.function.BiConsumer<Field, Versions> body) {
