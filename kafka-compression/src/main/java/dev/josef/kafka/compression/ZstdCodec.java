@@ -1,0 +1,268 @@
+package dev.josef.kafka.compression;
+
+import dev.josef.kafka.protocol.spi.CompressionCodec;
+import io.airlift.compress.zstd.ZstdCompressor;
+import io.airlift.compress.zstd.ZstdIncrementalFrameDecompressor;
+import sun.misc.Unsafe;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Codec id 4: Zstandard, standard frames, by aircompressor.
+ *
+ * <p><b>Writing</b> makes one frame per batch, with its content size and an
+ * xxHash64 checksum, which every zstd reader accepts.
+ *
+ * <p><b>Reading</b> streams: the frame is decoded a block at a time into a window
+ * buffer that is reused by the thread's next batch. The window is bounded at
+ * 8 MiB whatever the frame declares: frames from zstd's levels 20 to 22, which
+ * declare up to 128 MiB, are read with an 8 MiB window, which is exact for any
+ * batch of up to 8 MiB of records. A larger batch whose matches reach further
+ * back is reported as corrupt rather than decoded with unbounded memory.
+ *
+ * <p><b>Levels:</b> Kafka's {@code compression.zstd.level} range (-131072 to 22,
+ * default 3) is accepted so that kafka-clients configurations carry over, but
+ * every level compresses at zstd level 3: aircompressor 2.x implements only
+ * zstd's "double fast" strategy. Level 3 is Kafka's default.
+ */
+public final class ZstdCodec implements CompressionCodec {
+    static final int MIN_LEVEL = -131072;
+    static final int MAX_LEVEL = 22;
+    static final int DEFAULT_LEVEL = 3;
+
+    private static final long ARRAY_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
+
+    private static final int FRAME_MAGIC = 0xFD2FB528;
+    /** The largest window aircompressor decodes with, and so the most history Josef keeps. */
+    static final int MAX_WINDOW = 8 << 20;
+    /** A window descriptor for exactly {@link #MAX_WINDOW}: exponent 13 (2^(10+13)), mantissa 0. */
+    private static final byte MAX_WINDOW_DESCRIPTOR = 13 << 3;
+
+    /** For {@link java.util.ServiceLoader}; the codec holds no state, so any instance will do. */
+    public ZstdCodec() {
+    }
+
+    @Override
+    public byte id() {
+        return 4;
+    }
+
+    @Override
+    public String name() {
+        return "zstd";
+    }
+
+    @Override
+    public int defaultLevel() {
+        return DEFAULT_LEVEL;
+    }
+
+    @Override
+    public boolean isValidLevel(int level) {
+        return level >= MIN_LEVEL && level <= MAX_LEVEL;
+    }
+
+    @Override
+    public OutputStream compress(OutputStream out, int level) throws IOException {
+        if (!isValidLevel(level)) {
+            throw new IllegalArgumentException("zstd level " + level + " is outside " + MIN_LEVEL + ".." + MAX_LEVEL);
+        }
+        return new FrameOutputStream(out);
+    }
+
+    @Override
+    public InputStream decompress(ByteBuffer compressed) throws IOException {
+        return new FrameInputStream(compressed);
+    }
+
+    @Override
+    public String toString() {
+        return "zstd (aircompressor)";
+    }
+
+    /**
+     * Collects the batch, then compresses it as one frame on close: a frame that
+     * knows its content size is the smallest, and aircompressor compresses whole
+     * inputs. The collecting buffer is the thread's, reused.
+     */
+    private static final class FrameOutputStream extends OutputStream {
+        private final OutputStream out;
+        private final Scratch scratch;
+        private byte[] buffer;
+        private int size;
+        private boolean closed;
+
+        FrameOutputStream(OutputStream out) {
+            this.out = Objects.requireNonNull(out, "out");
+            this.scratch = Scratch.acquire();
+            this.buffer = scratch.first(16 * 1024);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureCapacity(1);
+            buffer[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensureCapacity(len);
+            System.arraycopy(b, off, buffer, size, len);
+            size += len;
+        }
+
+        private void ensureCapacity(int more) throws IOException {
+            if (closed) {
+                throw new IOException("the compressing stream is closed");
+            }
+            long needed = (long) size + more;
+            if (needed > buffer.length) {
+                if (needed > Integer.MAX_VALUE - 8) {
+                    throw new IOException("zstd cannot compress more than 2 GiB as one batch");
+                }
+                buffer = scratch.growFirst((int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buffer.length)),
+                        size);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                ZstdCompressor compressor = scratch.zstdCompressor();
+                byte[] target = scratch.second(compressor.maxCompressedLength(size));
+                int n = compressor.compress(buffer, 0, size, target, 0, target.length);
+                out.write(target, 0, n);
+            } finally {
+                buffer = null;
+                scratch.release();
+                out.close();
+            }
+        }
+    }
+
+    private static final class FrameInputStream extends InputStream {
+        private final Scratch scratch;
+        private final ZstdIncrementalFrameDecompressor decoder;
+        private final byte[] input;
+        private int position;
+        private final int limit;
+        private boolean closed;
+        private boolean atStart = true;
+
+        FrameInputStream(ByteBuffer compressed) {
+            this.scratch = Scratch.acquire();
+            this.decoder = scratch.zstdDecompressor();
+            ByteBuffer source = compressed.duplicate();
+            int length = source.remaining();
+            if (source.hasArray()) {
+                input = source.array();
+                position = source.arrayOffset() + source.position();
+            } else {
+                input = scratch.second(length);
+                source.get(input, 0, length);
+                position = 0;
+            }
+            limit = position + length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (closed) {
+                throw new IOException("the decompressing stream is closed");
+            }
+            if (len == 0) {
+                return 0;
+            }
+            if (atStart) {
+                atStart = false;
+                boundWindow(b, off, len);
+            }
+            int used = 0;
+            while (used == 0) {
+                // The decoder holds back up to a window of output until the frame ends,
+                // so output can still be pending after the last input byte is consumed.
+                if (position == limit && decoder.getRequestedOutputSize() == 0) {
+                    if (decoder.isAtStoppingPoint()) {
+                        return -1;
+                    }
+                    throw new IOException("truncated zstd frame: the input ends inside a frame");
+                }
+                if (decoder.getInputRequired() > limit - position) {
+                    throw new IOException("truncated zstd frame: " + decoder.getInputRequired()
+                            + " more bytes needed, " + (limit - position) + " left");
+                }
+                decoder.partialDecompress(input, ARRAY_BASE + position, ARRAY_BASE + limit, b, off, off + len);
+                int consumed = decoder.getInputConsumed();
+                used = decoder.getOutputBufferUsed();
+                if (consumed == 0 && used == 0) {
+                    throw new IOException("zstd decoder made no progress at input offset " + position);
+                }
+                position += consumed;
+            }
+            return used;
+        }
+
+        /**
+         * zstd writers at levels 20 and up declare windows of 32 to 128 MiB even for
+         * small inputs, and aircompressor refuses any window over 8 MiB. Decoding
+         * with an 8 MiB window is exact for every frame whose matches reach back at
+         * most 8 MiB, which includes every frame of up to 8 MiB of content: so the
+         * first frame's header is handed to the decoder with its window descriptor
+         * lowered to 8 MiB. A frame that really does reach further back fails
+         * cleanly ("Input is corrupted"): the decoder checks every match against the
+         * history it kept. Memory stays bounded by 8 MiB whatever a frame declares.
+         */
+        private void boundWindow(byte[] b, int off, int len) {
+            int p = position;
+            if (limit - p < 6 || BlockInputStream.readIntLE(input, p) != FRAME_MAGIC) {
+                return;
+            }
+            int descriptor = input[p + 4] & 0xFF;
+            if ((descriptor & 0x20) != 0) {
+                return; // single segment: the window is the content size, and no window byte is present
+            }
+            int windowByte = input[p + 5] & 0xFF;
+            long window = 1L << (10 + (windowByte >>> 3));
+            window += (window >>> 3) * (windowByte & 0x7);
+            if (window <= MAX_WINDOW) {
+                return;
+            }
+            int dictionaryBytes = new int[] {0, 1, 2, 4}[descriptor & 0x3];
+            int contentSizeBytes = new int[] {0, 2, 4, 8}[descriptor >>> 6];
+            int headerSize = 6 + dictionaryBytes + contentSizeBytes;
+            if (limit - p < headerSize) {
+                return; // truncated: the decoder reports it
+            }
+            byte[] header = Arrays.copyOfRange(input, p, p + headerSize);
+            header[5] = MAX_WINDOW_DESCRIPTOR;
+            decoder.partialDecompress(header, ARRAY_BASE, ARRAY_BASE + headerSize, b, off, off + len);
+            position += decoder.getInputConsumed();
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                scratch.release();
+            }
+        }
+    }
+}
