@@ -36,6 +36,7 @@ final class JosefModules {
     /** Classes that mark each module; a module is present when its marker loads. */
     private static final Map<String, String> MARKERS = Map.of(
             "dev.josef.kafka.protocol", "dev.josef.kafka.protocol.KafkaException",
+            "dev.josef.kafka.compression", "dev.josef.kafka.compression.SnappyCodec",
             "dev.josef.kafka.net", "dev.josef.kafka.net.NetworkException",
             "dev.josef.kafka.admin", "dev.josef.kafka.admin.Admin",
             "dev.josef.kafka.testkit", "dev.josef.kafka.testkit.KafkaCluster",

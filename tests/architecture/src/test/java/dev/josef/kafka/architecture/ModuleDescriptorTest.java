@@ -36,6 +36,21 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaCompressionProvidesItsCodecsAndRequiresOnlyProtocolAndAircompressor() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.compression.SnappyCodec");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.compression");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.compression", Set.of())));
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol", "aircompressor", "jdk.unsupported");
+        assertThat(d.provides()).hasSize(1);
+        ModuleDescriptor.Provides provides = d.provides().iterator().next();
+        assertThat(provides.service()).isEqualTo("dev.josef.kafka.protocol.spi.CompressionCodec");
+        assertThat(provides.providers()).containsExactly("dev.josef.kafka.compression.SnappyCodec",
+                "dev.josef.kafka.compression.Lz4Codec", "dev.josef.kafka.compression.ZstdCodec");
+        assertThat(d.uses()).isEmpty();
+    }
+
+    @Test
     void kafkaCliExportsNothingAndRequiresOnlyJosefModules() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.cli.Josef");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");
