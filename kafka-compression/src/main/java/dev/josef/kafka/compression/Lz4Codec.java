@@ -96,17 +96,22 @@ public final class Lz4Codec implements CompressionCodec {
         FrameOutputStream(OutputStream out) throws IOException {
             super(out, BLOCK_SIZE);
             this.compressor = scratch.lz4Compressor();
-            byte[] header = new byte[7];
+            byte[] header = target();
             BlockOutputStream.writeIntLE(header, 0, MAGIC);
             header[4] = FLG;
             header[5] = BD;
             header[6] = (byte) (XxHash32.hash(header, 4, 2, 0) >>> 8);
-            out.write(header);
+            out.write(header, 0, 7);
+        }
+
+        /** The thread's buffer for what goes out: a header, a size word and a compressed block. */
+        private byte[] target() {
+            return scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
         }
 
         @Override
         protected void writeBlock(byte[] source, int offset, int length) throws IOException {
-            byte[] target = scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
+            byte[] target = target();
             int compressed = compressor.compress(source, offset, length, target, 4, target.length - 4);
             if (compressed >= length) {
                 // Incompressible: the format stores the block as it is, flagged by the high bit.
@@ -121,7 +126,9 @@ public final class Lz4Codec implements CompressionCodec {
 
         @Override
         protected void finish() throws IOException {
-            out.write(new byte[4]);
+            byte[] endMark = target();
+            writeIntLE(endMark, 0, 0);
+            out.write(endMark, 0, 4);
         }
     }
 

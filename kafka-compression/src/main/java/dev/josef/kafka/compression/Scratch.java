@@ -5,6 +5,7 @@ import io.airlift.compress.lz4.Lz4Decompressor;
 import io.airlift.compress.snappy.SnappyCompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
 import io.airlift.compress.zstd.ZstdCompressor;
+import io.airlift.compress.zstd.ZstdDecompressor;
 import io.airlift.compress.zstd.ZstdIncrementalFrameDecompressor;
 
 /**
@@ -37,6 +38,7 @@ final class Scratch {
     private Lz4Decompressor lz4Decompressor;
     private ZstdCompressor zstdCompressor;
     private ZstdIncrementalFrameDecompressor zstdDecompressor;
+    private ZstdDecompressor zstdWholeDecompressor;
 
     private Scratch(boolean cached) {
         this.cached = cached;
@@ -123,6 +125,14 @@ final class Scratch {
             zstdCompressor = new ZstdCompressor();
         }
         return zstdCompressor;
+    }
+
+    /** aircompressor's one-call zstd decoder, which holds its entropy tables between calls. */
+    ZstdDecompressor zstdWholeDecompressor() {
+        if (zstdWholeDecompressor == null) {
+            zstdWholeDecompressor = new ZstdDecompressor();
+        }
+        return zstdWholeDecompressor;
     }
 
     /**

@@ -85,16 +85,21 @@ public final class SnappyCodec implements CompressionCodec {
         XerialOutputStream(OutputStream out) throws IOException {
             super(out, BLOCK_SIZE);
             this.compressor = scratch.snappyCompressor();
-            byte[] header = new byte[HEADER_SIZE];
+            byte[] header = target();
             System.arraycopy(MAGIC, 0, header, 0, MAGIC.length);
             writeIntBE(header, 8, VERSION);
             writeIntBE(header, 12, COMPATIBLE_VERSION);
-            out.write(header);
+            out.write(header, 0, HEADER_SIZE);
+        }
+
+        /** The thread's buffer for what goes out: the header, or a chunk length and its block. */
+        private byte[] target() {
+            return scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
         }
 
         @Override
         protected void writeBlock(byte[] source, int offset, int length) throws IOException {
-            byte[] target = scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
+            byte[] target = target();
             int compressed = compressor.compress(source, offset, length, target, 4, target.length - 4);
             writeIntBE(target, 0, compressed);
             out.write(target, 0, 4 + compressed);

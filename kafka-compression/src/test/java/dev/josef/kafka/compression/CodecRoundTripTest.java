@@ -129,6 +129,37 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void zstdConcatenatedFramesAreReadWhateverTheFirstReadCanHold() throws IOException {
+        ZstdCodec zstd = new ZstdCodec();
+        byte[] first = TestData.compressible(50_000, 1);
+        byte[] second = TestData.incompressible(20_000, 2);
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        both.write(TestData.josefCompress(zstd, 3, first));
+        both.write(TestData.josefCompress(zstd, 3, second));
+        byte[] expected = new byte[first.length + second.length];
+        System.arraycopy(first, 0, expected, 0, first.length);
+        System.arraycopy(second, 0, expected, first.length, second.length);
+        // Room for the first frame's declared size only, then for everything at once.
+        for (int firstRead : new int[] {first.length, expected.length}) {
+            try (InputStream in = zstd.decompress(ByteBuffer.wrap(both.toByteArray()))) {
+                assertThat(in.available()).isEqualTo(first.length);
+                byte[] out = new byte[expected.length];
+                int n = in.read(out, 0, firstRead);
+                while (n >= 0 && n < expected.length) {
+                    int more = in.read(out, n, out.length - n);
+                    if (more < 0) {
+                        break;
+                    }
+                    n += more;
+                }
+                assertThat(n).isEqualTo(expected.length);
+                assertThat(out).isEqualTo(expected);
+                assertThat(in.read()).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void installedCodecsAreFoundByNameAndId() {
         CompressionCodecs codecs = CompressionCodecs.installed();
         assertThat(codecs.byName("snappy")).isInstanceOf(SnappyCodec.class);

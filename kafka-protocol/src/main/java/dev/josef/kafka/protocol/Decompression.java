@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 /** Decompresses a records section through a codec, bounded by the reader's limit. */
 final class Decompression {
     private static final long INITIAL_GUESS_LIMIT = 4L * 1024 * 1024;
+    private static final int MAX_HINTED_RATIO = 64;
 
     private Decompression() {
     }
@@ -18,16 +19,14 @@ final class Decompression {
      * @return the decompressed bytes, from position 0
      */
     static ByteBuffer decompress(CompressionCodec codec, ByteBuffer compressed, int maxBytes, RecordBatch batch) {
-        // Guess twice the compressed size to start with, but no more than a few MiB
-        // up front: a hostile batch should have to produce its bytes to claim memory.
-        long guess = Math.min(INITIAL_GUESS_LIMIT, Math.max(1024L, 2L * compressed.remaining()));
-        ByteArrayOutput out = new ByteArrayOutput((int) Math.min(guess, maxBytes), maxBytes);
+        ByteArrayOutput out = null;
         InputStream in = null;
         try {
             in = codec.decompress(compressed.duplicate());
             if (in == null) {
                 throw new ProtocolException(batch.describe() + ": codec " + codec.name() + " returned no stream");
             }
+            out = new ByteArrayOutput(initialCapacity(compressed.remaining(), in.available(), maxBytes), maxBytes);
             out.readFully(in);
         } catch (ByteArrayOutput.LimitExceeded e) {
             throw new ProtocolException(batch.describe() + " decompresses (" + codec.name() + ") to more than "
@@ -40,6 +39,20 @@ final class Decompression {
             closeQuietly(in);
         }
         return ByteBuffer.wrap(out.array(), 0, out.size());
+    }
+
+    /**
+     * Twice the compressed size to start with, but no more than a few MiB up front:
+     * a hostile batch should have to produce its bytes to claim memory. A codec
+     * that knows the decompressed size (zstd frames declare it) says so through
+     * {@code available()}, and the buffer is then sized once, no further than
+     * {@value #MAX_HINTED_RATIO} times the compressed size: a declared size is
+     * only a claim.
+     */
+    static int initialCapacity(int compressedSize, int hint, int maxBytes) {
+        long guess = Math.min(INITIAL_GUESS_LIMIT, Math.max(1024L, 2L * compressedSize));
+        long believable = Math.min(hint, MAX_HINTED_RATIO * (long) compressedSize + 1024);
+        return (int) Math.min(maxBytes, Math.max(guess, believable));
     }
 
     private static void closeQuietly(InputStream in) {
