@@ -30,17 +30,10 @@ abstract class BlockInputStream extends InputStream {
 
     BlockInputStream(ByteBuffer compressed) {
         this.scratch = Scratch.acquire();
-        ByteBuffer source = compressed.duplicate();
-        int length = source.remaining();
-        if (source.hasArray()) {
-            input = source.array();
-            inputPosition = source.arrayOffset() + source.position();
-        } else {
-            input = scratch.second(length);
-            source.get(input, 0, length);
-            inputPosition = 0;
-        }
-        inputLimit = inputPosition + length;
+        CompressedInput source = CompressedInput.of(compressed, scratch);
+        input = source.array();
+        inputPosition = source.start();
+        inputLimit = source.limit();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.josef.kafka.compression;
 
-import dev.josef.kafka.protocol.spi.CompressionCodec;
 import io.airlift.compress.lz4.Lz4Compressor;
 
 import java.io.IOException;
@@ -26,7 +25,7 @@ import java.nio.ByteBuffer;
  * what kafka-clients does at its default level 9; at other levels it uses LZ4-HC,
  * which compresses smaller and much slower.
  */
-public final class Lz4Codec implements CompressionCodec {
+public final class Lz4Codec extends AirCodec {
     static final int MIN_LEVEL = 1;
     static final int MAX_LEVEL = 17;
     static final int DEFAULT_LEVEL = 9;
@@ -50,44 +49,18 @@ public final class Lz4Codec implements CompressionCodec {
 
     /** For {@link java.util.ServiceLoader}; the codec holds no state, so any instance will do. */
     public Lz4Codec() {
-    }
-
-    @Override
-    public byte id() {
-        return 3;
-    }
-
-    @Override
-    public String name() {
-        return "lz4";
-    }
-
-    @Override
-    public int defaultLevel() {
-        return DEFAULT_LEVEL;
-    }
-
-    @Override
-    public boolean isValidLevel(int level) {
-        return level >= MIN_LEVEL && level <= MAX_LEVEL;
+        super(3, "lz4", MIN_LEVEL, MAX_LEVEL, DEFAULT_LEVEL);
     }
 
     @Override
     public OutputStream compress(OutputStream out, int level) throws IOException {
-        if (!isValidLevel(level)) {
-            throw new IllegalArgumentException("lz4 level " + level + " is outside " + MIN_LEVEL + ".." + MAX_LEVEL);
-        }
+        checkLevel(level);
         return new FrameOutputStream(out);
     }
 
     @Override
     public InputStream decompress(ByteBuffer compressed) throws IOException {
         return new FrameInputStream(compressed);
-    }
-
-    @Override
-    public String toString() {
-        return "lz4 (aircompressor)";
     }
 
     private static final class FrameOutputStream extends BlockOutputStream {

@@ -141,8 +141,9 @@ final class Scratch {
      * an error, or a stream closed early, its state is unknown, so it is replaced.
      */
     ZstdIncrementalFrameDecompressor zstdDecompressor() {
-        if (zstdDecompressor == null || !zstdDecompressor.isAtStoppingPoint()
-                || zstdDecompressor.getRequestedOutputSize() > 0) {
+        boolean readyForAFrame = zstdDecompressor != null
+                && zstdDecompressor.isAtStoppingPoint() && zstdDecompressor.getRequestedOutputSize() == 0;
+        if (!readyForAFrame) {
             zstdDecompressor = new ZstdIncrementalFrameDecompressor();
         }
         return zstdDecompressor;

@@ -1,6 +1,5 @@
 package dev.josef.kafka.compression;
 
-import dev.josef.kafka.protocol.spi.CompressionCodec;
 import io.airlift.compress.snappy.SnappyCompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
 
@@ -22,7 +21,7 @@ import java.nio.ByteBuffer;
  * <p>Snappy has no levels: only level 0 is valid, as Kafka has no
  * {@code compression.snappy.level}.
  */
-public final class SnappyCodec implements CompressionCodec {
+public final class SnappyCodec extends AirCodec {
     static final byte[] MAGIC = {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
     static final int HEADER_SIZE = 16;
     static final int VERSION = 1;
@@ -37,34 +36,18 @@ public final class SnappyCodec implements CompressionCodec {
 
     /** For {@link java.util.ServiceLoader}; the codec holds no state, so any instance will do. */
     public SnappyCodec() {
-    }
-
-    @Override
-    public byte id() {
-        return 2;
-    }
-
-    @Override
-    public String name() {
-        return "snappy";
+        super(2, "snappy", 0, 0, 0);
     }
 
     @Override
     public OutputStream compress(OutputStream out, int level) throws IOException {
-        if (!isValidLevel(level)) {
-            throw new IllegalArgumentException("snappy has no compression levels: only 0 is valid, not " + level);
-        }
+        checkLevel(level);
         return new XerialOutputStream(out);
     }
 
     @Override
     public InputStream decompress(ByteBuffer compressed) throws IOException {
         return new XerialInputStream(compressed);
-    }
-
-    @Override
-    public String toString() {
-        return "snappy (aircompressor)";
     }
 
     static boolean startsWithMagic(byte[] b, int p, int limit) {

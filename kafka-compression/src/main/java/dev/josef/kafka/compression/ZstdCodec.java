@@ -1,6 +1,5 @@
 package dev.josef.kafka.compression;
 
-import dev.josef.kafka.protocol.spi.CompressionCodec;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdIncrementalFrameDecompressor;
 import sun.misc.Unsafe;
@@ -30,7 +29,7 @@ import java.util.Objects;
  * every level compresses at zstd level 3: aircompressor 2.x implements only
  * zstd's "double fast" strategy. Level 3 is Kafka's default.
  */
-public final class ZstdCodec implements CompressionCodec {
+public final class ZstdCodec extends AirCodec {
     static final int MIN_LEVEL = -131072;
     static final int MAX_LEVEL = 22;
     static final int DEFAULT_LEVEL = 3;
@@ -45,44 +44,18 @@ public final class ZstdCodec implements CompressionCodec {
 
     /** For {@link java.util.ServiceLoader}; the codec holds no state, so any instance will do. */
     public ZstdCodec() {
-    }
-
-    @Override
-    public byte id() {
-        return 4;
-    }
-
-    @Override
-    public String name() {
-        return "zstd";
-    }
-
-    @Override
-    public int defaultLevel() {
-        return DEFAULT_LEVEL;
-    }
-
-    @Override
-    public boolean isValidLevel(int level) {
-        return level >= MIN_LEVEL && level <= MAX_LEVEL;
+        super(4, "zstd", MIN_LEVEL, MAX_LEVEL, DEFAULT_LEVEL);
     }
 
     @Override
     public OutputStream compress(OutputStream out, int level) throws IOException {
-        if (!isValidLevel(level)) {
-            throw new IllegalArgumentException("zstd level " + level + " is outside " + MIN_LEVEL + ".." + MAX_LEVEL);
-        }
+        checkLevel(level);
         return new FrameOutputStream(out);
     }
 
     @Override
     public InputStream decompress(ByteBuffer compressed) throws IOException {
         return new FrameInputStream(compressed);
-    }
-
-    @Override
-    public String toString() {
-        return "zstd (aircompressor)";
     }
 
     /**
@@ -189,7 +162,8 @@ public final class ZstdCodec implements CompressionCodec {
 
     private static final class FrameInputStream extends InputStream {
         private final Scratch scratch;
-        private final ZstdIncrementalFrameDecompressor decoder;
+        /** The streaming decoder, taken from the scratch only when the whole-frame path does not apply. */
+        private ZstdIncrementalFrameDecompressor decoder;
         private final byte[] input;
         private int position;
         private final int limit;
@@ -203,18 +177,10 @@ public final class ZstdCodec implements CompressionCodec {
 
         FrameInputStream(ByteBuffer compressed) {
             this.scratch = Scratch.acquire();
-            this.decoder = scratch.zstdDecompressor();
-            ByteBuffer source = compressed.duplicate();
-            int length = source.remaining();
-            if (source.hasArray()) {
-                input = source.array();
-                position = source.arrayOffset() + source.position();
-            } else {
-                input = scratch.second(length);
-                source.get(input, 0, length);
-                position = 0;
-            }
-            limit = position + length;
+            CompressedInput source = CompressedInput.of(compressed, scratch);
+            input = source.array();
+            position = source.start();
+            limit = source.limit();
             header = FrameHeader.parse(input, position, limit);
         }
 
@@ -279,7 +245,10 @@ public final class ZstdCodec implements CompressionCodec {
                 if (n >= 0) {
                     return n;
                 }
-                boundWindow(b, off, len);
+                if (!whole) {
+                    decoder = scratch.zstdDecompressor();
+                    boundWindow(b, off, len);
+                }
             }
             if (whole) {
                 return -1;

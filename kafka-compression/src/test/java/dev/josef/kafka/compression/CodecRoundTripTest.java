@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,14 +24,7 @@ class CodecRoundTripTest {
             64 * 1024, 64 * 1024 + 1, 128 * 1024 + 7, 1 << 20, 5 << 20};
 
     static Stream<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (String codec : TestData.CODECS) {
-            for (int size : SIZES) {
-                cases.add(Arguments.of(codec, size, true));
-                cases.add(Arguments.of(codec, size, false));
-            }
-        }
-        return cases.stream();
+        return TestData.codecSizeData(SIZES);
     }
 
     @ParameterizedTest(name = "{0} {1} bytes compressible={2}")

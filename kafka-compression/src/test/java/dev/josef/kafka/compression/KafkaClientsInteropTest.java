@@ -33,14 +33,7 @@ class KafkaClientsInteropTest {
     private static final int[] SIZES = {1, 100, 16 * 1024, 64 * 1024 + 3, 1 << 20, 3 << 20};
 
     static Stream<Arguments> streams() {
-        List<Arguments> cases = new ArrayList<>();
-        for (String codec : TestData.CODECS) {
-            for (int size : SIZES) {
-                cases.add(Arguments.of(codec, size, true));
-                cases.add(Arguments.of(codec, size, false));
-            }
-        }
-        return cases.stream();
+        return TestData.codecSizeData(SIZES);
     }
 
     @ParameterizedTest(name = "{0} {1} bytes compressible={2}")

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,6 +57,21 @@ class ModulePathDiscoveryTest {
                 "snappy null hello snappy",
                 "lz4 null hello lz4",
                 "zstd null hello zstd");
+    }
+
+    @Test
+    void theServicesFileListsExactlyTheProvidersTheModuleDeclares() throws IOException {
+        ModuleDescriptor descriptor = ModuleFinder.of(Path.of(COMPRESSION)).findAll().iterator().next().descriptor();
+        List<String> declared = descriptor.provides().stream()
+                .filter(p -> p.service().equals(CompressionCodec.class.getName()))
+                .flatMap(p -> p.providers().stream()).toList();
+        List<String> listed;
+        try (var in = SnappyCodec.class.getResourceAsStream("/META-INF/services/" + CompressionCodec.class.getName())) {
+            assertThat(in).as("META-INF/services file").isNotNull();
+            listed = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+        assertThat(listed).containsExactlyElementsOf(declared).hasSize(3);
     }
 
     private static List<String> run(String... args) throws IOException, InterruptedException {

@@ -6,6 +6,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.ByteBufferOutputStream;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,8 +15,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /** Test inputs, and the two implementations under comparison: Josef's codecs and kafka-clients' JNI ones. */
 final class TestData {
@@ -50,6 +53,18 @@ final class TestData {
             bytes[i] = (byte) random.nextInt(256);
         }
         return bytes;
+    }
+
+    /** (codec, size, compressible) for every codec and size, both kinds of data. */
+    static Stream<Arguments> codecSizeData(int... sizes) {
+        List<Arguments> cases = new ArrayList<>();
+        for (String codec : CODECS) {
+            for (int size : sizes) {
+                cases.add(Arguments.of(codec, size, true));
+                cases.add(Arguments.of(codec, size, false));
+            }
+        }
+        return cases.stream();
     }
 
     static byte[] data(boolean compressible, int size, long seed) {
