@@ -25,6 +25,7 @@ abstract class BlockInputStream extends InputStream {
     private byte[] block;
     private int blockPosition;
     private int blockLimit;
+    private boolean headerRead;
     private boolean ended;
     private boolean closed;
 
@@ -35,6 +36,13 @@ abstract class BlockInputStream extends InputStream {
         inputPosition = source.start();
         inputLimit = source.limit();
     }
+
+    /**
+     * Reads the format's header, on the first read rather than in the constructor:
+     * a bad header then fails where the caller closes the stream, which returns
+     * the thread's scratch.
+     */
+    protected abstract void readHeader() throws IOException;
 
     /**
      * Decodes the next block and shows it with {@link #show}, or returns false at
@@ -61,6 +69,10 @@ abstract class BlockInputStream extends InputStream {
     }
 
     private boolean fill() throws IOException {
+        if (!headerRead) {
+            headerRead = true;
+            readHeader();
+        }
         while (blockPosition == blockLimit) {
             if (ended) {
                 return false;

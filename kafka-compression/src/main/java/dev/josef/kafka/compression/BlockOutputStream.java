@@ -26,12 +26,28 @@ abstract class BlockOutputStream extends OutputStream {
     /** Compresses {@code length} bytes (at most one block) and writes them to {@link #out}. */
     protected abstract void writeBlock(byte[] source, int offset, int length) throws IOException;
 
+    /** Writes whatever starts the format, before the first block. */
+    protected abstract void start() throws IOException;
+
     /** Writes whatever ends the format, after the last block. */
     protected abstract void finish() throws IOException;
+
+    // The header is written on first use rather than in the constructor, so that a
+    // failing write surfaces where the caller's try-with-resources closes the
+    // stream, which returns the thread's scratch.
+    private boolean started;
+
+    private void ensureStarted() throws IOException {
+        if (!started) {
+            started = true;
+            start();
+        }
+    }
 
     @Override
     public void write(int b) throws IOException {
         ensureOpen();
+        ensureStarted();
         byte[] block = scratch.first(blockSize);
         block[buffered++] = (byte) b;
         if (buffered == blockSize) {
@@ -43,6 +59,7 @@ abstract class BlockOutputStream extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         ensureOpen();
+        ensureStarted();
         while (len > 0) {
             if (buffered == 0 && len >= blockSize) {
                 writeBlock(b, off, blockSize);
@@ -91,6 +108,7 @@ abstract class BlockOutputStream extends OutputStream {
         }
         closed = true;
         try {
+            ensureStarted();
             flushBlock();
             finish();
         } finally {

@@ -66,9 +66,13 @@ public final class Lz4Codec extends AirCodec {
     private static final class FrameOutputStream extends BlockOutputStream {
         private final Lz4Compressor compressor;
 
-        FrameOutputStream(OutputStream out) throws IOException {
+        FrameOutputStream(OutputStream out) {
             super(out, BLOCK_SIZE);
             this.compressor = scratch.lz4Compressor();
+        }
+
+        @Override
+        protected void start() throws IOException {
             byte[] header = target();
             BlockOutputStream.writeIntLE(header, 0, MAGIC);
             header[4] = FLG;
@@ -106,12 +110,16 @@ public final class Lz4Codec extends AirCodec {
     }
 
     private static final class FrameInputStream extends BlockInputStream {
-        private final int maxBlockSize;
-        private final boolean blockChecksums;
-        private final boolean contentChecksum;
+        private int maxBlockSize;
+        private boolean blockChecksums;
+        private boolean contentChecksum;
 
-        FrameInputStream(ByteBuffer compressed) throws IOException {
+        FrameInputStream(ByteBuffer compressed) {
             super(compressed);
+        }
+
+        @Override
+        protected void readHeader() throws IOException {
             require(7, "the LZ4 frame header");
             int start = inputPosition;
             if (readIntLE(input, start) != MAGIC) {

@@ -65,9 +65,13 @@ public final class SnappyCodec extends AirCodec {
     private static final class XerialOutputStream extends BlockOutputStream {
         private final SnappyCompressor compressor;
 
-        XerialOutputStream(OutputStream out) throws IOException {
+        XerialOutputStream(OutputStream out) {
             super(out, BLOCK_SIZE);
             this.compressor = scratch.snappyCompressor();
+        }
+
+        @Override
+        protected void start() throws IOException {
             byte[] header = target();
             System.arraycopy(MAGIC, 0, header, 0, MAGIC.length);
             writeIntBE(header, 8, VERSION);
@@ -95,10 +99,14 @@ public final class SnappyCodec extends AirCodec {
     }
 
     private static final class XerialInputStream extends BlockInputStream {
-        private final boolean raw;
+        private boolean raw;
 
-        XerialInputStream(ByteBuffer compressed) throws IOException {
+        XerialInputStream(ByteBuffer compressed) {
             super(compressed);
+        }
+
+        @Override
+        protected void readHeader() throws IOException {
             raw = !startsWithMagic(input, inputPosition, inputLimit);
             if (!raw) {
                 skipHeader();

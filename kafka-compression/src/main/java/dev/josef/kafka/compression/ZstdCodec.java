@@ -1,5 +1,6 @@
 package dev.josef.kafka.compression;
 
+import dev.josef.kafka.protocol.RecordBatchReader;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdIncrementalFrameDecompressor;
 import sun.misc.Unsafe;
@@ -53,9 +54,15 @@ public final class ZstdCodec extends AirCodec {
         return new FrameOutputStream(out);
     }
 
+    /** Decompresses with the record batch reader's default limit, {@value RecordBatchReader#DEFAULT_MAX_DECOMPRESSED_BYTES} bytes. */
     @Override
     public InputStream decompress(ByteBuffer compressed) throws IOException {
-        return new FrameInputStream(compressed);
+        return decompress(compressed, RecordBatchReader.DEFAULT_MAX_DECOMPRESSED_BYTES);
+    }
+
+    @Override
+    public InputStream decompress(ByteBuffer compressed, int maxDecompressedBytes) throws IOException {
+        return new FrameInputStream(compressed, maxDecompressedBytes);
     }
 
     /**
@@ -125,10 +132,11 @@ public final class ZstdCodec extends AirCodec {
 
     /**
      * What the first frame's header declares, read without trusting it: its size,
-     * its window (the content size for a single-segment frame) and its content
-     * size (-1 when not given).
+     * whether it is a single segment (no window: the decoder keeps the whole
+     * content), its window (the content size for a single segment) and its
+     * content size (-1 when not given).
      */
-    record FrameHeader(int size, long window, long contentSize) {
+    record FrameHeader(int size, boolean singleSegment, long window, long contentSize) {
         static FrameHeader parse(byte[] b, int p, int limit) {
             if (limit - p < 6 || BlockInputStream.readIntLE(b, p) != FRAME_MAGIC) {
                 return null;
@@ -151,12 +159,12 @@ public final class ZstdCodec extends AirCodec {
                 default -> -1;
             };
             if (singleSegment) {
-                return new FrameHeader(size, contentSize, contentSize);
+                return new FrameHeader(size, true, contentSize, contentSize);
             }
             int windowByte = b[p + 5] & 0xFF;
             long window = 1L << (10 + (windowByte >>> 3));
             window += (window >>> 3) * (windowByte & 0x7);
-            return new FrameHeader(size, window, contentSize < 0 ? -1 : contentSize);
+            return new FrameHeader(size, false, window, contentSize < 0 ? -1 : contentSize);
         }
     }
 
@@ -174,8 +182,14 @@ public final class ZstdCodec extends AirCodec {
         private final FrameHeader header;
         /** Whether the whole input was decoded at once by the first read. */
         private boolean whole;
+        private final int maxBytes;
+        /** A large single segment decoded up front, handed out from {@code heldPosition}. */
+        private byte[] held;
+        private int heldPosition;
+        private int heldLimit;
 
-        FrameInputStream(ByteBuffer compressed) {
+        FrameInputStream(ByteBuffer compressed, int maxBytes) {
+            this.maxBytes = maxBytes;
             this.scratch = Scratch.acquire();
             CompressedInput source = CompressedInput.of(compressed, scratch);
             input = source.array();
@@ -207,8 +221,9 @@ public final class ZstdCodec extends AirCodec {
          * the first byte, and reports any corruption itself.
          */
         private int decodeWholeFrame(byte[] b, int off, int len) {
+            // aircompressor refuses a window over 8 MiB even when decoding in one call.
             if (header == null || header.contentSize() < 0 || header.contentSize() > len
-                    || header.window() > MAX_WINDOW) {
+                    || (!header.singleSegment() && header.window() > MAX_WINDOW)) {
                 return -1;
             }
             try {
@@ -245,10 +260,19 @@ public final class ZstdCodec extends AirCodec {
                 if (n >= 0) {
                     return n;
                 }
-                if (!whole) {
+                if (!whole && !holdLargeSingleSegment()) {
                     decoder = scratch.zstdDecompressor();
                     boundWindow(b, off, len);
                 }
+            }
+            if (held != null) {
+                if (heldPosition == heldLimit) {
+                    return -1;
+                }
+                int n = Math.min(len, heldLimit - heldPosition);
+                System.arraycopy(held, heldPosition, b, off, n);
+                heldPosition += n;
+                return n;
             }
             if (whole) {
                 return -1;
@@ -279,6 +303,36 @@ public final class ZstdCodec extends AirCodec {
         }
 
         /**
+         * A single-segment frame has no window: its decoder must keep the whole
+         * content until the frame ends, and aircompressor's stream decoder would
+         * grow its buffer to whatever the frame decodes to before handing out a
+         * byte, past any limit of the reader's. So a single segment larger than
+         * the 8 MiB window Josef streams with is decoded in one call into a buffer
+         * of its declared size, and only when that size is within the reader's
+         * limit: the memory it takes is what the reader accepts anyway.
+         *
+         * @return whether the frame is now held
+         */
+        private boolean holdLargeSingleSegment() throws IOException {
+            if (header == null || !header.singleSegment() || header.contentSize() <= MAX_WINDOW) {
+                return false;
+            }
+            if (header.contentSize() > maxBytes) {
+                throw new IOException("zstd frame declares " + header.contentSize() + " bytes in one segment, more than the "
+                        + maxBytes + " bytes the reader accepts");
+            }
+            held = new byte[(int) header.contentSize()];
+            try {
+                heldLimit = scratch.zstdWholeDecompressor().decompress(input, position, limit - position, held, 0,
+                        held.length);
+            } catch (RuntimeException e) {
+                throw new IOException("zstd frame does not decode: " + e.getMessage(), e);
+            }
+            position = limit;
+            return true;
+        }
+
+        /**
          * zstd writers at levels 20 and up declare windows of 32 to 128 MiB even for
          * small inputs, and aircompressor refuses any window over 8 MiB. Decoding
          * with an 8 MiB window is exact for every frame whose matches reach back at
@@ -289,7 +343,9 @@ public final class ZstdCodec extends AirCodec {
          * history it kept. Memory stays bounded by 8 MiB whatever a frame declares.
          */
         private void boundWindow(byte[] b, int off, int len) {
-            if (header == null || header.window() <= MAX_WINDOW) {
+            // A single segment has no window byte to lower; aircompressor's stream
+            // decoder holds at most 8 MiB of it and refuses more by itself.
+            if (header == null || header.singleSegment() || header.window() <= MAX_WINDOW) {
                 return;
             }
             byte[] patched = Arrays.copyOfRange(input, position, position + header.size());
@@ -302,6 +358,7 @@ public final class ZstdCodec extends AirCodec {
         public void close() {
             if (!closed) {
                 closed = true;
+                held = null;
                 scratch.release();
             }
         }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -119,6 +120,24 @@ class CorruptPayloadTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
+    void aRefusedPayloadLeavesTheThreadsBuffersReusable(String name) {
+        CompressionCodec codec = TestData.josef(name);
+        byte[] garbage = TestData.incompressible(100, 3);
+        if (name.equals("snappy")) {
+            // Starts as a xerial stream, so that it is the header that fails.
+            System.arraycopy(SnappyCodec.MAGIC, 0, garbage, 0, SnappyCodec.MAGIC.length);
+        }
+        assertThat(decompressBounded(codec, garbage)).isNull();
+        // Had the failed stream kept the thread's scratch, every acquire would make a new one.
+        Scratch first = Scratch.acquire();
+        first.release();
+        Scratch second = Scratch.acquire();
+        second.release();
+        assertThat(second).isSameAs(first);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("codecs")
     void emptyAndTinyInputsAreRefusedOrEmpty(String name) {
         CompressionCodec codec = TestData.josef(name);
         for (int size = 0; size < 40; size++) {
@@ -192,6 +211,61 @@ class CorruptPayloadTest {
         assertThat(compressed.length).isLessThan(twice.length * 3 / 4);
         assertThatThrownBy(() -> TestData.josefDecompress(new ZstdCodec(), ByteBuffer.wrap(compressed)))
                 .hasMessageContaining("corrupted");
+    }
+
+    @Test
+    void zstdSingleSegmentFrameLargerThanTheWindowIsReadWholeOrRefusedCleanly() throws IOException {
+        // A 10 MiB single-segment frame: no window byte, the decoder must keep all of it.
+        byte[] data = TestData.compressible(10 << 20, 5);
+        byte[] frame;
+        try (com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
+            ctx.setLevel(1).setWindowLog(24).setContentSize(true);
+            frame = ctx.compress(data);
+        }
+        assertThat(frame[4] & 0x20).as("single-segment flag").isNotZero();
+        ZstdCodec zstd = new ZstdCodec();
+        try (var in = zstd.decompress(ByteBuffer.wrap(frame))) {
+            assertThat(in.available()).isEqualTo(data.length);
+            byte[] out = new byte[data.length];
+            assertThat(in.read(out, 0, out.length)).isEqualTo(data.length);
+            assertThat(out).isEqualTo(data);
+        }
+        // Read in small pieces, it is decoded once into a buffer of its declared size...
+        ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+        try (var in = zstd.decompress(ByteBuffer.wrap(frame))) {
+            byte[] piece = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(piece, 0, piece.length)) >= 0) {
+                pieces.write(piece, 0, n);
+            }
+        }
+        assertThat(pieces.toByteArray()).isEqualTo(data);
+        // ...if the reader accepts that much: otherwise refused before anything is decoded.
+        assertThatThrownBy(() -> {
+            try (var in = zstd.decompress(ByteBuffer.wrap(frame), 8 << 20)) {
+                in.read(new byte[1024]);
+            }
+        }).isInstanceOf(IOException.class)
+                .hasMessageContaining("declares 10485760 bytes in one segment, more than the 8388608 bytes");
+        RecordBatch batch = RecordBatchReader.defaults().batches(new RecordBatchBuilder(1024).compression(zstd)
+                .append(0L, null, data).build()).next();
+        assertThat(batch.records().get(0).value()).isEqualTo(data);
+    }
+
+    @Test
+    void zstdSingleSegmentBombIsRefusedWithoutDecodingIt() throws IOException {
+        // A single segment of 100 KB, its 4-byte content size then raised to 1 GiB: the
+        // decoder would keep all it decodes before handing out a byte.
+        byte[] frame;
+        try (com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
+            ctx.setLevel(1).setWindowLog(20).setContentSize(true);
+            frame = ctx.compress(new byte[100_000]);
+        }
+        assertThat(frame[4] & 0xE0).as("single segment, 4-byte content size").isEqualTo(0xA0);
+        BlockOutputStream.writeIntLE(frame, 5, 1 << 30);
+        ByteBuffer batch = ByteBuffer.wrap(frame);
+        assertThatThrownBy(() -> TestData.josefDecompress(new ZstdCodec(), batch))
+                .isInstanceOf(IOException.class).hasMessageContaining("declares 1073741824 bytes in one segment");
     }
 
     @ParameterizedTest(name = "{0}")

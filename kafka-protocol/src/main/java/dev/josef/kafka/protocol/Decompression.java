@@ -22,7 +22,7 @@ final class Decompression {
         ByteArrayOutput out = null;
         InputStream in = null;
         try {
-            in = codec.decompress(compressed.duplicate());
+            in = codec.decompress(compressed.duplicate(), maxBytes);
             if (in == null) {
                 throw new ProtocolException(batch.describe() + ": codec " + codec.name() + " returned no stream");
             }

@@ -59,4 +59,17 @@ public interface CompressionCodec {
      * exception; the caller turns either into a protocol error for the batch.
      */
     InputStream decompress(ByteBuffer compressed) throws IOException;
+
+    /**
+     * As {@link #decompress(ByteBuffer)}, for a reader that will take at most
+     * {@code maxDecompressedBytes}: Josef's record batch reader calls this one.
+     * A codec whose format declares sizes up front may refuse at once when the
+     * content is larger, and should bound the memory it holds internally by the
+     * limit (a decoder that must keep a whole frame before it can hand out any of
+     * it, for instance). The default ignores the limit, which is right for codecs
+     * that hand out what they decode as they go: the reader stops at the limit.
+     */
+    default InputStream decompress(ByteBuffer compressed, int maxDecompressedBytes) throws IOException {
+        return decompress(compressed);
+    }
 }
