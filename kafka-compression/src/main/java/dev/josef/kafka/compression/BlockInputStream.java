@@ -70,8 +70,8 @@ abstract class BlockInputStream extends InputStream {
 
     private boolean fill() throws IOException {
         if (!headerRead) {
-            headerRead = true;
             readHeader();
+            headerRead = true;
         }
         while (blockPosition == blockLimit) {
             if (ended) {

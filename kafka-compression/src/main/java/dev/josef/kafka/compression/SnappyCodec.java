@@ -1,5 +1,6 @@
 package dev.josef.kafka.compression;
 
+import dev.josef.kafka.protocol.spi.DecompressionLimitException;
 import io.airlift.compress.snappy.SnappyCompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
 
@@ -47,7 +48,17 @@ public final class SnappyCodec extends AirCodec {
 
     @Override
     public InputStream decompress(ByteBuffer compressed) throws IOException {
-        return new XerialInputStream(compressed);
+        return new XerialInputStream(compressed, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Each snappy block declares its decoded size and is decoded whole, so a
+     * block that would take the stream past {@code maxDecompressedBytes} is
+     * refused before it is decoded, rather than decoded and then cut off.
+     */
+    @Override
+    public InputStream decompress(ByteBuffer compressed, int maxDecompressedBytes) throws IOException {
+        return new XerialInputStream(compressed, maxDecompressedBytes);
     }
 
     static boolean startsWithMagic(byte[] b, int p, int limit) {
@@ -99,10 +110,13 @@ public final class SnappyCodec extends AirCodec {
     }
 
     private static final class XerialInputStream extends BlockInputStream {
+        private final long maxBytes;
+        private long decoded;
         private boolean raw;
 
-        XerialInputStream(ByteBuffer compressed) {
+        XerialInputStream(ByteBuffer compressed, int maxBytes) {
             super(compressed);
+            this.maxBytes = maxBytes;
         }
 
         @Override
@@ -152,6 +166,11 @@ public final class SnappyCodec extends AirCodec {
                 throw new IOException("snappy block of " + length + " bytes claims to decompress to " + size
                         + " bytes, more than snappy can expand");
             }
+            if (decoded + size > maxBytes) {
+                throw new DecompressionLimitException("snappy block declares " + size
+                        + " bytes, which would take the batch past the " + maxBytes + " bytes the reader accepts");
+            }
+            decoded += size;
             byte[] target = scratch.first(size);
             int n = scratch.snappyDecompressor().decompress(input, start, length, target, 0, size);
             show(target, 0, n);

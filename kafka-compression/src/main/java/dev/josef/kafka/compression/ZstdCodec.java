@@ -1,6 +1,7 @@
 package dev.josef.kafka.compression;
 
 import dev.josef.kafka.protocol.RecordBatchReader;
+import dev.josef.kafka.protocol.spi.DecompressionLimitException;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdIncrementalFrameDecompressor;
 import sun.misc.Unsafe;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -37,7 +39,6 @@ public final class ZstdCodec extends AirCodec {
 
     private static final long ARRAY_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
 
-    private static final int FRAME_MAGIC = 0xFD2FB528;
     /** The largest window aircompressor decodes with, and so the most history Josef keeps. */
     static final int MAX_WINDOW = 8 << 20;
     /** A window descriptor for exactly {@link #MAX_WINDOW}: exponent 13 (2^(10+13)), mantissa 0. */
@@ -130,63 +131,29 @@ public final class ZstdCodec extends AirCodec {
         }
     }
 
-    /**
-     * What the first frame's header declares, read without trusting it: its size,
-     * whether it is a single segment (no window: the decoder keeps the whole
-     * content), its window (the content size for a single segment) and its
-     * content size (-1 when not given).
-     */
-    record FrameHeader(int size, boolean singleSegment, long window, long contentSize) {
-        static FrameHeader parse(byte[] b, int p, int limit) {
-            if (limit - p < 6 || BlockInputStream.readIntLE(b, p) != FRAME_MAGIC) {
-                return null;
-            }
-            int descriptor = b[p + 4] & 0xFF;
-            boolean singleSegment = (descriptor & 0x20) != 0;
-            int dictionaryBytes = new int[] {0, 1, 2, 4}[descriptor & 0x3];
-            int contentSizeBytes = new int[] {singleSegment ? 1 : 0, 2, 4, 8}[descriptor >>> 6];
-            int size = 5 + (singleSegment ? 0 : 1) + dictionaryBytes + contentSizeBytes;
-            if (limit - p < size) {
-                return null;
-            }
-            int q = p + size - contentSizeBytes;
-            long contentSize = switch (contentSizeBytes) {
-                case 1 -> b[q] & 0xFF;
-                case 2 -> ((b[q] & 0xFF) | (b[q + 1] & 0xFF) << 8) + 256;
-                case 4 -> BlockInputStream.readIntLE(b, q) & 0xFFFF_FFFFL;
-                case 8 -> (BlockInputStream.readIntLE(b, q) & 0xFFFF_FFFFL)
-                        | (long) BlockInputStream.readIntLE(b, q + 4) << 32;
-                default -> -1;
-            };
-            if (singleSegment) {
-                return new FrameHeader(size, true, contentSize, contentSize);
-            }
-            int windowByte = b[p + 5] & 0xFF;
-            long window = 1L << (10 + (windowByte >>> 3));
-            window += (window >>> 3) * (windowByte & 0x7);
-            return new FrameHeader(size, false, window, contentSize < 0 ? -1 : contentSize);
-        }
-    }
-
     private static final class FrameInputStream extends InputStream {
         private final Scratch scratch;
-        /** The streaming decoder, taken from the scratch only when the whole-frame path does not apply. */
-        private ZstdIncrementalFrameDecompressor decoder;
+        private final int maxBytes;
         private final byte[] input;
         private int position;
         private final int limit;
+        /** The frames, walked before anything is decoded; null when the walk failed. */
+        private final List<ZstdFrames.Frame> frames;
+        private final IOException malformed;
         private boolean closed;
-        private boolean atStart = true;
+        private boolean started;
         private byte[] one;
-        /** The first frame's header, or null when it does not parse (the decoder then says why). */
-        private final FrameHeader header;
-        /** Whether the whole input was decoded at once by the first read. */
+
+        // One of three ways of reading, chosen by the first read:
+        /** Everything was decoded by the first read, straight into the caller's buffer. */
         private boolean whole;
-        private final int maxBytes;
         /** A large single segment decoded up front, handed out from {@code heldPosition}. */
         private byte[] held;
         private int heldPosition;
         private int heldLimit;
+        /** Otherwise: the streaming decoder, fed one frame at a time. */
+        private ZstdIncrementalFrameDecompressor decoder;
+        private int frame;
 
         FrameInputStream(ByteBuffer compressed, int maxBytes) {
             this.maxBytes = maxBytes;
@@ -195,45 +162,41 @@ public final class ZstdCodec extends AirCodec {
             input = source.array();
             position = source.start();
             limit = source.limit();
-            header = FrameHeader.parse(input, position, limit);
+            List<ZstdFrames.Frame> scanned = null;
+            IOException failure = null;
+            try {
+                scanned = ZstdFrames.scan(input, position, limit);
+            } catch (IOException e) {
+                failure = e;
+            }
+            frames = scanned;
+            malformed = failure;
         }
 
         /**
-         * The first frame's declared content size when it has one: the caller can
-         * size its buffer once, which lets the first read decode the whole frame
-         * straight into it. Only a hint, as {@code available()} always is; the
-         * reader bounds it before believing it.
+         * The content size the frames declare, when every frame declares one: the
+         * caller can size its buffer once, which lets the first read decode
+         * everything straight into it. Only a hint, as {@code available()} always
+         * is; the reader bounds it before believing it.
          */
         @Override
         public int available() {
-            if (closed || !atStart || header == null || header.contentSize() < 0) {
-                return 0;
-            }
-            return (int) Math.min(header.contentSize(), Integer.MAX_VALUE - 8);
+            long declared = declaredSize();
+            return closed || started || declared < 0 ? 0 : (int) Math.min(declared, Integer.MAX_VALUE - 8);
         }
 
-        /**
-         * When the caller's buffer can hold the frame's declared content, the
-         * frame is decoded in one call straight into it: no window, no copy, about
-         * 15% faster on compressible data and twice as fast on incompressible.
-         * Returns -1 when that does not apply, or when it fails (too little room
-         * after all, or corrupt input): the stream decoder then starts over from
-         * the first byte, and reports any corruption itself.
-         */
-        private int decodeWholeFrame(byte[] b, int off, int len) {
-            // aircompressor refuses a window over 8 MiB even when decoding in one call.
-            if (header == null || header.contentSize() < 0 || header.contentSize() > len
-                    || (!header.singleSegment() && header.window() > MAX_WINDOW)) {
+        private long declaredSize() {
+            if (frames == null || frames.isEmpty()) {
                 return -1;
             }
-            try {
-                int n = scratch.zstdWholeDecompressor().decompress(input, position, limit - position, b, off, len);
-                position = limit;
-                whole = true;
-                return n == 0 ? -1 : n;
-            } catch (RuntimeException e) {
-                return -1;
+            long total = 0;
+            for (ZstdFrames.Frame f : frames) {
+                if (f.header().contentSize() < 0) {
+                    return -1;
+                }
+                total += f.header().contentSize();
             }
+            return total;
         }
 
         @Override
@@ -245,24 +208,37 @@ public final class ZstdCodec extends AirCodec {
             return n < 0 ? -1 : one[0] & 0xFF;
         }
 
+        /**
+         * Reads decoded bytes. When the first read's buffer can hold everything
+         * the frames declare, it is decoded there in one call; should that fail
+         * (corrupt input), the bytes that call wrote into {@code b} are not
+         * cleared before the stream decoder starts over and reports the error.
+         */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
             if (closed) {
                 throw new IOException("the decompressing stream is closed");
             }
+            if (malformed != null) {
+                throw new IOException(malformed.getMessage(), malformed);
+            }
             if (len == 0) {
                 return 0;
             }
-            if (atStart) {
-                atStart = false;
-                int n = decodeWholeFrame(b, off, len);
-                if (n >= 0) {
-                    return n;
+            if (!started) {
+                started = true;
+                if (frames.isEmpty()) {
+                    whole = true;
+                    return -1;
                 }
-                if (!whole && !holdLargeSingleSegment()) {
+                int n = decodeWhole(b, off, len);
+                if (n > 0 || whole) {
+                    return whole && n == 0 ? -1 : n;
+                }
+                if (!holdLargeSingleSegment()) {
                     decoder = scratch.zstdDecompressor();
-                    boundWindow(b, off, len);
+                    startFrame(b, off, len);
                 }
             }
             if (held != null) {
@@ -274,52 +250,57 @@ public final class ZstdCodec extends AirCodec {
                 heldPosition += n;
                 return n;
             }
-            if (whole) {
-                return -1;
+            return whole ? -1 : stream(b, off, len);
+        }
+
+        /**
+         * When the caller's buffer can hold the declared content, the frames are
+         * decoded in one call straight into it: no window, no copy, about 15%
+         * faster on compressible data and twice as fast on incompressible.
+         *
+         * @return the bytes decoded, or 0 when this does not apply or failed
+         */
+        private int decodeWhole(byte[] b, int off, int len) {
+            long declared = declaredSize();
+            if (declared < 0 || declared > len) {
+                return 0;
             }
-            int used = 0;
-            while (used == 0) {
-                // The decoder holds back up to a window of output until the frame ends,
-                // so output can still be pending after the last input byte is consumed.
-                if (position == limit && decoder.getRequestedOutputSize() == 0) {
-                    if (decoder.isAtStoppingPoint()) {
-                        return -1;
-                    }
-                    throw new IOException("truncated zstd frame: the input ends inside a frame");
+            for (ZstdFrames.Frame f : frames) {
+                // aircompressor refuses a window over 8 MiB even when decoding in one call.
+                if (!f.header().singleSegment() && f.header().window() > MAX_WINDOW) {
+                    return 0;
                 }
-                if (decoder.getInputRequired() > limit - position) {
-                    throw new IOException("truncated zstd frame: " + decoder.getInputRequired()
-                            + " more bytes needed, " + (limit - position) + " left");
-                }
-                decoder.partialDecompress(input, ARRAY_BASE + position, ARRAY_BASE + limit, b, off, off + len);
-                int consumed = decoder.getInputConsumed();
-                used = decoder.getOutputBufferUsed();
-                if (consumed == 0 && used == 0) {
-                    throw new IOException("zstd decoder made no progress at input offset " + position);
-                }
-                position += consumed;
             }
-            return used;
+            try {
+                int n = scratch.zstdWholeDecompressor().decompress(input, position, limit - position, b, off, len);
+                position = limit;
+                whole = true;
+                return n;
+            } catch (RuntimeException e) {
+                return 0;
+            }
         }
 
         /**
          * A single-segment frame has no window: its decoder must keep the whole
          * content until the frame ends, and aircompressor's stream decoder would
-         * grow its buffer to whatever the frame decodes to before handing out a
-         * byte, past any limit of the reader's. So a single segment larger than
-         * the 8 MiB window Josef streams with is decoded in one call into a buffer
-         * of its declared size, and only when that size is within the reader's
-         * limit: the memory it takes is what the reader accepts anyway.
+         * grow its buffer to all of it before handing out a byte, past any limit
+         * of the reader's. So a single segment larger than the 8 MiB window Josef
+         * streams with is decoded in one call into a buffer of its declared size:
+         * only when it is the batch's one frame, when that size is within the
+         * reader's limit, and when its blocks can hold that much (the walk
+         * checked).
          *
          * @return whether the frame is now held
          */
         private boolean holdLargeSingleSegment() throws IOException {
-            if (header == null || !header.singleSegment() || header.contentSize() <= MAX_WINDOW) {
+            ZstdFrames.Header header = frames.get(0).header();
+            if (frames.size() > 1 || !header.singleSegment() || header.contentSize() <= MAX_WINDOW) {
                 return false;
             }
             if (header.contentSize() > maxBytes) {
-                throw new IOException("zstd frame declares " + header.contentSize() + " bytes in one segment, more than the "
-                        + maxBytes + " bytes the reader accepts");
+                throw new DecompressionLimitException("zstd frame declares " + header.contentSize()
+                        + " bytes in one segment, more than the " + maxBytes + " bytes the reader accepts");
             }
             held = new byte[(int) header.contentSize()];
             try {
@@ -333,25 +314,67 @@ public final class ZstdCodec extends AirCodec {
         }
 
         /**
-         * zstd writers at levels 20 and up declare windows of 32 to 128 MiB even for
-         * small inputs, and aircompressor refuses any window over 8 MiB. Decoding
-         * with an 8 MiB window is exact for every frame whose matches reach back at
-         * most 8 MiB, which includes every frame of up to 8 MiB of content: so the
-         * first frame's header is handed to the decoder with its window descriptor
+         * Hands the decoder the header of the frame at {@link #frame}.
+         *
+         * <p>zstd writers at levels 20 and up declare windows of 32 to 128 MiB even
+         * for small inputs, and aircompressor refuses any window over 8 MiB.
+         * Decoding with an 8 MiB window is exact for every frame whose matches
+         * reach back at most 8 MiB, which includes every frame of up to 8 MiB of
+         * content: so such a header is handed over with its window descriptor
          * lowered to 8 MiB. A frame that really does reach further back fails
-         * cleanly ("Input is corrupted"): the decoder checks every match against the
-         * history it kept. Memory stays bounded by 8 MiB whatever a frame declares.
+         * cleanly ("Input is corrupted"): the decoder checks every match against
+         * the history it kept. A single segment has no window byte to lower, and
+         * the decoder would keep all of it: past 8 MiB one is refused here (the
+         * batch's only frame was held whole instead).
          */
-        private void boundWindow(byte[] b, int off, int len) {
-            // A single segment has no window byte to lower; aircompressor's stream
-            // decoder holds at most 8 MiB of it and refuses more by itself.
-            if (header == null || header.singleSegment() || header.window() <= MAX_WINDOW) {
+        private void startFrame(byte[] b, int off, int len) throws IOException {
+            ZstdFrames.Header header = frames.get(frame).header();
+            if (header.singleSegment()) {
+                if (header.contentSize() > MAX_WINDOW) {
+                    throw new IOException("zstd frame " + (frame + 1) + " of " + frames.size() + " is a single segment of "
+                            + header.contentSize() + " bytes; Josef streams at most " + MAX_WINDOW);
+                }
+                return;
+            }
+            if (header.window() <= MAX_WINDOW) {
                 return;
             }
             byte[] patched = Arrays.copyOfRange(input, position, position + header.size());
             patched[5] = MAX_WINDOW_DESCRIPTOR;
             decoder.partialDecompress(patched, ARRAY_BASE, ARRAY_BASE + header.size(), b, off, off + len);
             position += decoder.getInputConsumed();
+        }
+
+        /** Streams the frames one at a time, each decoded with at most 8 MiB of history. */
+        private int stream(byte[] b, int off, int len) throws IOException {
+            int used = 0;
+            while (used == 0) {
+                int frameEnd = frames.get(frame).end();
+                // The decoder holds back up to a window of output until the frame ends,
+                // so output can still be pending after the frame's last byte is consumed.
+                if (position == frameEnd && decoder.getRequestedOutputSize() == 0) {
+                    if (!decoder.isAtStoppingPoint()) {
+                        throw new IOException("truncated zstd frame: the input ends inside frame " + (frame + 1));
+                    }
+                    if (++frame == frames.size()) {
+                        return -1;
+                    }
+                    startFrame(b, off, len);
+                    continue;
+                }
+                if (decoder.getInputRequired() > frameEnd - position) {
+                    throw new IOException("truncated zstd frame: " + decoder.getInputRequired()
+                            + " more bytes needed, " + (frameEnd - position) + " left");
+                }
+                decoder.partialDecompress(input, ARRAY_BASE + position, ARRAY_BASE + frameEnd, b, off, off + len);
+                int consumed = decoder.getInputConsumed();
+                used = decoder.getOutputBufferUsed();
+                if (consumed == 0 && used == 0) {
+                    throw new IOException("zstd decoder made no progress at input offset " + position);
+                }
+                position += consumed;
+            }
+            return used;
         }
 
         @Override

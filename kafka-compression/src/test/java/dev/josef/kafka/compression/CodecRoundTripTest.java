@@ -130,10 +130,10 @@ class CodecRoundTripTest {
         byte[] expected = new byte[first.length + second.length];
         System.arraycopy(first, 0, expected, 0, first.length);
         System.arraycopy(second, 0, expected, first.length, second.length);
-        // Room for the first frame's declared size only, then for everything at once.
+        // Room for the first frame only (streamed frame by frame), then for both at once.
         for (int firstRead : new int[] {first.length, expected.length}) {
             try (InputStream in = zstd.decompress(ByteBuffer.wrap(both.toByteArray()))) {
-                assertThat(in.available()).isEqualTo(first.length);
+                assertThat(in.available()).as("both frames declare their sizes").isEqualTo(expected.length);
                 byte[] out = new byte[expected.length];
                 int n = in.read(out, 0, firstRead);
                 while (n >= 0 && n < expected.length) {

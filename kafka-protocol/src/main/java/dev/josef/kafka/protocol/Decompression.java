@@ -1,6 +1,7 @@
 package dev.josef.kafka.protocol;
 
 import dev.josef.kafka.protocol.spi.CompressionCodec;
+import dev.josef.kafka.protocol.spi.DecompressionLimitException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +32,9 @@ final class Decompression {
         } catch (ByteArrayOutput.LimitExceeded e) {
             throw new ProtocolException(batch.describe() + " decompresses (" + codec.name() + ") to more than "
                     + maxBytes + " bytes, the reader's maxDecompressedBytes");
+        } catch (DecompressionLimitException e) {
+            throw new ProtocolException(batch.describe() + " decompresses (" + codec.name() + ") to more than "
+                    + maxBytes + " bytes, the reader's maxDecompressedBytes: " + e.getMessage(), e);
         } catch (ProtocolException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -64,8 +64,8 @@ public interface CompressionCodec {
      * As {@link #decompress(ByteBuffer)}, for a reader that will take at most
      * {@code maxDecompressedBytes}: Josef's record batch reader calls this one.
      * A codec whose format declares sizes up front may refuse at once when the
-     * content is larger, and should bound the memory it holds internally by the
-     * limit (a decoder that must keep a whole frame before it can hand out any of
+     * content is larger (with a {@link DecompressionLimitException}), and should
+     * bound the memory it holds internally by the limit (a decoder that must keep a whole frame before it can hand out any of
      * it, for instance). The default ignores the limit, which is right for codecs
      * that hand out what they decode as they go: the reader stops at the limit.
      */
