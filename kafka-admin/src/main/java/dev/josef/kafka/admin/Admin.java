@@ -2,14 +2,16 @@ package dev.josef.kafka.admin;
 
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.NetworkConfig;
-import dev.josef.kafka.net.internal.ClusterAccess;
 import dev.josef.kafka.net.internal.Backoff;
 import dev.josef.kafka.net.internal.ChannelKind;
+import dev.josef.kafka.net.internal.ClusterAccess;
 import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.TopicNames;
+import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.protocol.message.ApiMessage;
 import dev.josef.kafka.protocol.message.CreatePartitionsRequest;

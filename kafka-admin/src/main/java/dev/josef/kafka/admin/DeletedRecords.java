@@ -1,6 +1,7 @@
 package dev.josef.kafka.admin;
 
 import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.TopicPartition;
 
 /**
  * How deleting records from one partition went.

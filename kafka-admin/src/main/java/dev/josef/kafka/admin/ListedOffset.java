@@ -1,6 +1,7 @@
 package dev.josef.kafka.admin;
 
 import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.TopicPartition;
 
 /**
  * The offset found for one partition.

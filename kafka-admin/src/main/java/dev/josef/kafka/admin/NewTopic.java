@@ -1,5 +1,6 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.protocol.TopicNames;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.protocol.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,6 +4,7 @@ import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.BrokerException;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.RecordBatchBuilder;
+import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.protocol.message.ApiMessage;
 import dev.josef.kafka.protocol.message.ProduceRequest;

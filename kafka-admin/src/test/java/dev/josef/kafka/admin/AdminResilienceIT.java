@@ -3,6 +3,7 @@ package dev.josef.kafka.admin;
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaProxy;
 import dev.josef.kafka.testkit.ProxyRule;

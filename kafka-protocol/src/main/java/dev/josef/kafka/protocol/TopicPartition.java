@@ -1,8 +1,8 @@
-package dev.josef.kafka.admin;
+package dev.josef.kafka.protocol;
 
 import java.util.Objects;
 
-/** One partition of a topic. */
+/** One partition of a topic; the name is checked against Kafka's rules ({@link TopicNames}). */
 public record TopicPartition(String topic, int partition) implements Comparable<TopicPartition> {
 
     public TopicPartition {

@@ -1,11 +1,15 @@
-package dev.josef.kafka.admin;
+package dev.josef.kafka.protocol;
 
 import java.util.Objects;
 
-/** Kafka's rules for topic names, checked before a request is made. */
-final class TopicNames {
+/**
+ * Kafka's rules for topic names: 1 to 249 ASCII letters, digits, '.', '_' and
+ * '-', and not "." or "..". Josef's clients check names with it before a
+ * request is made, so a bad name fails at the call and names the rule it breaks.
+ */
+public final class TopicNames {
     /** Longer names would not fit the partition directory names the broker makes from them. */
-    static final int MAX_LENGTH = 249;
+    public static final int MAX_LENGTH = 249;
 
     private TopicNames() {
     }
@@ -14,7 +18,7 @@ final class TopicNames {
      * @throws NullPointerException     for a null name
      * @throws IllegalArgumentException naming the rule the name breaks
      */
-    static String validate(String name) {
+    public static String validate(String name) {
         Objects.requireNonNull(name, "topic name");
         if (name.isEmpty()) {
             throw new IllegalArgumentException("topic name must not be empty");
