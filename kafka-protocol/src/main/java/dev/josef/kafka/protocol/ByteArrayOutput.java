@@ -98,6 +98,15 @@ final class ByteArrayOutput extends OutputStream {
         return bytes;
     }
 
+    /** Empties it for reuse, keeping its array. */
+    void reset() {
+        count = 0;
+    }
+
+    int capacity() {
+        return bytes.length;
+    }
+
     int size() {
         return count;
     }

@@ -45,6 +45,15 @@ public final class RecordBatchBuilder {
     public static final int NO_SEQUENCE = -1;
 
     private static final int MAX_BUFFER_SIZE = ByteArrayOutput.MAX_ARRAY_SIZE;
+    /**
+     * Each thread compresses into one reused buffer, then copies the result into
+     * the batch: a producer's sender builds one batch at a time, so this saves a
+     * batch-sized allocation per compressed batch. A buffer that grew past this
+     * for an unusually large batch is not kept.
+     */
+    private static final int RETAINED_COMPRESSION_BUFFER = 4 << 20;
+    private static final ThreadLocal<ByteArrayOutput[]> COMPRESSION_BUFFER =
+            ThreadLocal.withInitial(() -> new ByteArrayOutput[1]);
     // Scratch for feeding a compressor from a buffer without an accessible array.
     private static final int COPY_CHUNK = 8 * 1024;
 
@@ -362,7 +371,26 @@ public final class RecordBatchBuilder {
     private void compressRecords() {
         int recordsStart = start + BatchFormat.RECORDS_OFFSET;
         int uncompressed = buffer.position() - recordsStart;
-        ByteArrayOutput compressed = new ByteArrayOutput(Math.max(64, uncompressed / 2), MAX_BUFFER_SIZE);
+        // Taken out of the slot while in use: a codec that builds a batch of its own
+        // on this thread (none does) would get a fresh buffer, not this one.
+        ByteArrayOutput[] slot = COMPRESSION_BUFFER.get();
+        ByteArrayOutput compressed = slot[0] != null
+                ? slot[0] : new ByteArrayOutput(Math.max(64, uncompressed / 2), MAX_BUFFER_SIZE);
+        slot[0] = null;
+        try {
+            compressInto(compressed, recordsStart, uncompressed);
+            buffer.position(recordsStart);
+            ensureCapacity(compressed.size());
+            buffer.put(compressed.array(), 0, compressed.size());
+        } finally {
+            compressed.reset();
+            if (compressed.capacity() <= RETAINED_COMPRESSION_BUFFER) {
+                slot[0] = compressed;
+            }
+        }
+    }
+
+    private void compressInto(ByteArrayOutput compressed, int recordsStart, int uncompressed) {
         try (OutputStream out = codec.compress(compressed, level)) {
             if (buffer.hasArray()) {
                 out.write(buffer.array(), buffer.arrayOffset() + recordsStart, uncompressed);
@@ -378,9 +406,6 @@ public final class RecordBatchBuilder {
         } catch (IOException | RuntimeException e) {
             throw new KafkaException("compressing a record batch with " + codec.name() + " failed", e);
         }
-        buffer.position(recordsStart);
-        ensureCapacity(compressed.size());
-        buffer.put(compressed.array(), 0, compressed.size());
     }
 
     private void writeHeader(int size) {
