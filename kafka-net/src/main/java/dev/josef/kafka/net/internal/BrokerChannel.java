@@ -84,6 +84,13 @@ final class BrokerChannel {
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> inFlight = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> writes = new ArrayDeque<>();
+    /**
+     * Requests the broker will not answer, in the order of their frames in
+     * {@link #writes}: each completes when its frame is fully written. Frames are
+     * matched by identity, as a frame buffer belongs to one request.
+     */
+    private final ArrayDeque<PendingRequest> unanswered = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> unansweredFrames = new ArrayDeque<>();
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
     private final Map<ApiKey, short[]> brokerVersions = new EnumMap<>(ApiKey.class);
     private SocketChannel socket;
@@ -114,7 +121,7 @@ final class BrokerChannel {
     }
 
     boolean isIdle() {
-        return waiting.isEmpty() && inFlight.isEmpty();
+        return waiting.isEmpty() && inFlight.isEmpty() && unanswered.isEmpty();
     }
 
     /** Connects now, or at {@code notBeforeNanos} when a reconnect backoff holds it back. */
@@ -269,7 +276,17 @@ final class BrokerChannel {
                 return Long.MAX_VALUE;
             }
         }
+        PendingRequest oldestUnanswered = unanswered.peek();
+        if (oldestUnanswered != null && now - oldestUnanswered.deadlineNanos >= 0) {
+            // Its bytes could not all be written in time: the socket is stuck.
+            close(new NetworkException("connection to " + address + " closed: " + oldestUnanswered.describe()
+                    + " could not be written within " + config.requestTimeout(), true, null));
+            return Long.MAX_VALUE;
+        }
         long next = state != State.CONNECTING ? Long.MAX_VALUE : socket == null ? connectAtNanos : connectDeadlineNanos;
+        if (oldestUnanswered != null) {
+            next = Math.min(next, oldestUnanswered.deadlineNanos);
+        }
         if (reauthenticateAtNanos != 0) {
             next = Math.min(next, reauthenticateAtNanos);
         }
@@ -390,7 +407,12 @@ final class BrokerChannel {
         }
         ByteBuffer frame = RequestFrames.encode(message, version, r.correlationId, config.clientId());
         writes.add(frame);
-        inFlight.add(r);
+        if (r.expectsResponse) {
+            inFlight.add(r);
+        } else {
+            unanswered.add(r);
+            unansweredFrames.add(frame);
+        }
         r.sent = true;
         r.sentAtNanos = System.nanoTime();
         lastActivityNanos = r.sentAtNanos;
@@ -413,6 +435,10 @@ final class BrokerChannel {
                 return;
             }
             writes.poll();
+            if (unansweredFrames.peek() == head) {
+                unansweredFrames.poll();
+                completer.accept(unanswered.poll(), null);
+            }
         }
         key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
     }
@@ -606,6 +632,12 @@ final class BrokerChannel {
             }
         }
         inFlight.clear();
+        // Not wholly written: the broker may have seen a part, or all but the end.
+        for (PendingRequest r : unanswered) {
+            completer.accept(r, sentVariant(failure, true));
+        }
+        unanswered.clear();
+        unansweredFrames.clear();
         for (PendingRequest r : waiting) {
             completer.accept(r, sentVariant(failure, false));
         }

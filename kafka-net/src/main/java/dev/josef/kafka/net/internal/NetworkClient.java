@@ -8,6 +8,7 @@ import dev.josef.kafka.protocol.message.FindCoordinatorRequest;
 import dev.josef.kafka.protocol.message.FindCoordinatorResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
+import dev.josef.kafka.protocol.message.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,8 +199,44 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         }).thenCompose(f -> f);
     }
 
+    /**
+     * Sends a request the broker does not answer: a Produce with acks=0, the one
+     * such request in Kafka's protocol. The future completes with null once the
+     * whole request reached the socket, which is all a client can know of it;
+     * it fails as {@link #send} does when the connection cannot be made or is lost
+     * first. Such a request is never sent again, and does not count against the
+     * connection's maximum in flight, as no answer will free its place.
+     *
+     * @throws IllegalArgumentException for a Produce body that asks for acks
+     */
+    public CompletableFuture<ApiMessage> sendWithoutResponse(int nodeId, ChannelKind kind, ApiKey api,
+                                                             IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(bodyForVersion, "bodyForVersion");
+        if (api != ApiKey.PRODUCE) {
+            throw new IllegalArgumentException("only Produce with acks=0 goes unanswered; the broker answers "
+                    + api.title());
+        }
+        IntFunction<ApiMessage> checked = version -> {
+            ApiMessage body = bodyForVersion.apply(version);
+            if (body instanceof ProduceRequest produce && produce.acks() != 0) {
+                throw new IllegalArgumentException("a Produce with acks=" + produce.acks()
+                        + " is answered by the broker; send it with send()");
+            }
+            return body;
+        };
+        return sendOnce(nodeId, kind, api, checked, maxVersion, false);
+    }
+
     private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
+        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true);
+    }
+
+    private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
+                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion,
+                                                   boolean expectsResponse) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
@@ -213,7 +250,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             return future;
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future);
+        PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future, expectsResponse);
         submissions.add(new Submission(address, kind, pending));
         selector.wakeup();
         if (closed) {

@@ -17,6 +17,11 @@ final class PendingRequest {
     final short maxVersion;
     final long deadlineNanos;
     final CompletableFuture<ApiMessage> future;
+    /**
+     * False for a request the broker does not answer (Produce with acks=0): it
+     * completes, with no message, once its last byte reached the socket.
+     */
+    final boolean expectsResponse;
     short version;
     int correlationId;
     /** Set once the first byte of the request reached the socket. */
@@ -29,11 +34,17 @@ final class PendingRequest {
 
     PendingRequest(ApiKey api, IntFunction<ApiMessage> bodyForVersion, short maxVersion, long deadlineNanos,
                    CompletableFuture<ApiMessage> future) {
+        this(api, bodyForVersion, maxVersion, deadlineNanos, future, true);
+    }
+
+    PendingRequest(ApiKey api, IntFunction<ApiMessage> bodyForVersion, short maxVersion, long deadlineNanos,
+                   CompletableFuture<ApiMessage> future, boolean expectsResponse) {
         this.api = api;
         this.bodyForVersion = bodyForVersion;
         this.maxVersion = maxVersion;
         this.deadlineNanos = deadlineNanos;
         this.future = future;
+        this.expectsResponse = expectsResponse;
     }
 
     String describe() {
