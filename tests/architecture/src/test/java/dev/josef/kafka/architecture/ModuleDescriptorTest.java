@@ -51,6 +51,19 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaProducerExportsItsApiAndSpiAndUsesItsPartitioners() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.producer.Producer");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.producer");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.producer", Set.of(),
+                "dev.josef.kafka.producer.spi", Set.of())));
+        Map<String, Set<ModuleDescriptor.Requires.Modifier>> requires = new TreeMap<>();
+        d.requires().forEach(r -> requires.put(r.name(), r.modifiers()));
+        assertThat(requires).containsEntry("dev.josef.kafka.net", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
+                .containsOnlyKeys("java.base", "dev.josef.kafka.net", "org.slf4j");
+        assertThat(d.uses()).containsExactly("dev.josef.kafka.producer.spi.Partitioner");
+    }
+
+    @Test
     void kafkaCliExportsNothingAndRequiresOnlyJosefModules() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.cli.Josef");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");

@@ -1,0 +1,323 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.Cluster;
+import dev.josef.kafka.net.internal.ClusterAccess;
+import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.net.internal.EngineConfigs;
+import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.producer.spi.Partitioner;
+import dev.josef.kafka.protocol.Header;
+import dev.josef.kafka.protocol.TopicNames;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * Produces records to Kafka: batched per partition, sent to each partition's
+ * leader, idempotent by default.
+ *
+ * <p>{@code produce} never waits for the network: a record for a topic whose
+ * metadata is not known yet waits in the buffer while the producer looks the
+ * topic up, and fails with the delivery timeout if it never shows up. It waits
+ * only for room in the buffer ({@link ProducerConfig#maxBlock()}); {@link
+ * #tryProduce} does not wait at all.
+ *
+ * <p>Outcomes: each record's future completes with its {@link RecordMetadata}
+ * (offset -1 with acks=0), or fails with a {@link ProduceException} that says
+ * whether the record may be in the log ({@link ProduceException.Outcome}). Bad
+ * input fails at the call: a null record, an illegal topic name, a record
+ * larger than {@link ProducerConfig#maxRequestSize()}, use after close.
+ *
+ * <p>Threads: one sender thread per producer ({@code josef-<client-id>-producer})
+ * drains batches and handles answers; futures complete on the producer's
+ * callback thread ({@code josef-<client-id>-producer-callbacks}), in order for
+ * each partition: keep callbacks short. The producer is safe to share.
+ */
+public final class Producer implements AutoCloseable {
+    /** Bytes a record adds beyond its key, value and headers, at most (varints and attributes). */
+    private static final int RECORD_OVERHEAD = 21;
+    /** The batch header and the Produce request's framing around one record, at most. */
+    private static final int REQUEST_OVERHEAD = 61 + 128;
+
+    final ProducerConfig config;
+    final NetworkClient client;
+    private final boolean ownsClient;
+    final Map<dev.josef.kafka.protocol.TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
+    final BufferLimit buffer;
+    final Sender sender;
+    private final Map<String, Sticky> sticky = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Producer(ProducerConfig config, NetworkClient client, boolean ownsClient) {
+        this.config = config;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
+        this.sender = new Sender(this);
+        sender.start();
+    }
+
+    public static Producer create(ProducerConfig config) {
+        Objects.requireNonNull(config, "config");
+        return new Producer(config, NetworkClient.open(EngineConfigs.from(config.network())), true);
+    }
+
+    /** A producer on a shared cluster connection; closing the producer leaves the cluster open. */
+    public static Producer create(ProducerConfig config, Cluster cluster) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(cluster, "cluster");
+        return new Producer(config, ClusterAccess.engine(cluster), false);
+    }
+
+    /** A producer from kafka-clients property names; see {@link ProducerConfig#fromProperties(Map)}. */
+    public static Producer create(Map<String, ?> kafkaClientsProperties) {
+        return create(ProducerConfig.fromProperties(kafkaClientsProperties));
+    }
+
+    /**
+     * Buffers {@code record} for sending, waiting up to {@code maxBlock} for room.
+     *
+     * @throws IllegalArgumentException for an illegal topic name or a record too large
+     * @throws IllegalStateException    after {@link #close}
+     */
+    public CompletableFuture<RecordMetadata> produce(ProducerRecord record) {
+        return enqueue(record, config.maxBlock().toNanos());
+    }
+
+    /** As {@link #produce(ProducerRecord)}, calling {@code callback} with the metadata or the failure. */
+    public void produce(ProducerRecord record, BiConsumer<RecordMetadata, Throwable> callback) {
+        Objects.requireNonNull(callback, "callback");
+        produce(record).whenComplete(callback);
+    }
+
+    /**
+     * As {@link #produce(ProducerRecord)}, but never waits: when the buffer is
+     * full the future fails at once with a NOT_PERSISTED {@link ProduceException}.
+     */
+    public CompletableFuture<RecordMetadata> tryProduce(ProducerRecord record) {
+        return enqueue(record, 0);
+    }
+
+    private CompletableFuture<RecordMetadata> enqueue(ProducerRecord record, long waitNanos) {
+        Objects.requireNonNull(record, "record");
+        ensureOpen();
+        TopicNames.validate(record.topic());
+        int size = sizeOf(record);
+        if (size + REQUEST_OVERHEAD > config.maxRequestSize()) {
+            throw new IllegalArgumentException("a record of " + size + " bytes (key, value and headers) does not fit "
+                    + "a request of maxRequestSize " + config.maxRequestSize() + " bytes");
+        }
+        long now = System.nanoTime();
+        long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
+        PendingRecord pending = new PendingRecord(record, timestamp, size, now, ids.getAndIncrement());
+        try {
+            if (!buffer.reserve(size, waitNanos)) {
+                pending.future.completeExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+                        record.topic(), -1, "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
+                        + config.maxBufferedRecords() + " records)" + (waitNanos > 0 ? " for "
+                        + Duration.ofNanos(waitNanos) : ""), null));
+                return pending.future;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for room in the producer's buffer", e);
+        }
+        pending.future.whenComplete((m, e) -> buffer.release(size));
+        sender.track(pending);
+        if (closed.get()) {
+            pending.future.completeExceptionally(new IllegalStateException("the producer is closed"));
+            return pending.future;
+        }
+        ClusterMetadata.Topic topic = client.metadata().topic(record.topic()).orElse(null);
+        if (topic == null || topic.partitions().isEmpty()) {
+            sender.awaitMetadata(pending);
+        } else {
+            place(pending, topic);
+        }
+        return pending.future;
+    }
+
+    /** Chooses the record's partition and appends it to that partition's open batch. Any thread. */
+    void place(PendingRecord pending, ClusterMetadata.Topic topic) {
+        ProducerRecord record = pending.record;
+        int count = topic.partitions().size();
+        int partition;
+        try {
+            partition = record.partition() != null ? record.partition()
+                    : config.partitioner().partition(record.topic(), record.key(), record.value(), count);
+        } catch (RuntimeException e) {
+            pending.future.completeExceptionally(e);
+            return;
+        }
+        if (partition == Partitioner.UNASSIGNED) {
+            partition = sticky.computeIfAbsent(record.topic(), t -> new Sticky()).next(topic, pending.size,
+                    config.batchSize());
+        }
+        if (partition < 0 || partition >= count) {
+            pending.future.completeExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+                    record.topic(), partition, "topic " + record.topic() + " has partitions 0 to " + (count - 1)
+                    + "; there is no partition " + partition, null));
+            return;
+        }
+        pending.partition = partition;
+        dev.josef.kafka.protocol.TopicPartition tp = dev.josef.kafka.protocol.TopicPartition.of(record.topic(), partition);
+        PartitionState state = partitions.computeIfAbsent(tp, PartitionState::new);
+        boolean wake;
+        synchronized (state) {
+            Batch open = state.queue.peekLast();
+            // A new batch starts a linger the sender does not know of yet: it is woken to time it.
+            wake = open == null || open.built != null || open.inFlight
+                    || (open.recordCount() > 0 && open.builder.sizeInBytes() + pending.size > config.batchSize());
+            if (wake) {
+                open = new Batch(tp, newBuilder(), System.nanoTime());
+                state.queue.addLast(open);
+            }
+            open.builder.append(pending.timestamp, record.key(), record.value(), record.headers());
+            open.records.add(pending);
+            wake |= open.builder.sizeInBytes() >= config.batchSize();
+        }
+        if (wake) {
+            sender.wakeup();
+        }
+    }
+
+    private dev.josef.kafka.protocol.RecordBatchBuilder newBuilder() {
+        return new dev.josef.kafka.protocol.RecordBatchBuilder(Math.min(config.batchSize(), 1 << 20) + 256)
+                .compression(config.compression(), config.compressionLevel());
+    }
+
+    static int sizeOf(ProducerRecord record) {
+        int size = RECORD_OVERHEAD;
+        size += record.key() == null ? 0 : record.key().length;
+        size += record.value() == null ? 0 : record.value().length;
+        for (Header h : record.headers()) {
+            size += 10 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+
+    /**
+     * Sends every buffered record now, without waiting for linger, and waits
+     * until each record produced before this call has its outcome.
+     *
+     * @return whether they all did within {@code timeout}
+     */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long target = ids.get();
+        sender.flushUpTo(target);
+        return sender.awaitCompleted(target, timeout.toNanos());
+    }
+
+    /**
+     * Sends what is buffered, waits up to {@code timeout} for it, then fails what
+     * is left (NOT_PERSISTED if it was never sent, POSSIBLY_PERSISTED if it was)
+     * and stops. Idempotent.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            sender.shutdown(timeout.toNanos());
+        } finally {
+            if (ownsClient) {
+                client.close();
+            }
+        }
+    }
+
+    /** {@link #close(Duration)} with the delivery timeout. */
+    @Override
+    public void close() {
+        close(config.deliveryTimeout());
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the producer is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Producer(" + config.network().clientId() + ", " + partitions.size() + " partitions"
+                + (closed.get() ? ", closed" : "") + ")";
+    }
+
+    /**
+     * Uniform sticky spreading of records without a partition (KIP-794): a topic's
+     * records go to one partition until a batch's worth of bytes went there, then
+     * to another partition with a leader, chosen at random.
+     */
+    private static final class Sticky {
+        private int partition = -1;
+        private long bytes;
+
+        synchronized int next(ClusterMetadata.Topic topic, int size, int batchSize) {
+            List<ClusterMetadata.Partition> all = topic.partitions();
+            if (partition < 0 || partition >= all.size() || bytes >= batchSize) {
+                int previous = partition;
+                List<Integer> candidates = all.stream().filter(p -> p.leaderId() >= 0 && p.index() != previous)
+                        .map(ClusterMetadata.Partition::index).toList();
+                if (candidates.isEmpty()) {
+                    candidates = all.stream().map(ClusterMetadata.Partition::index).toList();
+                }
+                partition = candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+                bytes = 0;
+            }
+            bytes += size;
+            return partition;
+        }
+    }
+
+    /** The buffer's two limits, bytes and records, with waiting for room. */
+    static final class BufferLimit {
+        private final long maxBytes;
+        private final int maxRecords;
+        private final Object lock = new Object();
+        private long bytes;
+        private int records;
+
+        BufferLimit(long maxBytes, int maxRecords) {
+            this.maxBytes = maxBytes;
+            this.maxRecords = maxRecords;
+        }
+
+        boolean reserve(int size, long waitNanos) throws InterruptedException {
+            long deadline = System.nanoTime() + waitNanos;
+            synchronized (lock) {
+                // A record larger than the whole buffer may go when the buffer is empty.
+                while (records > 0 && (bytes + size > maxBytes || records + 1 > maxRecords)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                }
+                bytes += size;
+                records++;
+                return true;
+            }
+        }
+
+        void release(int size) {
+            synchronized (lock) {
+                bytes -= size;
+                records--;
+                lock.notifyAll();
+            }
+        }
+    }
+}

@@ -1,0 +1,458 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.producer.spi.Partitioner;
+import dev.josef.kafka.protocol.CompressionCodecs;
+import dev.josef.kafka.protocol.spi.CompressionCodec;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * A producer's configuration: the network settings of {@link NetworkConfig} and
+ * the producer's own. Immutable; built with {@link #builder()} or from
+ * kafka-clients property names with {@link #fromProperties(Map)}.
+ */
+public final class ProducerConfig {
+    public static final Acks DEFAULT_ACKS = Acks.ALL;
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
+    public static final int DEFAULT_BATCH_SIZE = 16 * 1024;
+    public static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+    public static final int DEFAULT_MAX_BUFFERED_RECORDS = 1_000_000;
+    public static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
+    public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+    /** Idempotent producers keep at most this many batches of a partition in flight (Kafka's limit). */
+    public static final int MAX_IN_FLIGHT_WITH_IDEMPOTENCE = 5;
+
+    private static final Set<String> BYTE_SERIALIZERS = Set.of(
+            "org.apache.kafka.common.serialization.ByteArraySerializer");
+
+    private final NetworkConfig network;
+    private final Acks acks;
+    private final Duration linger;
+    private final int batchSize;
+    private final long bufferMemory;
+    private final int maxBufferedRecords;
+    private final Duration maxBlock;
+    private final boolean idempotence;
+    private final CompressionCodec compression;
+    private final int compressionLevel;
+    private final Duration deliveryTimeout;
+    private final int maxRequestSize;
+    private final Partitioner partitioner;
+
+    private ProducerConfig(Builder b) {
+        this.network = b.network;
+        this.acks = b.acks;
+        this.linger = b.linger;
+        this.batchSize = b.batchSize;
+        this.bufferMemory = b.bufferMemory;
+        this.maxBufferedRecords = b.maxBufferedRecords;
+        this.maxBlock = b.maxBlock;
+        this.idempotence = b.idempotence;
+        this.compression = b.compression;
+        this.compressionLevel = b.compressionLevel != null ? b.compressionLevel : b.compression.defaultLevel();
+        this.deliveryTimeout = b.deliveryTimeout;
+        this.maxRequestSize = b.maxRequestSize;
+        this.partitioner = b.partitioner;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A configuration from kafka-clients property names: those of
+     * {@link NetworkConfig#PROPERTY_NAMES}, and {@code acks}, {@code linger.ms},
+     * {@code batch.size}, {@code buffer.memory}, {@code max.block.ms},
+     * {@code enable.idempotence}, {@code compression.type},
+     * {@code compression.gzip.level} / {@code .lz4.level} / {@code .zstd.level},
+     * {@code delivery.timeout.ms}, {@code max.request.size},
+     * {@code partitioner.class} (kafka-clients' built-in class names, or a
+     * Josef partitioner's name), {@code partitioner.ignore.keys}, and
+     * {@code key.serializer} / {@code value.serializer} when they name
+     * {@code ByteArraySerializer} (Josef takes bytes).
+     *
+     * @throws IllegalArgumentException naming the property for an unknown name or
+     *                                  a bad value, or the rule between settings that fails
+     */
+    public static ProducerConfig fromProperties(Map<String, ?> properties) {
+        Objects.requireNonNull(properties, "properties");
+        Map<String, Object> network = new HashMap<>();
+        Builder b = builder();
+        String compressionType = null;
+        Integer gzipLevel = null;
+        Integer lz4Level = null;
+        Integer zstdLevel = null;
+        String partitionerName = null;
+        boolean ignoreKeys = false;
+        for (Map.Entry<String, ?> e : properties.entrySet()) {
+            String key = Objects.requireNonNull(e.getKey(), "property name");
+            Object value = e.getValue();
+            if (value == null) {
+                throw new IllegalArgumentException(key + ": the value is null");
+            }
+            if (NetworkConfig.PROPERTY_NAMES.contains(key)) {
+                network.put(key, value);
+                continue;
+            }
+            try {
+                switch (key) {
+                    case "acks" -> b.acks(Acks.parse(value.toString()));
+                    case "linger.ms" -> b.linger(Duration.ofMillis(number(value)));
+                    case "batch.size" -> b.batchSize(integer(value));
+                    case "buffer.memory" -> b.bufferMemory(number(value));
+                    case "max.block.ms" -> b.maxBlock(Duration.ofMillis(number(value)));
+                    case "enable.idempotence" -> b.idempotence(bool(value));
+                    case "compression.type" -> compressionType = value.toString().trim().toLowerCase(Locale.ROOT);
+                    case "compression.gzip.level" -> gzipLevel = integer(value);
+                    case "compression.lz4.level" -> lz4Level = integer(value);
+                    case "compression.zstd.level" -> zstdLevel = integer(value);
+                    case "delivery.timeout.ms" -> b.deliveryTimeout(Duration.ofMillis(number(value)));
+                    case "max.request.size" -> b.maxRequestSize(integer(value));
+                    case "partitioner.class", "partitioner" -> partitionerName = value.toString().trim();
+                    case "partitioner.ignore.keys" -> ignoreKeys = bool(value);
+                    case "key.serializer", "value.serializer" -> {
+                        String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
+                        if (!BYTE_SERIALIZERS.contains(name)) {
+                            throw new IllegalArgumentException("Josef produces bytes: serialize keys and values "
+                                    + "before produce(); only ByteArraySerializer is accepted here, not " + name);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("not a producer setting Josef knows");
+                }
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(key + "=" + value + ": " + ex.getMessage(), ex);
+            }
+        }
+        b.network(NetworkConfig.fromProperties(network));
+        if (compressionType != null && !compressionType.equals("none")) {
+            CompressionCodec codec = codec(compressionType);
+            Integer level = switch (compressionType) {
+                case "gzip" -> gzipLevel;
+                case "lz4" -> lz4Level;
+                case "zstd" -> zstdLevel;
+                default -> null;
+            };
+            if (level != null) {
+                b.compression(codec, level);
+            } else {
+                b.compression(codec);
+            }
+        }
+        if (partitionerName != null) {
+            b.partitioner(partitioner(partitionerName, ignoreKeys));
+        } else if (ignoreKeys) {
+            b.partitioner(IgnoreKeys.INSTANCE);
+        }
+        return b.build();
+    }
+
+    private static CompressionCodec codec(String name) {
+        try {
+            return CompressionCodecs.installed().byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("compression.type=" + name + ": " + e.getMessage()
+                    + (name.equals("snappy") || name.equals("lz4") || name.equals("zstd")
+                    ? " (add Josef's kafka-compression module to the class path or module path)" : ""), e);
+        }
+    }
+
+    /** kafka-clients' class names for its built-ins, then Josef's names, then providers' names. */
+    private static Partitioner partitioner(String name, boolean ignoreKeys) {
+        switch (name) {
+            case "org.apache.kafka.clients.producer.RoundRobinPartitioner", "round-robin":
+                return Partitioner.roundRobin();
+            case "org.apache.kafka.clients.producer.internals.DefaultPartitioner",
+                    "org.apache.kafka.clients.producer.UniformStickyPartitioner", "default":
+                return ignoreKeys ? IgnoreKeys.INSTANCE : Partitioner.defaultPartitioner();
+            case "manual":
+                return Partitioner.manual();
+            default:
+                break;
+        }
+        try {
+            for (Partitioner p : ServiceLoader.load(Partitioner.class)) {
+                if (p.name().equals(name)) {
+                    return p;
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalArgumentException("partitioner " + name + ": a provider failed to load: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("partitioner " + name + " is neither built in (default, round-robin, manual, "
+                + "or kafka-clients' RoundRobinPartitioner) nor provided by a Partitioner on the class or module path");
+    }
+
+    /** {@code partitioner.ignore.keys=true}: every record is spread, keyed or not. */
+    private static final class IgnoreKeys implements Partitioner {
+        static final IgnoreKeys INSTANCE = new IgnoreKeys();
+
+        @Override
+        public String name() {
+            return "ignore-keys";
+        }
+
+        @Override
+        public int partition(String topic, byte[] key, byte[] value, int partitionCount) {
+            return UNASSIGNED;
+        }
+    }
+
+    private static long number(Object value) {
+        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+            return ((Number) value).longValue();
+        }
+        try {
+            return Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+    }
+
+    private static int integer(Object value) {
+        long n = number(value);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("out of range for an int");
+        }
+        return (int) n;
+    }
+
+    private static boolean bool(Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not true or false");
+        };
+    }
+
+    public NetworkConfig network() {
+        return network;
+    }
+
+    public Acks acks() {
+        return acks;
+    }
+
+    public Duration linger() {
+        return linger;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long bufferMemory() {
+        return bufferMemory;
+    }
+
+    public int maxBufferedRecords() {
+        return maxBufferedRecords;
+    }
+
+    public Duration maxBlock() {
+        return maxBlock;
+    }
+
+    public boolean idempotence() {
+        return idempotence;
+    }
+
+    public CompressionCodec compression() {
+        return compression;
+    }
+
+    public int compressionLevel() {
+        return compressionLevel;
+    }
+
+    public Duration deliveryTimeout() {
+        return deliveryTimeout;
+    }
+
+    public int maxRequestSize() {
+        return maxRequestSize;
+    }
+
+    public Partitioner partitioner() {
+        return partitioner;
+    }
+
+    @Override
+    public String toString() {
+        return "ProducerConfig(" + network + ", acks=" + acks + ", linger=" + linger + ", batchSize=" + batchSize
+                + ", bufferMemory=" + bufferMemory + ", idempotence=" + idempotence + ", compression="
+                + compression.name() + ", deliveryTimeout=" + deliveryTimeout + ", partitioner=" + partitioner.name() + ")";
+    }
+
+    public static final class Builder {
+        private NetworkConfig network;
+        private Acks acks = DEFAULT_ACKS;
+        private Duration linger = DEFAULT_LINGER;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private long bufferMemory = DEFAULT_BUFFER_MEMORY;
+        private int maxBufferedRecords = DEFAULT_MAX_BUFFERED_RECORDS;
+        private Duration maxBlock = DEFAULT_MAX_BLOCK;
+        private boolean idempotence = true;
+        private boolean idempotenceSet;
+        private CompressionCodec compression = CompressionCodecs.installed().byName("none");
+        private Integer compressionLevel;
+        private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
+        private int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+        private Partitioner partitioner = Partitioner.defaultPartitioner();
+
+        private Builder() {
+        }
+
+        /** The cluster and how to reach it. Required. */
+        public Builder network(NetworkConfig network) {
+            this.network = Objects.requireNonNull(network, "network");
+            return this;
+        }
+
+        public Builder acks(Acks acks) {
+            this.acks = Objects.requireNonNull(acks, "acks");
+            return this;
+        }
+
+        /** How long a batch waits for more records before it is sent; default 5 ms. */
+        public Builder linger(Duration linger) {
+            this.linger = notNegative(linger, "linger");
+            return this;
+        }
+
+        /** The size at which a partition's batch is closed and sent. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** The most bytes of records buffered before {@code produce} blocks. */
+        public Builder bufferMemory(long bufferMemory) {
+            if (bufferMemory < 1) {
+                throw new IllegalArgumentException("bufferMemory must be at least 1, was " + bufferMemory);
+            }
+            this.bufferMemory = bufferMemory;
+            return this;
+        }
+
+        /** The most records buffered before {@code produce} blocks. */
+        public Builder maxBufferedRecords(int maxBufferedRecords) {
+            if (maxBufferedRecords < 1) {
+                throw new IllegalArgumentException("maxBufferedRecords must be at least 1, was " + maxBufferedRecords);
+            }
+            this.maxBufferedRecords = maxBufferedRecords;
+            return this;
+        }
+
+        /** How long {@code produce} waits for room in the buffer. */
+        public Builder maxBlock(Duration maxBlock) {
+            this.maxBlock = notNegative(maxBlock, "maxBlock");
+            return this;
+        }
+
+        public Builder idempotence(boolean idempotence) {
+            this.idempotence = idempotence;
+            this.idempotenceSet = true;
+            return this;
+        }
+
+        public Builder compression(CompressionCodec codec) {
+            this.compression = Objects.requireNonNull(codec, "codec");
+            this.compressionLevel = null;
+            return this;
+        }
+
+        public Builder compression(CompressionCodec codec, int level) {
+            Objects.requireNonNull(codec, "codec");
+            if (!codec.isValidLevel(level)) {
+                throw new IllegalArgumentException(level + " is not a valid " + codec.name()
+                        + " compression level (its default is " + codec.defaultLevel() + ")");
+            }
+            this.compression = codec;
+            this.compressionLevel = level;
+            return this;
+        }
+
+        /** How long a record may take from {@code produce} to its outcome, retries included. */
+        public Builder deliveryTimeout(Duration deliveryTimeout) {
+            this.deliveryTimeout = positive(deliveryTimeout, "deliveryTimeout");
+            return this;
+        }
+
+        /** The largest Produce request, and so the largest record. */
+        public Builder maxRequestSize(int maxRequestSize) {
+            if (maxRequestSize < 64) {
+                throw new IllegalArgumentException("maxRequestSize must be at least 64, was " + maxRequestSize);
+            }
+            this.maxRequestSize = maxRequestSize;
+            return this;
+        }
+
+        public Builder partitioner(Partitioner partitioner) {
+            this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException for a missing network configuration, or
+         *         settings that contradict each other (idempotence asked for with
+         *         acks other than all, or more than 5 requests in flight; a delivery
+         *         timeout shorter than linger plus the request timeout)
+         */
+        public ProducerConfig build() {
+            if (network == null) {
+                throw new IllegalArgumentException("a producer needs a network configuration (bootstrap servers)");
+            }
+            if (idempotence && acks != Acks.ALL) {
+                if (idempotenceSet) {
+                    throw new IllegalArgumentException("idempotence needs acks=all, not " + acks);
+                }
+                idempotence = false; // as kafka-clients: idempotence was only the default
+            }
+            if (idempotence && network.maxInFlightPerConnection() > MAX_IN_FLIGHT_WITH_IDEMPOTENCE) {
+                if (idempotenceSet) {
+                    throw new IllegalArgumentException("idempotence keeps order with at most "
+                            + MAX_IN_FLIGHT_WITH_IDEMPOTENCE + " requests in flight, not "
+                            + network.maxInFlightPerConnection());
+                }
+                idempotence = false;
+            }
+            Duration floor = linger.plus(network.requestTimeout());
+            if (deliveryTimeout.compareTo(floor) < 0) {
+                throw new IllegalArgumentException("deliveryTimeout " + deliveryTimeout + " must be at least linger "
+                        + linger + " plus the request timeout " + network.requestTimeout());
+            }
+            return new ProducerConfig(this);
+        }
+
+        private static Duration notNegative(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, was " + d);
+            }
+            return d;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            notNegative(d, name);
+            if (d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}

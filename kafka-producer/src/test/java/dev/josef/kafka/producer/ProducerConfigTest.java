@@ -1,0 +1,73 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.NetworkConfig;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProducerConfigTest {
+
+    @Test
+    void kafkaClientsPropertiesCarryOver() {
+        ProducerConfig config = ProducerConfig.fromProperties(Map.ofEntries(
+                Map.entry("bootstrap.servers", "127.0.0.1:9092"),
+                Map.entry("client.id", "orders"),
+                Map.entry("acks", "all"),
+                Map.entry("linger.ms", "20"),
+                Map.entry("batch.size", 65536),
+                Map.entry("buffer.memory", "1048576"),
+                Map.entry("max.block.ms", "1000"),
+                Map.entry("compression.type", "gzip"),
+                Map.entry("compression.gzip.level", "9"),
+                Map.entry("delivery.timeout.ms", "60000"),
+                Map.entry("max.request.size", "2097152"),
+                Map.entry("partitioner.class", "org.apache.kafka.clients.producer.RoundRobinPartitioner"),
+                Map.entry("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"),
+                Map.entry("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer")));
+        assertThat(config.network().clientId()).isEqualTo("orders");
+        assertThat(config.acks()).isEqualTo(Acks.ALL);
+        assertThat(config.linger()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.batchSize()).isEqualTo(65536);
+        assertThat(config.bufferMemory()).isEqualTo(1048576);
+        assertThat(config.maxBlock()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.compression().name()).isEqualTo("gzip");
+        assertThat(config.compressionLevel()).isEqualTo(9);
+        assertThat(config.deliveryTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.maxRequestSize()).isEqualTo(2097152);
+        assertThat(config.partitioner().name()).isEqualTo("round-robin");
+        assertThat(config.idempotence()).isTrue();
+    }
+
+    @Test
+    void mistakesNameTheSetting() {
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1", "lingr.ms", "5")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lingr.ms=5: not a producer setting");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1", "acks", "2")))
+                .hasMessageContaining("acks=2: acks must be all, -1, 1 or 0");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer")))
+                .hasMessageContaining("Josef produces bytes");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "partitioner.class", "com.example.Mine")))
+                .hasMessageContaining("partitioner com.example.Mine is neither built in");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "compression.type", "brotli")))
+                .hasMessageContaining("compression.type=brotli");
+    }
+
+    @Test
+    void idempotenceRulesAreCheckedAtBuild() {
+        NetworkConfig network = NetworkConfig.builder().bootstrapServers("h:1").build();
+        assertThat(ProducerConfig.builder().network(network).acks(Acks.LEADER).build().idempotence())
+                .as("only the default: dropped quietly, as kafka-clients does").isFalse();
+        assertThatThrownBy(() -> ProducerConfig.builder().network(network).acks(Acks.LEADER).idempotence(true).build())
+                .hasMessageContaining("idempotence needs acks=all, not LEADER");
+        assertThatThrownBy(() -> ProducerConfig.builder().network(network).deliveryTimeout(Duration.ofSeconds(1)).build())
+                .hasMessageContaining("must be at least linger");
+        assertThatThrownBy(() -> ProducerConfig.builder().build()).hasMessageContaining("needs a network configuration");
+    }
+}

@@ -1,0 +1,227 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.protocol.CompressionCodecs;
+import dev.josef.kafka.protocol.Header;
+import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The producer against a real broker, checked through kafka-clients' consumer. */
+@ExtendWith(KafkaClusterExtension.class)
+class ProducerIT {
+
+    private static ProducerConfig.Builder config(KafkaCluster cluster) {
+        return ProducerConfig.builder().network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .clientId("producer-it").build());
+    }
+
+    /** What was produced, as the consumer should see it. */
+    record Sent(int partition, long offset, long timestamp, String key, String value, List<String> headers) {
+    }
+
+    @ParameterizedTest(name = "compression {0}")
+    @ValueSource(strings = {"none", "zstd"})
+    void everyRecordIsReadBackByKafkaClientsAtTheOffsetItsFutureReported(String compression, KafkaCluster cluster)
+            throws Exception {
+        String topic = "producer-it-readback-" + compression;
+        cluster.createTopic(topic, 3, 1);
+        List<Sent> expected = new ArrayList<>();
+        try (Producer producer = Producer.create(config(cluster)
+                .compression(CompressionCodecs.installed().byName(compression)).build())) {
+            List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+            List<dev.josef.kafka.producer.ProducerRecord> records = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                byte[] key = i % 4 == 0 ? null : ("key-" + (i % 37)).getBytes(StandardCharsets.UTF_8);
+                dev.josef.kafka.producer.ProducerRecord r = dev.josef.kafka.producer.ProducerRecord
+                        .of(topic, key, ("value-" + i).getBytes(StandardCharsets.UTF_8))
+                        .withTimestamp(1_700_000_000_000L + i);
+                if (i % 3 == 0) {
+                    r = r.withHeader("n", String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+                }
+                records.add(r);
+                futures.add(producer.produce(r));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            for (int i = 0; i < records.size(); i++) {
+                RecordMetadata m = futures.get(i).get(0, TimeUnit.SECONDS);
+                dev.josef.kafka.producer.ProducerRecord r = records.get(i);
+                assertThat(m.topic()).isEqualTo(topic);
+                assertThat(m.timestamp()).isEqualTo(r.timestamp());
+                expected.add(new Sent(m.partition(), m.offset(), m.timestamp(), text(r.key()), text(r.value()),
+                        r.headers().stream().map(h -> h.key() + "=" + text(h.value())).toList()));
+            }
+        }
+        List<Sent> read = consume(cluster, topic, 3, expected.size());
+        assertThat(read).containsExactlyInAnyOrderElementsOf(expected);
+        // Per partition, offsets rise from 0 without gaps: nothing lost, nothing twice.
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            List<Long> offsets = read.stream().filter(s -> s.partition() == partition).map(Sent::offset).sorted().toList();
+            for (int i = 0; i < offsets.size(); i++) {
+                assertThat(offsets.get(i)).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void keyedRecordsLandOnThePartitionKafkaClientsPicks(KafkaCluster cluster) throws Exception {
+        String ours = "producer-it-keys-josef";
+        String theirs = "producer-it-keys-kafka";
+        cluster.createTopic(ours, 5, 1);
+        cluster.createTopic(theirs, 5, 1);
+        Map<String, Integer> josef = new HashMap<>();
+        try (Producer producer = Producer.create(config(cluster).build())) {
+            for (int i = 0; i < 300; i++) {
+                String key = "customer-" + i * 7919;
+                josef.put(key, producer.produce(dev.josef.kafka.producer.ProducerRecord.of(ours,
+                        key.getBytes(StandardCharsets.UTF_8), new byte[] {1})).get(30, TimeUnit.SECONDS).partition());
+            }
+        }
+        Map<String, Object> props = Map.of("bootstrap.servers", cluster.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> kafka = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (Map.Entry<String, Integer> e : josef.entrySet()) {
+                int partition = kafka.send(new ProducerRecord<>(theirs, e.getKey().getBytes(StandardCharsets.UTF_8),
+                        new byte[] {1})).get(30, TimeUnit.SECONDS).partition();
+                assertThat(e.getValue()).as("partition of %s", e.getKey()).isEqualTo(partition);
+            }
+        }
+    }
+
+    @Test
+    void aTopicThatNeverAppearsFailsAfterTheDeliveryTimeoutNamingIt(KafkaCluster cluster) throws Exception {
+        ProducerConfig config = ProducerConfig.builder().network(NetworkConfig.builder()
+                        .bootstrapServers(cluster.bootstrapServers()).requestTimeout(Duration.ofSeconds(1)).build())
+                .deliveryTimeout(Duration.ofSeconds(2)).build();
+        try (Producer producer = Producer.create(config)) {
+            CompletableFuture<RecordMetadata> future = producer.produce(
+                    dev.josef.kafka.producer.ProducerRecord.of("producer-it-no-such-topic", new byte[] {1}));
+            assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(ProduceException.class)
+                    .hasMessageContaining("producer-it-no-such-topic was not found");
+            assertThat(((ProduceException) causeOf(future)).outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
+        }
+    }
+
+    @Test
+    void badInputFailsAtTheCallAndTheProducerKeepsWorking(KafkaCluster cluster) throws Exception {
+        String topic = "producer-it-bad-input";
+        cluster.createTopic(topic, 1, 1);
+        Producer producer = Producer.create(config(cluster).maxRequestSize(10_000).build());
+        try {
+            assertThatThrownBy(() -> producer.produce(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> producer.produce(dev.josef.kafka.producer.ProducerRecord.of("bad topic!", new byte[1])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("character ' '");
+            assertThatThrownBy(() -> producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[20_000])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRequestSize 10000");
+            CompletableFuture<RecordMetadata> noSuchPartition = producer.produce(
+                    dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[1]).withPartition(7));
+            assertThatThrownBy(() -> noSuchPartition.get(30, TimeUnit.SECONDS))
+                    .hasMessageContaining("there is no partition 7");
+            RecordMetadata fine = producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[] {1}))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(fine.offset()).isZero();
+        } finally {
+            producer.close();
+        }
+        assertThatThrownBy(() -> producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[1])))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void tryProduceFailsAtOnceWhenTheBufferIsFull(KafkaCluster cluster) throws Exception {
+        String topic = "producer-it-full";
+        cluster.createTopic(topic, 1, 1);
+        try (Producer producer = Producer.create(config(cluster).maxBufferedRecords(2)
+                .linger(Duration.ofSeconds(10)).batchSize(1 << 20).build())) {
+            producer.tryProduce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[1]));
+            producer.tryProduce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[1]));
+            CompletableFuture<RecordMetadata> third = producer.tryProduce(
+                    dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[1]));
+            assertThat(third).isCompletedExceptionally();
+            assertThat(((ProduceException) causeOf(third)).outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
+            assertThatThrownBy(third::join).hasMessageContaining("buffer is full");
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+        }
+    }
+
+    @Test
+    void acksZeroRecordsArriveWithoutOffsets(KafkaCluster cluster) throws Exception {
+        String topic = "producer-it-acks-zero";
+        cluster.createTopic(topic, 1, 1);
+        try (Producer producer = Producer.create(config(cluster).acks(Acks.NONE).build())) {
+            List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                futures.add(producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic,
+                        ("v" + i).getBytes(StandardCharsets.UTF_8)).withTimestamp(1_700_000_000_000L)));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            for (CompletableFuture<RecordMetadata> f : futures) {
+                assertThat(f.get().offset()).isEqualTo(-1);
+            }
+        }
+        assertThat(consume(cluster, topic, 1, 50)).extracting(Sent::value)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50).mapToObj(i -> "v" + i).toList());
+    }
+
+    private static Throwable causeOf(CompletableFuture<?> future) {
+        try {
+            future.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static List<Sent> consume(KafkaCluster cluster, String topic, int partitions, int count) {
+        Map<String, Object> config = Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.auto.commit", false);
+        List<Sent> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> all = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                all.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    List<String> headers = new ArrayList<>();
+                    r.headers().forEach(h -> headers.add(h.key() + "=" + text(h.value())));
+                    read.add(new Sent(r.partition(), r.offset(), r.timestamp(), text(r.key()), text(r.value()), headers));
+                }
+            }
+        }
+        return read;
+    }
+}
