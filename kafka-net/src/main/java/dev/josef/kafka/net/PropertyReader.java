@@ -1,6 +1,7 @@
 package dev.josef.kafka.net;
 
 import dev.josef.kafka.net.internal.JaasConfig;
+import dev.josef.kafka.net.internal.PropertyValues;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -206,27 +207,12 @@ final class PropertyReader {
         return secretText(value).toCharArray();
     }
 
-    private static long number(Object value) {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-            return ((Number) value).longValue();
-        }
-        try {
-            return Long.parseLong(text(value, false).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
-    }
-
     private static Duration millis(Object value) {
-        return Duration.ofMillis(number(value));
+        return PropertyValues.millis(value);
     }
 
     private static int integer(Object value) {
-        long n = number(value);
-        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("out of range for an int");
-        }
-        return (int) n;
+        return PropertyValues.integer(value);
     }
 
     private static SecurityProtocol securityProtocol(Object value) {

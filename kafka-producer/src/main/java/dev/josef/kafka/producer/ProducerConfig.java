@@ -1,6 +1,7 @@
 package dev.josef.kafka.producer;
 
 import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.net.internal.PropertyValues;
 import dev.josef.kafka.producer.spi.Partitioner;
 import dev.josef.kafka.protocol.CompressionCodecs;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
@@ -207,33 +208,15 @@ public final class ProducerConfig {
     }
 
     private static long number(Object value) {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-            return ((Number) value).longValue();
-        }
-        try {
-            return Long.parseLong(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a whole number");
-        }
+        return PropertyValues.number(value);
     }
 
     private static int integer(Object value) {
-        long n = number(value);
-        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("out of range for an int");
-        }
-        return (int) n;
+        return PropertyValues.integer(value);
     }
 
     private static boolean bool(Object value) {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("not true or false");
-        };
+        return PropertyValues.bool(value);
     }
 
     public NetworkConfig network() {
