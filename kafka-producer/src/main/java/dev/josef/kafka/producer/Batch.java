@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class Batch {
     final TopicPartition partition;
-    final RecordBatchBuilder builder;
+    RecordBatchBuilder builder;
     final List<PendingRecord> records = new ArrayList<>();
     final long createdNanos;
     ByteBuffer built;

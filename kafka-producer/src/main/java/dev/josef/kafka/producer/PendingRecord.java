@@ -1,6 +1,7 @@
 package dev.josef.kafka.producer;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A record between {@code produce} and its outcome. */
 final class PendingRecord {
@@ -10,8 +11,23 @@ final class PendingRecord {
     final int size;
     final long enqueuedNanos;
     final long id;
-    final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    final ProduceFuture future = new ProduceFuture(this);
+    /**
+     * QUEUED until the sender takes it into a batch it sends (SENT) or the
+     * application withdraws it first (WITHDRAWN). One compare-and-set decides,
+     * so a withdrawn record is never sent and a sent one is never called withdrawn.
+     */
+    final AtomicInteger state = new AtomicInteger(QUEUED);
     int partition = -1;
+
+    static final int QUEUED = 0;
+    static final int SENT = 1;
+    static final int WITHDRAWN = 2;
+
+    /** Takes the record back if it was not sent yet; then it never will be. */
+    boolean withdraw() {
+        return state.compareAndSet(QUEUED, WITHDRAWN);
+    }
 
     PendingRecord(ProducerRecord record, long timestamp, int size, long enqueuedNanos, long id) {
         this.record = record;

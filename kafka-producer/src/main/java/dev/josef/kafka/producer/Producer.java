@@ -90,7 +90,7 @@ public final class Producer implements AutoCloseable {
      * @throws IllegalArgumentException for an illegal topic name or a record too large
      * @throws IllegalStateException    after {@link #close}
      */
-    public CompletableFuture<RecordMetadata> produce(ProducerRecord record) {
+    public ProduceFuture produce(ProducerRecord record) {
         return enqueue(record, config.maxBlock().toNanos());
     }
 
@@ -104,11 +104,11 @@ public final class Producer implements AutoCloseable {
      * As {@link #produce(ProducerRecord)}, but never waits: when the buffer is
      * full the future fails at once with a NOT_PERSISTED {@link ProduceException}.
      */
-    public CompletableFuture<RecordMetadata> tryProduce(ProducerRecord record) {
+    public ProduceFuture tryProduce(ProducerRecord record) {
         return enqueue(record, 0);
     }
 
-    private CompletableFuture<RecordMetadata> enqueue(ProducerRecord record, long waitNanos) {
+    private ProduceFuture enqueue(ProducerRecord record, long waitNanos) {
         Objects.requireNonNull(record, "record");
         ensureOpen();
         TopicNames.validate(record.topic());
@@ -191,7 +191,7 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    private dev.josef.kafka.protocol.RecordBatchBuilder newBuilder() {
+    dev.josef.kafka.protocol.RecordBatchBuilder newBuilder() {
         return new dev.josef.kafka.protocol.RecordBatchBuilder(Math.min(config.batchSize(), 1 << 20) + 256)
                 .compression(config.compression(), config.compressionLevel());
     }
@@ -204,6 +204,46 @@ public final class Producer implements AutoCloseable {
             size += 10 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
         }
         return size;
+    }
+
+    /**
+     * Produces {@code records} and waits for them, returning by {@code timeout}
+     * (plus the time to withdraw what is left) with an honest outcome for each:
+     * PERSISTED with its offset; NOT_PERSISTED when it failed or was still
+     * unsent at the deadline, in which case it is withdrawn and never sent; or
+     * POSSIBLY_PERSISTED when it was sent and no answer came in time. A sent
+     * record keeps its place and sequence, and the producer settles it in the
+     * background: records produced later are neither lost nor reordered.
+     *
+     * @throws IllegalArgumentException for bad input, before anything is produced
+     */
+    public List<ProduceResult> produceSync(List<ProducerRecord> records, Duration timeout) {
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(timeout, "timeout");
+        for (ProducerRecord r : records) {
+            Objects.requireNonNull(r, "record");
+            TopicNames.validate(r.topic());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ProduceFuture> futures = new java.util.ArrayList<>(records.size());
+        for (ProducerRecord r : records) {
+            futures.add(enqueue(r, Math.max(0, deadline - System.nanoTime())));
+        }
+        sender.flushUpTo(ids.get());
+        List<ProduceResult> results = new java.util.ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ProduceFuture future = futures.get(i);
+            try {
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+                     | java.util.concurrent.CancellationException e) {
+                // the outcome is read below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            results.add(ProduceResult.of(records.get(i), future));
+        }
+        return results;
     }
 
     /**
@@ -247,6 +287,10 @@ public final class Producer implements AutoCloseable {
     private void ensureOpen() {
         if (closed.get()) {
             throw new IllegalStateException("the producer is closed");
+        }
+        String failure = sender.failure();
+        if (failure != null) {
+            throw new IllegalStateException("the producer cannot send any more: " + failure);
         }
     }
 

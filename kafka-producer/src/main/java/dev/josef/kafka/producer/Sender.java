@@ -73,6 +73,7 @@ final class Sender {
     private long initRetryAtNanos;
     private volatile long flushTarget = -1;
     private volatile boolean stopping;
+    private volatile String failure;
     private volatile long stopDeadlineNanos;
 
     Sender(Producer producer) {
@@ -112,7 +113,8 @@ final class Sender {
     boolean awaitCompleted(long target, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (completedLock) {
-            while (!outstanding.isEmpty() && outstanding.first() < target) {
+            Long first;
+            while ((first = outstanding.ceiling(Long.MIN_VALUE)) != null && first < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -169,11 +171,27 @@ final class Sender {
                 wake.drainPermits();
             }
         } catch (InterruptedException e) {
-            failEverything("the producer's sender was interrupted");
+            stopped("the producer's sender was interrupted");
         } catch (RuntimeException | Error e) {
             LOG.error("the producer's sender failed; failing every buffered record", e);
-            failEverything("the producer's sender failed: " + e);
+            stopped("the producer's sender failed: " + e);
         }
+    }
+
+    /**
+     * After the sender stopped for a reason other than close: nothing would ever
+     * send what is buffered or what comes later, so both fail, and produce refuses.
+     */
+    private void stopped(String reason) {
+        failure = reason;
+        failEverything(reason);
+        takeArrivals();
+        failEverything(reason);
+    }
+
+    /** Why the sender stopped on its own, or null while it runs. */
+    String failure() {
+        return failure;
     }
 
     private boolean nothingLeft() {
@@ -343,6 +361,11 @@ final class Sender {
                     continue;
                 }
                 if (b.built == null) {
+                    if (!claim(b)) {
+                        state.queue.pollFirst(); // every record of it was withdrawn
+                        next = now;
+                        continue;
+                    }
                     if (config.idempotence()) {
                         b.baseSequence = state.nextSequence;
                         state.nextSequence = (int) ((state.nextSequence + (long) b.recordCount()) & Integer.MAX_VALUE);
@@ -370,6 +393,36 @@ final class Sender {
             send(e.getKey(), e.getValue(), metadata);
         }
         return next;
+    }
+
+    /**
+     * Takes the batch's records for sending, leaving out those the application
+     * withdrew first; a batch that lost some is encoded again from the rest.
+     * Called once per batch, before it gets its sequence.
+     *
+     * @return false when no record is left to send
+     */
+    private boolean claim(Batch b) {
+        List<PendingRecord> kept = new ArrayList<>(b.records.size());
+        for (PendingRecord p : b.records) {
+            if (p.state.compareAndSet(PendingRecord.QUEUED, PendingRecord.SENT)) {
+                kept.add(p);
+            }
+        }
+        if (kept.size() == b.records.size()) {
+            return true;
+        }
+        b.records.clear();
+        if (kept.isEmpty()) {
+            return false;
+        }
+        RecordBatchBuilder rebuilt = producer.newBuilder();
+        for (PendingRecord p : kept) {
+            rebuilt.append(p.timestamp, p.record.key(), p.record.value(), p.record.headers());
+        }
+        b.builder = rebuilt;
+        b.records.addAll(kept);
+        return true;
     }
 
     private void send(int leader, List<Batch> batches, ClusterMetadata metadata) {

@@ -1,0 +1,118 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaClusterExtension;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Behaviour 2 of DESIGN.md: a deadline or a cancellation returns in time and says what is known. */
+@ExtendWith(KafkaClusterExtension.class)
+class HonestOutcomesIT {
+
+    private static List<ProducerRecord> values(String topic, int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> ProducerRecord.of(topic,
+                ("v" + i).getBytes(StandardCharsets.UTF_8))).toList();
+    }
+
+    @Test
+    void produceSyncReturnsByItsDeadlineAndLaterRecordsAreNeitherLostNorReordered(KafkaCluster cluster)
+            throws Exception {
+        String topic = "honest-deadline";
+        cluster.createTopic(topic, 1, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers())) {
+            ProducerConfig config = ProducerConfig.builder()
+                    .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("honest")
+                            .requestTimeout(Duration.ofSeconds(4)).build())
+                    .build();
+            try (Producer producer = Producer.create(config)) {
+                // Metadata first, so the deadline below is about the answer alone.
+                producer.produce(ProducerRecord.of(topic, "warm-up".getBytes(StandardCharsets.UTF_8)).withPartition(0))
+                        .get(30, TimeUnit.SECONDS);
+                ProxyRule swallow = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).swallowResponse().times(1));
+                long start = System.nanoTime();
+                List<ProduceResult> results = producer.produceSync(values(topic, 0, 10), Duration.ofSeconds(2));
+                long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(swallow.fired()).isEqualTo(1);
+                assertThat(elapsedMillis).as("returned by the deadline, plus a margin").isLessThan(3_500);
+                assertThat(results).extracting(ProduceResult::status)
+                        .containsOnly(ProduceResult.Status.POSSIBLY_PERSISTED);
+
+                List<ProduceResult> later = producer.produceSync(values(topic, 10, 110), Duration.ofSeconds(30));
+                assertThat(later).extracting(ProduceResult::status).containsOnly(ProduceResult.Status.PERSISTED);
+                assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            }
+        }
+        List<String> expected = new ArrayList<>(List.of("warm-up"));
+        IntStream.range(0, 110).forEach(i -> expected.add("v" + i));
+        assertThat(consume(cluster, topic, expected.size())).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void recordsCancelledBeforeSendingSayNotPersistedAndNeverAppear(KafkaCluster cluster) throws Exception {
+        String topic = "honest-cancel";
+        cluster.createTopic(topic, 1, 1);
+        ProducerConfig config = ProducerConfig.builder()
+                .network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers()).build())
+                .linger(Duration.ofSeconds(20)).batchSize(1 << 20).build();
+        try (Producer producer = Producer.create(config)) {
+            List<ProduceFuture> cancelled = new ArrayList<>();
+            for (ProducerRecord r : values(topic, 0, 5)) {
+                cancelled.add(producer.produce(r));
+            }
+            for (ProduceFuture f : cancelled) {
+                assertThat(f.cancel(false)).as("an unsent record can be withdrawn").isTrue();
+                assertThat(ProduceResult.of(ProducerRecord.of(topic, new byte[0]), f).status())
+                        .isEqualTo(ProduceResult.Status.NOT_PERSISTED);
+            }
+            List<ProduceFuture> kept = new ArrayList<>();
+            for (ProducerRecord r : values(topic, 5, 8)) {
+                kept.add(producer.produce(r));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            assertThat(kept.get(0).get().offset()).isZero();
+            assertThat(kept.get(0).cancel(false)).as("an acknowledged record cannot be withdrawn").isFalse();
+        }
+        assertThat(consume(cluster, topic, 3)).containsExactly("v5", "v6", "v7");
+    }
+
+    private static List<String> consume(KafkaCluster cluster, String topic, int count) {
+        Map<String, Object> props = Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.auto.commit", false);
+        List<String> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // Poll a little past the expected count, so a duplicate or a stray record would show.
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                if (read.size() >= count && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                }
+            }
+        }
+        return read;
+    }
+}
