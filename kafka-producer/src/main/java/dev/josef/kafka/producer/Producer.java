@@ -139,7 +139,7 @@ public final class Producer implements AutoCloseable {
             return pending.future;
         }
         ClusterMetadata.Topic topic = client.metadata().topic(record.topic()).orElse(null);
-        if (topic == null || topic.partitions().isEmpty()) {
+        if (topic == null || topic.partitions().isEmpty() || sender.hasBacklog(record.topic())) {
             sender.awaitMetadata(pending);
         } else {
             place(pending, topic);

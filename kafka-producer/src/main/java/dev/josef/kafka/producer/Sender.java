@@ -57,6 +57,13 @@ final class Sender {
     private final Semaphore wake = new Semaphore(0);
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<PendingRecord> arriving = new ConcurrentLinkedQueue<>();
+    /**
+     * Topics with records waiting for metadata. Records join it and leave it under
+     * {@code backlogLock}, so a record produced while its topic has a backlog never
+     * overtakes the backlog.
+     */
+    private final Set<String> backlog = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Object backlogLock = new Object();
     /** Ids of records without an outcome yet, for flush. */
     private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
     private final Object completedLock = new Object();
@@ -100,9 +107,22 @@ final class Sender {
         }
     }
 
+    /**
+     * Takes a record for a topic whose metadata is not known, or that still has
+     * records waiting for it: it joins the end of that topic's line, so records
+     * keep the order they were produced in.
+     */
     void awaitMetadata(PendingRecord pending) {
-        arriving.add(pending);
+        synchronized (backlogLock) {
+            backlog.add(pending.record.topic());
+            arriving.add(pending);
+        }
         wakeup();
+    }
+
+    /** Whether records of {@code topic} wait for metadata: a new one must queue behind them. */
+    boolean hasBacklog(String topic) {
+        return !backlog.isEmpty() && backlog.contains(topic);
     }
 
     void flushUpTo(long target) {
@@ -208,6 +228,15 @@ final class Sender {
         return true;
     }
 
+    private boolean noneArriving(String topic) {
+        for (PendingRecord p : arriving) {
+            if (p.record.topic().equals(topic)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void takeArrivals() {
         PendingRecord p;
         while ((p = arriving.poll()) != null) {
@@ -226,14 +255,19 @@ final class Sender {
             }
         }
         ClusterMetadata metadata = client.metadata();
-        for (Iterator<Map.Entry<String, List<PendingRecord>>> it = awaitingMetadata.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, List<PendingRecord>> e = it.next();
-            ClusterMetadata.Topic topic = metadata.topic(e.getKey()).orElse(null);
-            if (topic != null && !topic.partitions().isEmpty() && topic.error() == ErrorCode.NONE) {
-                for (PendingRecord p : e.getValue()) {
-                    producer.place(p, topic);
+        synchronized (backlogLock) {
+            takeArrivals();
+            for (Iterator<Map.Entry<String, List<PendingRecord>>> it = awaitingMetadata.entrySet().iterator();
+                 it.hasNext(); ) {
+                Map.Entry<String, List<PendingRecord>> e = it.next();
+                ClusterMetadata.Topic topic = metadata.topic(e.getKey()).orElse(null);
+                if (topic != null && !topic.partitions().isEmpty() && topic.error() == ErrorCode.NONE) {
+                    for (PendingRecord p : e.getValue()) {
+                        producer.place(p, topic);
+                    }
+                    it.remove();
+                    backlog.remove(e.getKey());
                 }
-                it.remove();
             }
         }
         boolean needed = !awaitingMetadata.isEmpty() || metadataStale;
@@ -268,6 +302,11 @@ final class Sender {
             }
             if (e.getValue().isEmpty()) {
                 it.remove();
+                synchronized (backlogLock) {
+                    if (!awaitingMetadata.containsKey(e.getKey()) && noneArriving(e.getKey())) {
+                        backlog.remove(e.getKey());
+                    }
+                }
             }
         }
         for (PartitionState state : producer.partitions.values()) {

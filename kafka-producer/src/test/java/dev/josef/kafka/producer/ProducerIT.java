@@ -88,6 +88,24 @@ class ProducerIT {
     }
 
     @Test
+    void recordsProducedWhileTheirTopicIsLookedUpKeepTheirOrder(KafkaCluster cluster) throws Exception {
+        String topic = "producer-it-order-during-lookup";
+        cluster.createTopic(topic, 1, 1);
+        int count = 20_000;
+        try (Producer producer = Producer.create(config(cluster).build())) {
+            // The first records find no metadata and wait; later ones arrive once it is known.
+            for (int i = 0; i < count; i++) {
+                producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic,
+                        ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(60))).isTrue();
+        }
+        List<String> read = consume(cluster, topic, 1, count).stream().map(Sent::value).toList();
+        assertThat(read).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, count).mapToObj(i -> "v" + i).toList());
+    }
+
+    @Test
     void keyedRecordsLandOnThePartitionKafkaClientsPicks(KafkaCluster cluster) throws Exception {
         String ours = "producer-it-keys-josef";
         String theirs = "producer-it-keys-kafka";
