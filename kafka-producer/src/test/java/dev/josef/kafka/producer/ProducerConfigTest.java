@@ -43,6 +43,15 @@ class ProducerConfigTest {
     }
 
     @Test
+    void aPartitionerProviderIsFoundByItsName() {
+        ProducerConfig config = ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "partitioner.class", "test-every-other"));
+        assertThat(config.partitioner()).isInstanceOf(EveryOtherPartitioner.class);
+        assertThat(config.partitioner().partition("t", new byte[3], null, 6)).isEqualTo(0);
+        assertThat(config.partitioner().partition("t", new byte[4], null, 6)).isEqualTo(2);
+    }
+
+    @Test
     void mistakesNameTheSetting() {
         assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1", "lingr.ms", "5")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lingr.ms=5: not a producer setting");
