@@ -26,6 +26,14 @@ abstract class BlockOutputStream extends OutputStream {
     /** Compresses {@code length} bytes (at most one block) and writes them to {@link #out}. */
     protected abstract void writeBlock(byte[] source, int offset, int length) throws IOException;
 
+    /** The most one block can take compressed, with its length prefix: the size of {@link #target()}. */
+    protected abstract int maxFramedBlock();
+
+    /** The thread's buffer for what goes out: a header, a length prefix and a compressed block. */
+    protected final byte[] target() {
+        return scratch.second(maxFramedBlock());
+    }
+
     /** Writes whatever starts the format, before the first block. */
     protected abstract void start() throws IOException;
 

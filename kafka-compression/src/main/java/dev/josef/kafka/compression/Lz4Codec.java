@@ -81,9 +81,9 @@ public final class Lz4Codec extends AirCodec {
             out.write(header, 0, 7);
         }
 
-        /** The thread's buffer for what goes out: a header, a size word and a compressed block. */
-        private byte[] target() {
-            return scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
+        @Override
+        protected int maxFramedBlock() {
+            return 4 + compressor.maxCompressedLength(BLOCK_SIZE);
         }
 
         @Override

@@ -90,9 +90,9 @@ public final class SnappyCodec extends AirCodec {
             out.write(header, 0, HEADER_SIZE);
         }
 
-        /** The thread's buffer for what goes out: the header, or a chunk length and its block. */
-        private byte[] target() {
-            return scratch.second(4 + compressor.maxCompressedLength(BLOCK_SIZE));
+        @Override
+        protected int maxFramedBlock() {
+            return 4 + compressor.maxCompressedLength(BLOCK_SIZE);
         }
 
         @Override

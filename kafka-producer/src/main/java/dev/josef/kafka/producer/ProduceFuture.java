@@ -18,7 +18,7 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
     /** Whether the record can still be withdrawn (it was not sent yet). */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return pending != null && pending.withdraw() && super.cancel(mayInterruptIfRunning);
+        return pending.withdraw() && super.cancel(mayInterruptIfRunning);
     }
 
     @Override
