@@ -95,6 +95,7 @@ public final class ProxyRule {
         private Duration throttle;
         private Drop drop = Drop.NONE;
         private Corruption corruption = Corruption.NONE;
+        private boolean refuse;
         private boolean countOnly;
 
         private Builder(ApiKey apiKey) {
@@ -211,6 +212,21 @@ public final class ProxyRule {
             return drop(Drop.CUT_AFTER_REQUEST);
         }
 
+        /**
+         * Makes the broker refuse the records of each matching partition, so it
+         * appends none of them: the proxy breaks the CRC of the partition's first
+         * batch on the way in and the broker answers CORRUPT_MESSAGE for it. With
+         * {@link #replaceError} the client sees that error instead (with
+         * {@link #logStartOffset}, say UNKNOWN_PRODUCER_ID as a broker that lost a
+         * producer's state would answer), and unlike a bare replaceError the
+         * records are really not in the log. Produce only.
+         */
+        public Builder refuseRecords() {
+            requireArgument(apiKey == ApiKey.PRODUCE, "only produced records can be refused, not " + apiKey.title());
+            this.refuse = true;
+            return this;
+        }
+
         /** Flips a byte in the payload of the first fetched batch of each matching partition, so it fails its CRC. Fetch only. */
         public Builder corruptBatchCrc() {
             return corrupt(Corruption.CRC);
@@ -242,7 +258,7 @@ public final class ProxyRule {
             if (logStartOffset != null && error == null) {
                 throw new IllegalStateException("a log start offset is reported with an error; set replaceError too");
             }
-            boolean effects = edits || drop != Drop.NONE || !delay.isZero();
+            boolean effects = edits || refuse || drop != Drop.NONE || !delay.isZero();
             if (!effects && !countOnly) {
                 throw new IllegalStateException("the rule on " + apiKey.title() + " does nothing: give it an error, "
                         + "a delay, a throttle, a corruption, a swallow or a cut, or mark it countOnly()");
@@ -250,7 +266,7 @@ public final class ProxyRule {
             if (effects && countOnly) {
                 throw new IllegalStateException("a countOnly() rule has no effects, but this one has");
             }
-            if (drop != Drop.NONE && (edits || !delay.isZero())) {
+            if (drop != Drop.NONE && (edits || refuse || !delay.isZero())) {
                 throw new IllegalStateException("a rule that drops the response or cuts the connection has no response "
                         + "to edit or delay; use a second rule for those");
             }
@@ -261,7 +277,7 @@ public final class ProxyRule {
                 throw new IllegalStateException("a partition with an error carries no records to corrupt");
             }
             return new ProxyRule(new FaultRule(new FaultRule.Spec(apiKey, topic, topicId, partition, times,
-                    error, logStartOffset, delay, throttle, drop, corruption)));
+                    error, logStartOffset, delay, throttle, drop, corruption, refuse)));
         }
 
         private Builder drop(Drop drop) {

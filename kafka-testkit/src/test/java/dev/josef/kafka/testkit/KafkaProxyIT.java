@@ -121,6 +121,42 @@ class KafkaProxyIT {
         }
     }
 
+    /**
+     * As above with log start offset 1, but the broker really refused the batch (its
+     * CRC broken on the way in), as a broker that lost the producer's state would:
+     * the resend from sequence 0 under a new epoch is then the only copy.
+     */
+    @Test
+    void refusedRecordsAreNotAppendedAndTheClientSeesTheChosenError() throws Exception {
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             KafkaProducer<String, String> producer = producer(proxy, Map.of())) {
+            send(producer, "v0");
+            ProxyRule lostState = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.UNKNOWN_PRODUCER_ID).logStartOffset(1));
+
+            send(producer, "v1");
+
+            assertThat(lostState.fired()).isEqualTo(1);
+            assertThat(log()).containsExactly("v0", "v1");
+        }
+    }
+
+    @Test
+    void refusedRecordsWithoutAReplacedErrorShowTheBrokersCorruptMessage() throws Exception {
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             KafkaProducer<String, String> producer = producer(proxy, Map.of(ProducerConfig.RETRIES_CONFIG, 0))) {
+            ProxyRule refuse = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).times(1).refuseRecords());
+
+            Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(topic, "v"));
+
+            assertThatThrownBy(() -> sent.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(org.apache.kafka.common.errors.CorruptRecordException.class);
+            assertThat(refuse.fired()).isEqualTo(1);
+            assertThat(log()).isEmpty();
+        }
+    }
+
     @Test
     void injectedOutOfOrderSequenceNumberMakesTheProducerBumpItsEpoch() throws Exception {
         try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());

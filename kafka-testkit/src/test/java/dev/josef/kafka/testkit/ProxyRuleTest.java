@@ -17,6 +17,8 @@ class ProxyRuleTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Produce, Fetch and ListOffsets");
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).corruptBatchCrc())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fetched record batches");
+        assertThatThrownBy(() -> ProxyRule.on(ApiKey.FETCH).refuseRecords())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only produced records");
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).partition(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition is -1");
     }
@@ -44,6 +46,8 @@ class ProxyRuleTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).countOnly().delay(Duration.ofMillis(1)).build())
                 .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> ProxyRule.on(ApiKey.PRODUCE).refuseRecords().cutAfterRequest().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cuts the connection");
     }
 
     @Test
@@ -54,5 +58,14 @@ class ProxyRuleTest {
         assertThat(rule.toString()).isEqualTo(
                 "rule on Produce topic orders partition 2, error UNKNOWN_PRODUCER_ID, logStartOffset 7, fired 0/3");
         assertThat(rule.fired()).isZero();
+    }
+
+    @Test
+    void aRefusalIsARuleOfItsOwnAndSaysSo() {
+        ProxyRule rule = ProxyRule.on(ApiKey.PRODUCE).topic("orders").times(1).refuseRecords()
+                .replaceError(ErrorCode.UNKNOWN_PRODUCER_ID).build();
+
+        assertThat(rule.toString()).isEqualTo(
+                "rule on Produce topic orders, error UNKNOWN_PRODUCER_ID, records refused, fired 0/1");
     }
 }

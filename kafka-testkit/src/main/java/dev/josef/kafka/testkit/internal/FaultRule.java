@@ -51,10 +51,12 @@ public final class FaultRule {
      * @param error         the error code to put in the response, or null
      * @param logStartOffset the log start offset to report with {@code error}, or null to keep the broker's
      * @param throttle      the throttle time to report, or null
+     * @param refuse        whether the broker is made to refuse the matching produced records (their CRC broken
+     *                      on the way in); the rule then fires on the request, and edits that exchange's response
      */
     public record Spec(ApiKey apiKey, String topic, Uuid topicId, int partition, int times,
                        ErrorCode error, Long logStartOffset, Duration delay, Duration throttle,
-                       Drop drop, Corruption corruption) {
+                       Drop drop, Corruption corruption, boolean refuse) {
         public Spec {
             Objects.requireNonNull(apiKey, "apiKey");
             Objects.requireNonNull(delay, "delay");
@@ -117,6 +119,11 @@ public final class FaultRule {
             }
             return true;
         }
+    }
+
+    /** Whether the rule acts as the request goes to the broker (a cut, or a refusal of records). */
+    public boolean actsOnRequest() {
+        return spec.drop == Drop.CUT_BEFORE_REQUEST || spec.refuse;
     }
 
     /** Whether the rule only applies to some topics or partitions. */
@@ -192,6 +199,9 @@ public final class FaultRule {
         }
         if (spec.drop != Drop.NONE) {
             sb.append(", ").append(spec.drop.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        }
+        if (spec.refuse) {
+            sb.append(", records refused");
         }
         if (spec.corruption != Corruption.NONE) {
             sb.append(", corrupt batch ").append(spec.corruption.name().toLowerCase(Locale.ROOT));

@@ -2,6 +2,7 @@ package dev.josef.kafka.testkit.internal;
 
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.ProduceRequest;
 import dev.josef.kafka.testkit.internal.Frames.BadFrameException;
 
 import java.io.BufferedInputStream;
@@ -34,8 +35,12 @@ final class ProxyConnection {
     private static final int REQUEST_HEADER_PREFIX = 8;
     private static final int RESPONSE_HEADER_PREFIX = 4;
 
-    /** The API and version of a request, to read its response with; apiKey is null for an API Josef does not know. */
-    private record InFlight(ApiKey apiKey, short version) {
+    /**
+     * The API and version of a request, to read its response with; apiKey is null
+     * for an API Josef does not know. {@code refusal} is the rule that made the
+     * broker refuse records of this request, to edit its response; usually null.
+     */
+    private record InFlight(ApiKey apiKey, short version, FaultRule refusal) {
     }
 
     private final ProxyServer server;
@@ -113,6 +118,7 @@ final class ProxyConnection {
                 int correlationId = prefix.getInt(4);
                 ApiKey apiKey = ApiKey.isKnown(apiKeyId) ? ApiKey.forId(apiKeyId) : null;
                 boolean expectsResponse = true;
+                FaultRule refusal = null;
                 if (apiKey != null) {
                     ApiMessage request = null;
                     boolean decoded = false;
@@ -128,13 +134,23 @@ final class ProxyConnection {
                         }
                         boolean matches = !rule.filtersPartitions()
                                 || (request != null && RequestInspector.matches(rule, request, server::topicName));
+                        if (rule.spec().refuse()) {
+                            byte[] refused = request instanceof ProduceRequest produce && matches && refusal == null
+                                    ? RequestInspector.refuseRecords(rule, version, frame, produce, server::topicName)
+                                    : null;
+                            if (refused != null && rule.tryFire()) {
+                                frame = refused;
+                                refusal = rule;
+                            }
+                            continue;
+                        }
                         if (matches && rule.tryFire()) {
                             close(rule + " cut the connection before a " + apiKey.title() + " request");
                             return;
                         }
                     }
                 }
-                if (expectsResponse && inFlight.putIfAbsent(correlationId, new InFlight(apiKey, version)) != null) {
+                if (expectsResponse && inFlight.putIfAbsent(correlationId, new InFlight(apiKey, version, refusal)) != null) {
                     throw new BadFrameException("the client reused correlation id " + correlationId + " while a request with it was in flight");
                 }
                 Frames.write(out, frame);
@@ -177,7 +193,7 @@ final class ProxyConnection {
                 }
                 ResponseEditor.Outcome outcome = request.apiKey() == null
                         ? new ResponseEditor.Outcome(frame, 0, FaultRule.Drop.NONE)
-                        : editor.edit(request.apiKey(), request.version(), frame);
+                        : editor.edit(request.apiKey(), request.version(), frame, request.refusal());
                 if (outcome.delayNanos() > 0 && closedLatch.await(outcome.delayNanos(), TimeUnit.NANOSECONDS)) {
                     return;
                 }

@@ -211,7 +211,7 @@ public final class ProxyServer implements Closeable {
         List<FaultRule> selected = List.of();
         for (FaultRule rule : rules) {
             if (rule.apiKey() == apiKey && !rule.exhausted()
-                    && (rule.spec().drop() == FaultRule.Drop.CUT_BEFORE_REQUEST) == beforeRequest) {
+                    && rule.actsOnRequest() == beforeRequest) {
                 if (selected.isEmpty()) {
                     selected = new ArrayList<>(2);
                 }

@@ -48,13 +48,17 @@ final class ResponseEditor {
         this.server = server;
     }
 
-    Outcome edit(ApiKey apiKey, short version, byte[] frame) throws BadFrameException {
+    /**
+     * @param refusal the rule that made the broker refuse records of this exchange's
+     *                request (it fired then); its error and delay apply here. Usually null.
+     */
+    Outcome edit(ApiKey apiKey, short version, byte[] frame, FaultRule refusal) throws BadFrameException {
         List<FaultRule> rules = server.responseRules(apiKey);
         boolean addresses = carriesBrokerAddresses(apiKey, version);
-        if (rules.isEmpty() && !addresses) {
+        if (rules.isEmpty() && !addresses && refusal == null) {
             return new Outcome(frame, 0, Drop.NONE);
         }
-        boolean decode = addresses;
+        boolean decode = addresses || refusal != null;
         for (FaultRule rule : rules) {
             decode |= rule.needsDecodedResponse();
         }
@@ -99,6 +103,14 @@ final class ResponseEditor {
             if (drop == Drop.NONE) {
                 drop = rule.spec().drop();
             }
+        }
+        if (refusal != null && body instanceof ProduceResponse produce) {
+            List<ProduceResponse.PartitionProduceResponse> targets = produceTargets(refusal, produce);
+            if (refusal.spec().error() != null && !targets.isEmpty()) {
+                editProduce(refusal.spec(), targets, produce);
+                changed = true;
+            }
+            delayNanos += refusal.spec().delay().toNanos();
         }
         if (!changed) {
             return new Outcome(frame, delayNanos, drop);
@@ -262,6 +274,15 @@ final class ResponseEditor {
     }
 
     private boolean applyToProduce(FaultRule rule, ProduceResponse produce) {
+        List<ProduceResponse.PartitionProduceResponse> targets = produceTargets(rule, produce);
+        if (targets.isEmpty() || !rule.tryFire()) {
+            return false;
+        }
+        editProduce(rule.spec(), targets, produce);
+        return true;
+    }
+
+    private List<ProduceResponse.PartitionProduceResponse> produceTargets(FaultRule rule, ProduceResponse produce) {
         List<ProduceResponse.PartitionProduceResponse> targets = new ArrayList<>();
         for (ProduceResponse.TopicProduceResponse topic : produce.responses()) {
             if (rule.matchesTopic(topic.name(), topic.topicId(), server::topicName)) {
@@ -272,14 +293,15 @@ final class ResponseEditor {
                 }
             }
         }
-        if (targets.isEmpty() || !rule.tryFire()) {
-            return false;
-        }
-        FaultRule.Spec spec = rule.spec();
+        return targets;
+    }
+
+    private static void editProduce(FaultRule.Spec spec, List<ProduceResponse.PartitionProduceResponse> targets,
+                                    ProduceResponse produce) {
         if (spec.error() != null) {
             for (ProduceResponse.PartitionProduceResponse partition : targets) {
                 // What a broker sends with an error: no offset, no append time.
-                // The records were appended all the same; only the answer changed.
+                // Unless the rule refused them, the records were appended all the same; only the answer changed.
                 partition.setErrorCode(spec.error().code()).setBaseOffset(-1L).setLogAppendTimeMs(-1L);
                 if (spec.logStartOffset() != null) {
                     partition.setLogStartOffset(spec.logStartOffset());
@@ -289,7 +311,6 @@ final class ResponseEditor {
         if (spec.throttle() != null) {
             produce.setThrottleTimeMs(throttleMs(spec));
         }
-        return true;
     }
 
     private boolean applyToFetch(FaultRule rule, FetchResponse fetch) {
