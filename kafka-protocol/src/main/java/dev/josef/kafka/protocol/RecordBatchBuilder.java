@@ -271,6 +271,29 @@ public final class RecordBatchBuilder {
         return buffer.duplicate().position(start).limit(end).slice();
     }
 
+    /**
+     * Gives a built batch another producer id, epoch and base sequence, in place,
+     * and computes its CRC again. A producer uses it to send a batch again under a
+     * new epoch (KIP-360) without encoding or compressing its records again.
+     *
+     * @param batch one magic v2 batch, from its position to its limit
+     * @throws IllegalArgumentException if {@code batch} is not one whole v2 batch
+     */
+    public static void rewriteProducerState(ByteBuffer batch, long producerId, short producerEpoch, int baseSequence) {
+        int start = batch.position();
+        int size = batch.remaining();
+        if (size < BatchFormat.BATCH_OVERHEAD || batch.get(start + BatchFormat.MAGIC_OFFSET) != BatchFormat.MAGIC_V2
+                || batch.getInt(start + BatchFormat.SIZE_OFFSET) + BatchFormat.LOG_OVERHEAD != size) {
+            throw new IllegalArgumentException("not one whole magic v2 record batch: " + size + " bytes");
+        }
+        batch.putLong(start + BatchFormat.PRODUCER_ID_OFFSET, producerId);
+        batch.putShort(start + BatchFormat.PRODUCER_EPOCH_OFFSET, producerEpoch);
+        batch.putInt(start + BatchFormat.BASE_SEQUENCE_OFFSET, baseSequence);
+        CRC32C crc = new CRC32C();
+        crc.update(batch.duplicate().position(start + BatchFormat.ATTRIBUTES_OFFSET).limit(start + size));
+        batch.putInt(start + BatchFormat.CRC_OFFSET, (int) crc.getValue());
+    }
+
     @Override
     public String toString() {
         return "RecordBatchBuilder(records=" + recordCount + ", bytes=" + sizeInBytes() + ", compression="

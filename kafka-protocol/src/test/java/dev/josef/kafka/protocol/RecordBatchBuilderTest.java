@@ -183,6 +183,34 @@ class RecordBatchBuilderTest {
     }
 
     @Test
+    void rewrittenProducerStateEqualsABatchBuiltWithIt() {
+        RecordBatchBuilder first = new RecordBatchBuilder(0).compression(CompressionCodecs.gzip(), 6)
+                .producerState(4711L, (short) 3, 1234)
+                .append(1L, utf8("a"), utf8("1")).append(2L, utf8("b"), utf8("2"));
+        ByteBuffer batch = first.build();
+        ByteBuffer expected = new RecordBatchBuilder(0).compression(CompressionCodecs.gzip(), 6)
+                .producerState(4711L, (short) 4, 0)
+                .append(1L, utf8("a"), utf8("1")).append(2L, utf8("b"), utf8("2")).build();
+
+        RecordBatchBuilder.rewriteProducerState(batch, 4711L, (short) 4, 0);
+
+        assertThat(KafkaRecords.bytes(batch)).isEqualTo(KafkaRecords.bytes(expected));
+        RecordBatch read = RecordBatchReader.defaults().batches(batch.duplicate()).next();
+        assertThat(read.producerEpoch()).isEqualTo((short) 4);
+        assertThat(read.baseSequence()).isZero();
+    }
+
+    @Test
+    void rewriteRefusesWhatIsNotOneWholeBatch() {
+        ByteBuffer batch = new RecordBatchBuilder(0).append(1L, utf8("a"), utf8("1")).build();
+        ByteBuffer cut = batch.duplicate().limit(batch.limit() - 1);
+
+        assertThatThrownBy(() -> RecordBatchBuilder.rewriteProducerState(cut, 1L, (short) 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not one whole magic v2 record batch");
+    }
+
+    @Test
     void directBufferWorksWithCompression() {
         ByteBuffer direct = ByteBuffer.allocateDirect(1 << 16);
         ByteBuffer batch = new RecordBatchBuilder(direct)
