@@ -242,11 +242,12 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
             return future;
         }
-        HostPort address;
-        try {
-            address = addressOf(nodeId);
-        } catch (IllegalArgumentException e) {
-            future.completeExceptionally(e);
+        HostPort address = addressOf(nodeId);
+        if (address == null) {
+            // A broker that left the metadata (fenced, restarting) is a routing failure: nothing
+            // was sent, and the caller may retry once a refresh names the partition's new leader.
+            future.completeExceptionally(new NetworkException("broker " + nodeId + " is not in the cluster's "
+                    + "metadata; known brokers: " + metadata.brokers().keySet(), false, null));
             return future;
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
@@ -427,18 +428,14 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 });
     }
 
+    /** The broker's address, or null when the metadata does not know it. */
     private HostPort addressOf(int nodeId) {
         if (nodeId == ANY_BROKER) {
             List<HostPort> known = List.copyOf(metadata.brokers().values());
             List<HostPort> candidates = known.isEmpty() ? config.bootstrap() : known;
             return candidates.get(Math.floorMod(bootstrapCursor.getAndIncrement(), candidates.size()));
         }
-        HostPort address = metadata.brokers().get(nodeId);
-        if (address == null) {
-            throw new IllegalArgumentException("broker " + nodeId + " is not in the cluster's metadata; known brokers: "
-                    + metadata.brokers().keySet());
-        }
-        return address;
+        return metadata.brokers().get(nodeId);
     }
 
     private BrokerChannel channel(HostPort address, ChannelKind kind) {
