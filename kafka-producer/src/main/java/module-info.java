@@ -12,4 +12,6 @@ module dev.josef.kafka.producer {
     exports dev.josef.kafka.producer.spi;
 
     uses dev.josef.kafka.producer.spi.Partitioner;
+    uses dev.josef.kafka.producer.spi.OrderingPolicy;
+    uses dev.josef.kafka.producer.spi.ProducerHook;
 }

@@ -23,8 +23,18 @@ final class Batch {
     int attempts;
     /** Whether a request carrying it may have reached a broker: then its failure is POSSIBLY_PERSISTED. */
     boolean maybeSent;
+    /** An attempt reached the broker, or may have, and no answer came: the records may be in the log. */
+    boolean unknownAttempt;
     boolean inFlight;
     long retryAtNanos;
+    /** When a request first carried it; 0 until then. Splits the latency hooks see into buffer and flight. */
+    long firstSentNanos;
+    /**
+     * Set while it is in flight when an earlier batch of its partition failed for
+     * good and the policy failed the partition's records: if its answer is an
+     * error, it fails with this cause instead of being retried.
+     */
+    ProduceException doomedBy;
 
     Batch(TopicPartition partition, RecordBatchBuilder builder, long createdNanos) {
         this.partition = partition;

@@ -18,6 +18,23 @@ final class PartitionState {
     int nextSequence;
     /** A batch failed and is being resent: one batch at a time until the ones sent before are through. */
     boolean resending;
+    /** The producer id and epoch the partition's sequences belong to; the sender moves them to the current ones. */
+    long producerId = -1;
+    short epoch = -1;
+    /**
+     * The partition's sequences must start again at 0 under a newer epoch before
+     * anything more is sent: a batch failed for good or was split, leaving a gap,
+     * or the broker lost the producer's state.
+     */
+    boolean needsReset;
+    /** The last offset the broker acknowledged to this producer here; -1 before the first. */
+    long lastAckedOffset = -1;
+    /** OPEN, or FAILED / PAUSED by the ordering policy until the application says otherwise. */
+    Mode mode = Mode.OPEN;
+    /** Why the partition is FAILED or PAUSED. */
+    ProduceException failure;
+
+    enum Mode { OPEN, FAILED, PAUSED }
 
     PartitionState(TopicPartition partition) {
         this.partition = partition;

@@ -11,7 +11,7 @@ final class PendingRecord {
     final int size;
     final long enqueuedNanos;
     final long id;
-    final ProduceFuture future = new ProduceFuture(this);
+    final ProduceFuture future;
     /**
      * QUEUED until the sender takes it into a batch it sends (SENT) or the
      * application withdraws it first (WITHDRAWN). One compare-and-set decides,
@@ -23,13 +23,24 @@ final class PendingRecord {
     static final int QUEUED = 0;
     static final int SENT = 1;
     static final int WITHDRAWN = 2;
+    /** Sent, then cancelled by the application (idempotence off only): it is not sent again. */
+    static final int ABANDONED = 3;
 
     /** Takes the record back if it was not sent yet; then it never will be. */
     boolean withdraw() {
         return state.compareAndSet(QUEUED, WITHDRAWN);
     }
 
-    PendingRecord(ProducerRecord record, long timestamp, int size, long enqueuedNanos, long id) {
+    /**
+     * Gives up on a sent record: it is not sent again, and its outcome stays
+     * unknown. Only without idempotence, where no sequence depends on it.
+     */
+    boolean abandon(boolean idempotence) {
+        return !idempotence && state.compareAndSet(SENT, ABANDONED);
+    }
+
+    PendingRecord(ProducerRecord record, long timestamp, int size, long enqueuedNanos, long id, boolean idempotence) {
+        this.future = new ProduceFuture(this, idempotence);
         this.record = record;
         this.timestamp = timestamp;
         this.size = size;

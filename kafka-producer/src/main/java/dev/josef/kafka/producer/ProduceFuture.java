@@ -3,22 +3,33 @@ package dev.josef.kafka.producer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A record's outcome. {@link #cancel} succeeds only for a record that was not
- * sent yet: the record is then withdrawn, never reaches a broker, and is not in
- * the log. A record already sent cannot be called back; {@code cancel} returns
- * false and its outcome comes as it would have.
+ * A record's outcome. {@link #cancel} succeeds for a record that was not sent
+ * yet: the record is then withdrawn, never reaches a broker, and is not in the
+ * log. A record already sent cannot be called back: with idempotence (the
+ * default) {@code cancel} returns false and its outcome comes as it would have,
+ * because its sequence number must be settled; without idempotence
+ * {@code cancel} succeeds, the record is not sent again, and it may or may not
+ * be in the log ({@link #wasSent()} tells which case it was).
  */
 public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
     private final PendingRecord pending;
+    private final boolean idempotence;
 
-    ProduceFuture(PendingRecord pending) {
+    ProduceFuture(PendingRecord pending, boolean idempotence) {
         this.pending = pending;
+        this.idempotence = idempotence;
     }
 
-    /** Whether the record can still be withdrawn (it was not sent yet). */
+    /** Withdraws the record if it was not sent; gives up on it if it was and idempotence is off. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return pending.withdraw() && super.cancel(mayInterruptIfRunning);
+        return (pending.withdraw() || pending.abandon(idempotence)) && super.cancel(mayInterruptIfRunning);
+    }
+
+    /** Whether a request carried the record (so after a cancel it may be in the log). */
+    public boolean wasSent() {
+        int state = pending.state.get();
+        return state == PendingRecord.SENT || state == PendingRecord.ABANDONED;
     }
 
     @Override

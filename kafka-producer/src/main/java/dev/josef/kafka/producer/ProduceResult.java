@@ -24,24 +24,31 @@ public record ProduceResult(ProducerRecord record, Status status, RecordMetadata
     /** Reads the future now: withdraws the record if it is still unsent. */
     static ProduceResult of(ProducerRecord record, ProduceFuture future) {
         if (!future.isDone() && future.cancel(false)) {
+            if (future.wasSent()) {
+                return possiblyPersisted(record);
+            }
             return new ProduceResult(record, Status.NOT_PERSISTED, null,
                     new ProduceException(ProduceException.Outcome.NOT_PERSISTED, record.topic(), -1,
                             "withdrawn at the deadline before it was sent", null));
         }
         if (!future.isDone()) {
-            return new ProduceResult(record, Status.POSSIBLY_PERSISTED, null,
-                    new ProduceException(ProduceException.Outcome.POSSIBLY_PERSISTED, record.topic(), -1,
-                            "sent, and no answer came by the deadline", null));
+            return possiblyPersisted(record);
         }
         try {
             return new ProduceResult(record, Status.PERSISTED, future.join(), null);
         } catch (CancellationException e) {
-            return new ProduceResult(record, Status.NOT_PERSISTED, null, e);
+            return future.wasSent() ? possiblyPersisted(record) : new ProduceResult(record, Status.NOT_PERSISTED, null, e);
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
             Status status = cause instanceof ProduceException p && p.outcome() == ProduceException.Outcome.POSSIBLY_PERSISTED
                     ? Status.POSSIBLY_PERSISTED : Status.NOT_PERSISTED;
             return new ProduceResult(record, status, null, cause);
         }
+    }
+
+    private static ProduceResult possiblyPersisted(ProducerRecord record) {
+        return new ProduceResult(record, Status.POSSIBLY_PERSISTED, null,
+                new ProduceException(ProduceException.Outcome.POSSIBLY_PERSISTED, record.topic(), -1,
+                        "sent, and no answer came by the deadline", null));
     }
 }

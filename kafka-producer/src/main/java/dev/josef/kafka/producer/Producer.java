@@ -7,12 +7,20 @@ import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.producer.spi.Partitioner;
 import dev.josef.kafka.protocol.Header;
+import dev.josef.kafka.protocol.RecordBatchBuilder;
+import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.TopicNames;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,8 +59,9 @@ public final class Producer implements AutoCloseable {
     final ProducerConfig config;
     final NetworkClient client;
     private final boolean ownsClient;
-    final Map<dev.josef.kafka.protocol.TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
+    final Map<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     final BufferLimit buffer;
+    final ProducerHooks hooks;
     final Sender sender;
     private final Map<String, Sticky> sticky = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -63,6 +72,7 @@ public final class Producer implements AutoCloseable {
         this.client = client;
         this.ownsClient = ownsClient;
         this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
+        this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
         this.sender = new Sender(this);
         sender.start();
     }
@@ -108,9 +118,10 @@ public final class Producer implements AutoCloseable {
         return enqueue(record, 0);
     }
 
-    private ProduceFuture enqueue(ProducerRecord record, long waitNanos) {
-        Objects.requireNonNull(record, "record");
+    private ProduceFuture enqueue(ProducerRecord given, long waitNanos) {
+        Objects.requireNonNull(given, "record");
         ensureOpen();
+        ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
         TopicNames.validate(record.topic());
         int size = sizeOf(record);
         if (size + REQUEST_OVERHEAD > config.maxRequestSize()) {
@@ -119,7 +130,8 @@ public final class Producer implements AutoCloseable {
         }
         long now = System.nanoTime();
         long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
-        PendingRecord pending = new PendingRecord(record, timestamp, size, now, ids.getAndIncrement());
+        PendingRecord pending = new PendingRecord(record, timestamp, size, now, ids.getAndIncrement(),
+                config.idempotence());
         try {
             if (!buffer.reserve(size, waitNanos)) {
                 pending.future.completeExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
@@ -170,10 +182,14 @@ public final class Producer implements AutoCloseable {
             return;
         }
         pending.partition = partition;
-        dev.josef.kafka.protocol.TopicPartition tp = dev.josef.kafka.protocol.TopicPartition.of(record.topic(), partition);
+        TopicPartition tp = TopicPartition.of(record.topic(), partition);
         PartitionState state = partitions.computeIfAbsent(tp, PartitionState::new);
         boolean wake;
         synchronized (state) {
+            if (state.mode == PartitionState.Mode.FAILED) {
+                pending.future.completeExceptionally(new PartitionFailedException(tp.topic(), partition, state.failure));
+                return;
+            }
             Batch open = state.queue.peekLast();
             // A new batch starts a linger the sender does not know of yet: it is woken to time it.
             wake = open == null || open.built != null || open.inFlight
@@ -186,13 +202,16 @@ public final class Producer implements AutoCloseable {
             open.records.add(pending);
             wake |= open.builder.sizeInBytes() >= config.batchSize();
         }
+        if (!hooks.isEmpty()) {
+            hooks.buffered(record, tp, pending.size);
+        }
         if (wake) {
             sender.wakeup();
         }
     }
 
-    dev.josef.kafka.protocol.RecordBatchBuilder newBuilder() {
-        return new dev.josef.kafka.protocol.RecordBatchBuilder(Math.min(config.batchSize(), 1 << 20) + 256)
+    RecordBatchBuilder newBuilder() {
+        return new RecordBatchBuilder(Math.min(config.batchSize(), 1 << 20) + 256)
                 .compression(config.compression(), config.compressionLevel());
     }
 
@@ -225,12 +244,12 @@ public final class Producer implements AutoCloseable {
             TopicNames.validate(r.topic());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<ProduceFuture> futures = new java.util.ArrayList<>(records.size());
+        List<ProduceFuture> futures = new ArrayList<>(records.size());
         for (ProducerRecord r : records) {
             futures.add(enqueue(r, Math.max(0, deadline - System.nanoTime())));
         }
         sender.flushUpTo(ids.get());
-        List<ProduceResult> results = new java.util.ArrayList<>(records.size());
+        List<ProduceResult> results = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             ProduceFuture future = futures.get(i);
             try {
@@ -244,6 +263,74 @@ public final class Producer implements AutoCloseable {
             results.add(ProduceResult.of(records.get(i), future));
         }
         return results;
+    }
+
+    /**
+     * Lets partitions that the {@code fail-partition} ordering policy stopped
+     * take records again. Their sequences restart under a new epoch before the
+     * first new record is sent, so nothing produced earlier can slip in behind.
+     *
+     * @return the partitions that were failed and are open now
+     */
+    public Set<TopicPartition> recoverFailedPartitions(
+            Collection<TopicPartition> failed) {
+        return reopen(failed, PartitionState.Mode.FAILED);
+    }
+
+    /**
+     * Lets partitions that the {@code pause-partition} ordering policy held send
+     * again, starting with the records they kept, in order.
+     *
+     * @return the partitions that were paused and are open now
+     */
+    public Set<TopicPartition> resumePartitions(
+            Collection<TopicPartition> paused) {
+        return reopen(paused, PartitionState.Mode.PAUSED);
+    }
+
+    /** The partitions the {@code fail-partition} policy stopped, until {@link #recoverFailedPartitions}. */
+    public Set<TopicPartition> failedPartitions() {
+        return inMode(PartitionState.Mode.FAILED);
+    }
+
+    /** The partitions the {@code pause-partition} policy holds, until {@link #resumePartitions}. */
+    public Set<TopicPartition> pausedPartitions() {
+        return inMode(PartitionState.Mode.PAUSED);
+    }
+
+    private Set<TopicPartition> reopen(
+            Collection<TopicPartition> which, PartitionState.Mode from) {
+        Objects.requireNonNull(which, "partitions");
+        Set<TopicPartition> reopened = new LinkedHashSet<>();
+        for (TopicPartition tp : which) {
+            PartitionState state = partitions.get(Objects.requireNonNull(tp, "partition"));
+            if (state == null) {
+                continue;
+            }
+            synchronized (state) {
+                if (state.mode == from) {
+                    state.mode = PartitionState.Mode.OPEN;
+                    state.failure = null;
+                    reopened.add(tp);
+                }
+            }
+        }
+        sender.wakeup();
+        return reopened;
+    }
+
+    private Set<TopicPartition> inMode(PartitionState.Mode mode) {
+        Set<TopicPartition> found = new TreeSet<>(
+                Comparator.comparing(TopicPartition::topic)
+                        .thenComparingInt(TopicPartition::partition));
+        for (PartitionState state : partitions.values()) {
+            synchronized (state) {
+                if (state.mode == mode) {
+                    found.add(state.partition);
+                }
+            }
+        }
+        return found;
     }
 
     /**
@@ -296,8 +383,23 @@ public final class Producer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Producer(" + config.network().clientId() + ", " + partitions.size() + " partitions"
-                + (closed.get() ? ", closed" : "") + ")";
+        int batches = 0;
+        int inFlight = 0;
+        StringBuilder waiting = new StringBuilder();
+        for (PartitionState state : partitions.values()) {
+            synchronized (state) {
+                batches += state.queue.size();
+                inFlight += state.inFlight;
+                if (!state.queue.isEmpty() || state.inFlight > 0 || state.mode != PartitionState.Mode.OPEN) {
+                    waiting.append(", ").append(state.partition).append(": ").append(state.queue.size())
+                            .append(" queued, ").append(state.inFlight).append(" in flight")
+                            .append(state.mode == PartitionState.Mode.OPEN ? "" : ", " + state.mode)
+                            .append(state.needsReset ? ", sequences to restart" : "");
+                }
+            }
+        }
+        return "Producer(" + config.network().clientId() + ", " + partitions.size() + " partitions, " + batches
+                + " batches queued, " + inFlight + " in flight" + (closed.get() ? ", closed" : "") + waiting + ")";
     }
 
     /**

@@ -2,12 +2,16 @@ package dev.josef.kafka.producer;
 
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.net.internal.PropertyValues;
+import dev.josef.kafka.producer.spi.OrderingPolicy;
 import dev.josef.kafka.producer.spi.Partitioner;
+import dev.josef.kafka.producer.spi.ProducerHook;
 import dev.josef.kafka.protocol.CompressionCodecs;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +52,9 @@ public final class ProducerConfig {
     private final Duration deliveryTimeout;
     private final int maxRequestSize;
     private final Partitioner partitioner;
+    private final OrderingPolicy orderingPolicy;
+    private final List<ProducerHook> hooks;
+    private final int unknownTopicRetries;
 
     private ProducerConfig(Builder b) {
         this.network = b.network;
@@ -63,6 +70,9 @@ public final class ProducerConfig {
         this.deliveryTimeout = b.deliveryTimeout;
         this.maxRequestSize = b.maxRequestSize;
         this.partitioner = b.partitioner;
+        this.orderingPolicy = b.orderingPolicy;
+        this.hooks = List.copyOf(b.hooks);
+        this.unknownTopicRetries = b.unknownTopicRetries;
     }
 
     public static Builder builder() {
@@ -77,7 +87,10 @@ public final class ProducerConfig {
      * {@code compression.gzip.level} / {@code .lz4.level} / {@code .zstd.level},
      * {@code delivery.timeout.ms}, {@code max.request.size},
      * {@code partitioner.class} (kafka-clients' built-in class names, or a
-     * Josef partitioner's name), {@code partitioner.ignore.keys}, and
+     * Josef partitioner's name), {@code partitioner.ignore.keys},
+     * {@code max.in.flight.requests.per.connection} (up to 5 with idempotence),
+     * Josef's {@code ordering.policy} (a policy's name) and
+     * {@code unknown.topic.retries}, and
      * {@code key.serializer} / {@code value.serializer} when they name
      * {@code ByteArraySerializer} (Josef takes bytes).
      *
@@ -120,6 +133,8 @@ public final class ProducerConfig {
                     case "max.request.size" -> b.maxRequestSize(integer(value));
                     case "partitioner.class", "partitioner" -> partitionerName = value.toString().trim();
                     case "partitioner.ignore.keys" -> ignoreKeys = bool(value);
+                    case "ordering.policy" -> b.orderingPolicy(orderingPolicy(value.toString().trim()));
+                    case "unknown.topic.retries" -> b.unknownTopicRetries(integer(value));
                     case "key.serializer", "value.serializer" -> {
                         String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
                         if (!BYTE_SERIALIZERS.contains(name)) {
@@ -190,6 +205,26 @@ public final class ProducerConfig {
         }
         throw new IllegalArgumentException("partitioner " + name + " is neither built in (default, round-robin, manual, "
                 + "or kafka-clients' RoundRobinPartitioner) nor provided by a Partitioner on the class or module path");
+    }
+
+    /** The built-in policies' names, then providers' names. */
+    private static OrderingPolicy orderingPolicy(String name) {
+        try {
+            return OrderingPolicy.builtIn(name);
+        } catch (IllegalArgumentException notBuiltIn) {
+            try {
+                for (OrderingPolicy p : ServiceLoader.load(OrderingPolicy.class)) {
+                    if (name.equals(p.name())) {
+                        return p;
+                    }
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new IllegalArgumentException("ordering policy " + name + ": a provider failed to load: "
+                        + e.getMessage(), e);
+            }
+            throw new IllegalArgumentException("ordering policy " + name + " is neither built in (continue, "
+                    + "fail-partition, pause-partition) nor provided by an OrderingPolicy on the class or module path");
+        }
     }
 
     /** {@code partitioner.ignore.keys=true}: every record is spread, keyed or not. */
@@ -271,11 +306,30 @@ public final class ProducerConfig {
         return partitioner;
     }
 
+    public OrderingPolicy orderingPolicy() {
+        return orderingPolicy;
+    }
+
+    /** The hooks given to the builder; the producer adds those ServiceLoader finds. */
+    public List<ProducerHook> hooks() {
+        return hooks;
+    }
+
+    /**
+     * How many metadata answers may say a topic does not exist before its
+     * waiting records fail; {@link Integer#MAX_VALUE} (the default) leaves it to
+     * the delivery timeout.
+     */
+    public int unknownTopicRetries() {
+        return unknownTopicRetries;
+    }
+
     @Override
     public String toString() {
         return "ProducerConfig(" + network + ", acks=" + acks + ", linger=" + linger + ", batchSize=" + batchSize
                 + ", bufferMemory=" + bufferMemory + ", idempotence=" + idempotence + ", compression="
-                + compression.name() + ", deliveryTimeout=" + deliveryTimeout + ", partitioner=" + partitioner.name() + ")";
+                + compression.name() + ", deliveryTimeout=" + deliveryTimeout + ", partitioner=" + partitioner.name()
+                + ", orderingPolicy=" + orderingPolicy.name() + ")";
     }
 
     public static final class Builder {
@@ -293,6 +347,9 @@ public final class ProducerConfig {
         private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
         private int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private Partitioner partitioner = Partitioner.defaultPartitioner();
+        private OrderingPolicy orderingPolicy = OrderingPolicy.continueSending();
+        private final List<ProducerHook> hooks = new ArrayList<>();
+        private int unknownTopicRetries = Integer.MAX_VALUE;
 
         private Builder() {
         }
@@ -387,6 +444,32 @@ public final class ProducerConfig {
 
         public Builder partitioner(Partitioner partitioner) {
             this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
+            return this;
+        }
+
+        /** What happens to a partition after a record in it failed for good; {@code continue} by default. */
+        public Builder orderingPolicy(OrderingPolicy orderingPolicy) {
+            this.orderingPolicy = Objects.requireNonNull(orderingPolicy, "orderingPolicy");
+            return this;
+        }
+
+        /** Observes records and batches (metrics, tracing); added to those ServiceLoader finds. */
+        public Builder hook(ProducerHook hook) {
+            hooks.add(Objects.requireNonNull(hook, "hook"));
+            return this;
+        }
+
+        /**
+         * Fails the records of a topic once this many metadata answers in a row said
+         * it does not exist, before the delivery timeout; 0 fails them at the first
+         * such answer. Unlimited by default: a topic created a little later (or
+         * auto-created) is still found.
+         */
+        public Builder unknownTopicRetries(int unknownTopicRetries) {
+            if (unknownTopicRetries < 0) {
+                throw new IllegalArgumentException("unknownTopicRetries must not be negative, was " + unknownTopicRetries);
+            }
+            this.unknownTopicRetries = unknownTopicRetries;
             return this;
         }
 

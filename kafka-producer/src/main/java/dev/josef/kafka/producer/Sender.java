@@ -14,6 +14,8 @@ import dev.josef.kafka.protocol.message.InitProducerIdRequest;
 import dev.josef.kafka.protocol.message.InitProducerIdResponse;
 import dev.josef.kafka.protocol.message.ProduceRequest;
 import dev.josef.kafka.protocol.message.ProduceResponse;
+import dev.josef.kafka.producer.spi.OrderingPolicy;
+import dev.josef.kafka.producer.spi.PartitionFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,7 @@ final class Sender {
     // Sender thread only:
     private final Map<String, List<PendingRecord>> awaitingMetadata = new LinkedHashMap<>();
     private final Set<Batch> inFlight = new HashSet<>();
+    private final Map<String, Integer> unknownTopicAnswers = new HashMap<>();
     private CompletableFuture<ClusterMetadata> metadataRefresh;
     private long metadataRetryAtNanos;
     private boolean metadataStale;
@@ -248,10 +251,13 @@ final class Sender {
     private long lookUpMetadata(long now) {
         if (metadataRefresh != null && metadataRefresh.isDone()) {
             boolean failed = metadataRefresh.isCompletedExceptionally();
+            ClusterMetadata answered = failed ? null : metadataRefresh.join();
             metadataRefresh = null;
             metadataRetryAtNanos = now + METADATA_RETRY_NANOS;
             if (failed) {
                 LOG.debug("a metadata refresh failed; trying again shortly");
+            } else {
+                judgeMissingTopics(answered);
             }
         }
         ClusterMetadata metadata = client.metadata();
@@ -281,6 +287,44 @@ final class Sender {
             metadataRefresh.whenComplete((m, e) -> wakeup());
         }
         return awaitingMetadata.isEmpty() ? Long.MAX_VALUE : now + METADATA_RETRY_NANOS;
+    }
+
+    /**
+     * Fails the waiting records of topics the cluster refuses for good (not
+     * authorized, an invalid name), and of topics it said do not exist more
+     * often than {@link ProducerConfig#unknownTopicRetries()} allows.
+     */
+    private void judgeMissingTopics(ClusterMetadata answered) {
+        for (String topic : new ArrayList<>(awaitingMetadata.keySet())) {
+            ErrorCode error = answered.topic(topic).map(ClusterMetadata.Topic::error).orElse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (error == ErrorCode.NONE) {
+                unknownTopicAnswers.remove(topic);
+            } else if (error == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                int answers = unknownTopicAnswers.merge(topic, 1, Integer::sum);
+                if (answers > config.unknownTopicRetries()) {
+                    unknownTopicAnswers.remove(topic);
+                    failWaiting(topic, "topic " + topic + " does not exist: " + answers + " metadata answer(s) said "
+                            + "UNKNOWN_TOPIC_OR_PARTITION (unknownTopicRetries=" + config.unknownTopicRetries() + ")");
+                }
+            } else if (!error.retriable()) {
+                failWaiting(topic, "the cluster refuses topic " + topic + ": " + error);
+            }
+        }
+    }
+
+    private void failWaiting(String topic, String reason) {
+        List<PendingRecord> records;
+        synchronized (backlogLock) {
+            takeArrivals();
+            records = awaitingMetadata.remove(topic);
+            backlog.remove(topic);
+        }
+        if (records != null) {
+            ProduceException failure = new ProduceException(ProduceException.Outcome.NOT_PERSISTED, topic, -1, reason, null);
+            for (PendingRecord p : records) {
+                fail(p, failure);
+            }
+        }
     }
 
     /** Fails records and batches that outlived the delivery timeout without being in flight. */
@@ -314,16 +358,25 @@ final class Sender {
             synchronized (state) {
                 for (Iterator<Batch> it = state.queue.iterator(); it.hasNext(); ) {
                     Batch b = it.next();
-                    if (!b.inFlight && now - (b.createdNanos + timeout) >= 0
-                            && !(config.idempotence() && b.baseSequence >= 0)) {
-                        // A batch with a sequence is kept: dropping it would break the partition's sequence.
+                    // A batch sent with a sequence is kept until its outcome is known (or the partition's
+                    // sequences restart anyway): dropping it would break the sequence.
+                    boolean settled = !(config.idempotence() && b.baseSequence >= 0 && b.maybeSent) || state.needsReset;
+                    if (!b.inFlight && now - (b.createdNanos + timeout) >= 0 && settled) {
                         it.remove();
                         expired.add(b);
+                    } else if (!b.inFlight && now - (b.createdNanos + timeout) < 0) {
+                        next = Math.min(next, b.createdNanos + timeout);
                     }
                 }
             }
-            for (Batch b : expired) {
-                failBatch(b, "its delivery timeout of " + config.deliveryTimeout() + " passed", null);
+            if (!expired.isEmpty()) {
+                String reason = "its delivery timeout of " + config.deliveryTimeout() + " passed";
+                int failedRecords = expired.stream().mapToInt(Batch::recordCount).sum();
+                decide(state, failureOf(expired.get(0), reason, null), failedRecords, () -> {
+                    for (Batch b : expired) {
+                        failBatch(b, reason, null);
+                    }
+                });
             }
         }
         return next;
@@ -348,6 +401,7 @@ final class Sender {
             InitProducerIdResponse response = (InitProducerIdResponse) initProducerId.join();
             ErrorCode error = ErrorCode.forCode(response.errorCode());
             if (error == ErrorCode.NONE) {
+                initProducerId = null; // a later reset (epochs used up) asks again
                 producerId = response.producerId();
                 producerEpoch = response.producerEpoch();
                 LOG.debug("producer id {} epoch {}", producerId, producerEpoch);
@@ -380,8 +434,14 @@ final class Sender {
                 if (b == null) {
                     continue;
                 }
-                if (leader < 0) {
-                    metadataStale = true;
+                if (leader < 0 || !metadata.brokers().containsKey(leader)) {
+                    metadataStale = true; // no leader, or one that left the cluster (killed, restarting)
+                    continue;
+                }
+                if (state.mode == PartitionState.Mode.PAUSED) {
+                    continue;
+                }
+                if (config.idempotence() && !sequencesCurrent(state) && !moveToCurrentEpoch(state, b)) {
                     continue;
                 }
                 if (state.inFlight >= (state.resending ? 1 : maxInFlight)) {
@@ -407,8 +467,8 @@ final class Sender {
                     }
                     if (config.idempotence()) {
                         b.baseSequence = state.nextSequence;
-                        state.nextSequence = (int) ((state.nextSequence + (long) b.recordCount()) & Integer.MAX_VALUE);
-                        b.builder.producerState(producerId, producerEpoch, b.baseSequence);
+                        state.nextSequence = nextSequence(state.nextSequence, b.recordCount());
+                        b.builder.producerState(state.producerId, state.epoch, b.baseSequence);
                     }
                     b.built = b.builder.build();
                 }
@@ -434,6 +494,89 @@ final class Sender {
         return next;
     }
 
+    private boolean sequencesCurrent(PartitionState state) {
+        return !state.needsReset && state.producerId == producerId && state.epoch == producerEpoch;
+    }
+
+    /**
+     * Moves a partition's sequences to the producer's current id and epoch when
+     * that is safe, with its lock held. It waits while batches are in flight. A
+     * batch sent under the old epoch whose outcome is unknown is resent as it was
+     * (the broker still holds that epoch's state for the partition) until it is
+     * settled; only then do the sequences restart, so that a retry can never
+     * write a record twice.
+     *
+     * @return whether {@code head} may be sent now
+     */
+    private boolean moveToCurrentEpoch(PartitionState state, Batch head) {
+        if (state.inFlight > 0) {
+            return false;
+        }
+        if (!state.needsReset) {
+            for (Batch q : state.queue) {
+                if (q.baseSequence >= 0 && q.maybeSent) {
+                    return head.baseSequence >= 0; // settle the old epoch's batches first, in order
+                }
+            }
+        }
+        restartSequences(state);
+        return true;
+    }
+
+    /** Numbers the partition's sequenced batches again from 0 under the current id and epoch, in queue order. */
+    private void restartSequences(PartitionState state) {
+        int sequence = 0;
+        for (Batch q : state.queue) {
+            if (q.baseSequence >= 0) {
+                q.baseSequence = sequence;
+                RecordBatchBuilder.rewriteProducerState(q.built.duplicate(), producerId, producerEpoch, sequence);
+                sequence = nextSequence(sequence, q.recordCount());
+            }
+        }
+        if (state.producerId >= 0) {
+            LOG.debug("{}: sequences restart at 0 under producer id {} epoch {}", state.partition, producerId, producerEpoch);
+        }
+        state.nextSequence = sequence;
+        state.producerId = producerId;
+        state.epoch = producerEpoch;
+        state.needsReset = false;
+        state.resending = false;
+    }
+
+    private static int nextSequence(int sequence, int records) {
+        return (int) ((sequence + (long) records) & Integer.MAX_VALUE);
+    }
+
+    /**
+     * Marks a partition whose sequence has a gap (a batch failed for good or was
+     * split) or whose state the broker lost: it sends nothing more until its
+     * sequences restart at 0 under an epoch newer than any it used. The epoch is
+     * bumped here unless it already moved on since the partition's sequences
+     * began (KIP-360: an idempotent producer may raise its own epoch).
+     */
+    private void requireReset(PartitionState state) {
+        if (!config.idempotence()) {
+            return;
+        }
+        synchronized (state) {
+            if (state.needsReset) {
+                return;
+            }
+            state.needsReset = true;
+            if (state.producerId != producerId || state.epoch != producerEpoch) {
+                return;
+            }
+        }
+        if (producerEpoch == Short.MAX_VALUE) {
+            LOG.debug("producer id {} used up its epochs; asking for a new id", producerId);
+            producerId = RecordBatchBuilder.NO_PRODUCER_ID;
+            producerEpoch = RecordBatchBuilder.NO_PRODUCER_EPOCH;
+        } else {
+            producerEpoch++;
+            LOG.debug("producer id {} bumped its epoch to {}", producerId, producerEpoch);
+        }
+    }
+
     /**
      * Takes the batch's records for sending, leaving out those the application
      * withdrew first; a batch that lost some is encoded again from the rest.
@@ -444,7 +587,7 @@ final class Sender {
     private boolean claim(Batch b) {
         List<PendingRecord> kept = new ArrayList<>(b.records.size());
         for (PendingRecord p : b.records) {
-            if (p.state.compareAndSet(PendingRecord.QUEUED, PendingRecord.SENT)) {
+            if (p.state.compareAndSet(PendingRecord.QUEUED, PendingRecord.SENT) || p.state.get() == PendingRecord.SENT) {
                 kept.add(p);
             }
         }
@@ -485,9 +628,19 @@ final class Sender {
                     .setTimeoutMs((int) Math.min(Integer.MAX_VALUE, config.network().requestTimeout().toMillis()))
                     .setTopicData(new ArrayList<>(topics.values()));
         };
+        long now = System.nanoTime();
         for (Batch b : batches) {
             b.maybeSent = true;
+            if (b.firstSentNanos == 0) {
+                b.firstSentNanos = now;
+            }
             inFlight.add(b);
+            if (!producer.hooks.isEmpty()) {
+                int records = b.recordCount();
+                int bytes = b.built.remaining();
+                int attempt = b.attempts;
+                callbacks.execute(() -> producer.hooks.batchSent(b.partition, records, bytes, attempt));
+            }
         }
         CompletableFuture<ApiMessage> sent = config.acks() == Acks.NONE
                 ? client.sendWithoutResponse(leader, ChannelKind.PRODUCE, ApiKey.PRODUCE, body,
@@ -510,12 +663,15 @@ final class Sender {
                 b.inFlight = false;
             }
             if (cause != null) {
-                boolean sent = !(cause instanceof NetworkException n) || n.requestSent();
-                if (cause instanceof NetworkException) {
+                if (b.doomedBy != null) {
+                    failBatch(b, "an earlier batch of " + b.partition + " failed, and this one's request failed too: "
+                            + cause.getMessage(), b.doomedBy);
+                } else if (cause instanceof NetworkException n) {
                     metadataStale = true;
-                    retryOrFail(state, b, cause.getMessage(), cause, !sent);
+                    b.unknownAttempt |= n.requestSent();
+                    retryOrFail(state, b, cause.getMessage(), cause, !n.requestSent());
                 } else {
-                    failBatch(b, cause.getMessage(), cause);
+                    failForGood(state, b, cause.getMessage(), cause);
                 }
                 continue;
             }
@@ -525,26 +681,39 @@ final class Sender {
             }
             ProduceResponse.PartitionProduceResponse answer = find(response, b);
             if (answer == null) {
-                failBatch(b, "the broker's answer did not mention " + b.partition, null);
+                failForGood(state, b, "the broker's answer did not mention " + b.partition, null);
                 continue;
             }
             ErrorCode code = ErrorCode.forCode(answer.errorCode());
+            if (code == ErrorCode.NONE || code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+                completeBatch(state, b, answer.baseOffset(), answer.logAppendTimeMs());
+                continue;
+            }
+            Throwable ex = ErrorCode.exception(answer.errorCode(), answer.errorMessage());
+            // The broker answered, and refused it: unless an earlier attempt went unanswered, it is not in the log.
+            b.maybeSent = b.unknownAttempt;
+            if (b.doomedBy != null) {
+                failBatch(b, "an earlier batch of " + b.partition + " failed, and the broker refused this one (" + code + ")",
+                        b.doomedBy);
+                continue;
+            }
             switch (code) {
-                case NONE, DUPLICATE_SEQUENCE_NUMBER -> completeBatch(state, b, answer.baseOffset(), answer.logAppendTimeMs());
-                case OUT_OF_ORDER_SEQUENCE_NUMBER -> {
-                    boolean earlierRetry;
-                    synchronized (state) {
-                        earlierRetry = state.resending;
-                    }
-                    if (earlierRetry) {
-                        retryOrFail(state, b, code.name(), ErrorCode.exception(answer.errorCode(), answer.errorMessage()), false);
+                case UNKNOWN_PRODUCER_ID, OUT_OF_ORDER_SEQUENCE_NUMBER -> {
+                    if (config.idempotence()) {
+                        sequenceError(state, b, code, answer.logStartOffset(), ex);
                     } else {
-                        failBatch(b, "the broker lost this producer's sequence (" + code + ")",
-                                ErrorCode.exception(answer.errorCode(), answer.errorMessage()));
+                        failForGood(state, b, code + ": " + answer.errorMessage(), ex);
+                    }
+                }
+                case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE -> {
+                    if (b.recordCount() > 1) {
+                        split(state, b);
+                    } else {
+                        failForGood(state, b, "the broker refused the record as too large (" + code + "); "
+                                + "its topic's max.message.bytes is smaller than the record", ex);
                     }
                 }
                 default -> {
-                    Throwable ex = ErrorCode.exception(answer.errorCode(), answer.errorMessage());
                     if (code.retriable()) {
                         if (code == ErrorCode.NOT_LEADER_OR_FOLLOWER || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
                                 || code == ErrorCode.LEADER_NOT_AVAILABLE) {
@@ -552,11 +721,99 @@ final class Sender {
                         }
                         retryOrFail(state, b, code.name(), ex, false);
                     } else {
-                        failBatch(b, code + ": " + answer.errorMessage(), ex);
+                        failForGood(state, b, code + ": " + answer.errorMessage(), ex);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER for an idempotent batch
+     * (behaviour 3). After an earlier failure of the partition it is a
+     * consequence of that gap, and the batch is resent once the sequences
+     * restart. While an earlier batch is being resent, that batch may still fill
+     * the gap, so this one waits its turn. Otherwise the broker forgot this
+     * producer's sequence: if the log start offset has moved past every offset
+     * the producer had acknowledged here, retention or DeleteRecords took the
+     * state along with the records and nothing was lost, so the sequences restart
+     * under a new epoch and the batch goes again, silently. If not, records the
+     * producer had acknowledged may be gone: the data-loss signal fires and the
+     * ordering policy decides.
+     */
+    private void sequenceError(PartitionState state, Batch b, ErrorCode code, long logStartOffset, Throwable ex) {
+        boolean afterGap;
+        boolean earlierResend;
+        long lastAcked;
+        synchronized (state) {
+            afterGap = state.needsReset;
+            earlierResend = state.resending;
+            lastAcked = state.lastAckedOffset;
+        }
+        if (afterGap) {
+            requeue(state, b, code.name());
+            return;
+        }
+        if (earlierResend && code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+            retryOrFail(state, b, code.name(), ex, false);
+            return;
+        }
+        if (logStartOffset >= 0 && logStartOffset > lastAcked) {
+            LOG.info("{}: the broker no longer knows this producer ({}); its log starts at offset {}, past the last "
+                    + "offset acknowledged to it ({}), so nothing was lost: sequences restart under a new epoch",
+                    b.partition, code, logStartOffset, lastAcked);
+            b.maybeSent = false; // refused: not in the log
+            requireReset(state);
+            requeue(state, b, code.name());
+            return;
+        }
+        DataLossException loss = new DataLossException(b.partition.topic(), b.partition.partition(), lastAcked,
+                logStartOffset, "possible data loss on " + b.partition + ": the broker answered " + code
+                + " although its log start offset (" + (logStartOffset < 0 ? "not reported" : logStartOffset)
+                + ") is not past the last offset acknowledged to this producer (" + lastAcked + "); records "
+                + "acknowledged up to that offset may be gone. This batch of " + b.recordCount()
+                + " record(s) is not in the log", ex);
+        if (!producer.hooks.isEmpty()) {
+            callbacks.execute(() -> producer.hooks.dataLoss(loss));
+        }
+        b.maybeSent = false;
+        failForGood(state, b, loss);
+    }
+
+    /**
+     * Splits a batch the broker refused as too large into two halves that take
+     * its place in the queue. With idempotence the partition's sequences restart,
+     * since the halves need one more sequence range than the batch had.
+     */
+    private void split(PartitionState state, Batch b) {
+        int half = b.recordCount() / 2;
+        Batch first = rebuilt(b, b.records.subList(0, half));
+        Batch second = rebuilt(b, b.records.subList(half, b.recordCount()));
+        LOG.debug("{}: the broker found a batch of {} records too large; splitting it in two", b.partition,
+                b.recordCount());
+        synchronized (state) {
+            if (config.idempotence()) {
+                // Placeholders in the old batch's range, so both sort where it was; rewritten at the restart.
+                first.baseSequence = b.baseSequence;
+                second.baseSequence = nextSequence(b.baseSequence, half);
+                first.builder.producerState(state.producerId, state.epoch, first.baseSequence);
+                second.builder.producerState(state.producerId, state.epoch, second.baseSequence);
+            }
+            first.built = first.builder.build();
+            second.built = second.builder.build();
+        }
+        requireReset(state);
+        requeue(state, second, "split");
+        requeue(state, first, "split");
+    }
+
+    private Batch rebuilt(Batch from, List<PendingRecord> records) {
+        Batch b = new Batch(from.partition, producer.newBuilder(), from.createdNanos);
+        for (PendingRecord p : records) {
+            b.builder.append(p.timestamp, p.record.key(), p.record.value(), p.record.headers());
+            b.records.add(p);
+        }
+        return b;
     }
 
     private static ProduceResponse.PartitionProduceResponse find(ProduceResponse response, Batch b) {
@@ -572,24 +829,61 @@ final class Sender {
     }
 
     /**
-     * Puts a batch back for another try, in sequence order at the front of its
-     * partition's queue, unless its delivery timeout has passed. With
-     * idempotence, the partition then sends one batch at a time until the
-     * batches sent before are through, so a later batch never overtakes it.
+     * Puts a batch back for another try, unless its delivery timeout has passed
+     * (then it failed for good). With idempotence, the partition then sends one
+     * batch at a time until the batches sent before are through, so a later
+     * batch never overtakes it. Without idempotence, records the application
+     * cancelled meanwhile are left out.
      */
     private void retryOrFail(PartitionState state, Batch b, String reason, Throwable cause, boolean notSent) {
         long now = System.nanoTime();
-        if (now - (b.createdNanos + config.deliveryTimeout().toNanos()) >= 0 || stopping) {
-            failBatch(b, reason + ", and its delivery timeout of " + config.deliveryTimeout() + " passed", cause);
+        if (stopping) {
+            failBatch(b, reason + ", and the producer is closing", cause);
             return;
         }
-        if (notSent && b.attempts == 1) {
+        if (now - (b.createdNanos + config.deliveryTimeout().toNanos()) >= 0) {
+            failForGood(state, b, reason + ", and its delivery timeout of " + config.deliveryTimeout() + " passed", cause);
+            return;
+        }
+        if (notSent && !b.unknownAttempt) {
             b.maybeSent = false;
+        }
+        if (!config.idempotence() && dropAbandoned(b)) {
+            return;
         }
         b.retryAtNanos = now + backoff(b.attempts);
         synchronized (state) {
             state.resending = config.idempotence();
-            // In sequence order among the batches already given sequences.
+        }
+        requeue(state, b, reason);
+    }
+
+    /**
+     * Leaves out of a batch the records the application cancelled after they were
+     * sent (idempotence off); the rest is encoded again.
+     *
+     * @return true when nothing is left to send
+     */
+    private boolean dropAbandoned(Batch b) {
+        boolean any = false;
+        for (PendingRecord p : b.records) {
+            any |= p.state.get() == PendingRecord.ABANDONED;
+        }
+        if (!any) {
+            return false;
+        }
+        b.records.removeIf(p -> p.state.get() == PendingRecord.ABANDONED);
+        b.built = null;
+        b.builder = producer.newBuilder();
+        for (PendingRecord p : b.records) {
+            b.builder.append(p.timestamp, p.record.key(), p.record.value(), p.record.headers());
+        }
+        return b.records.isEmpty();
+    }
+
+    /** Puts a batch back at the front of its partition's queue, in sequence order among the sequenced ones. */
+    private void requeue(PartitionState state, Batch b, String reason) {
+        synchronized (state) {
             List<Batch> front = new ArrayList<>();
             while (!state.queue.isEmpty() && state.queue.peekFirst().baseSequence >= 0
                     && precedes(state.queue.peekFirst(), b)) {
@@ -619,14 +913,23 @@ final class Sender {
             if (state.resending && noSequencedBatchLeft(state)) {
                 state.resending = false;
             }
+            if (baseOffset >= 0) {
+                state.lastAckedOffset = Math.max(state.lastAckedOffset, baseOffset + b.recordCount() - 1);
+            }
         }
         List<PendingRecord> records = b.records;
+        long sent = b.firstSentNanos;
         callbacks.execute(() -> {
+            long now = System.nanoTime();
             for (int i = 0; i < records.size(); i++) {
                 PendingRecord p = records.get(i);
                 long offset = baseOffset < 0 ? -1 : baseOffset + i;
                 long timestamp = logAppendTime >= 0 ? logAppendTime : p.timestamp;
-                p.future.complete(new RecordMetadata(b.partition.topic(), b.partition.partition(), offset, timestamp));
+                RecordMetadata metadata = new RecordMetadata(b.partition.topic(), b.partition.partition(), offset, timestamp);
+                if (!producer.hooks.isEmpty()) {
+                    producer.hooks.acknowledged(p.record, metadata, sent - p.enqueuedNanos, now - sent);
+                }
+                p.future.complete(metadata);
             }
         });
     }
@@ -639,18 +942,126 @@ final class Sender {
         return first == null || first.baseSequence < 0;
     }
 
-    private void failBatch(Batch b, String reason, Throwable cause) {
+    /** Fails a batch's records, saying whether they may be in the log; no policy is asked. */
+    private ProduceException failBatch(Batch b, String reason, Throwable cause) {
+        ProduceException failure = failureOf(b, reason, cause);
+        failBatch(b, failure);
+        return failure;
+    }
+
+    private static ProduceException failureOf(Batch b, String reason, Throwable cause) {
         ProduceException.Outcome outcome = b.maybeSent
                 ? ProduceException.Outcome.POSSIBLY_PERSISTED : ProduceException.Outcome.NOT_PERSISTED;
-        ProduceException failure = new ProduceException(outcome, b.partition.topic(), b.partition.partition(),
+        return new ProduceException(outcome, b.partition.topic(), b.partition.partition(),
                 b.recordCount() + " record(s) to " + b.partition + " failed (" + outcome + "): " + reason, cause);
+    }
+
+    private void failBatch(Batch b, ProduceException failure) {
         for (PendingRecord p : b.records) {
-            fail(p, failure);
+            fail(p, failure, b.firstSentNanos);
         }
     }
 
     private void fail(PendingRecord p, Throwable failure) {
-        callbacks.execute(() -> p.future.completeExceptionally(failure));
+        fail(p, failure, 0);
+    }
+
+    private void fail(PendingRecord p, Throwable failure, long sentNanos) {
+        callbacks.execute(() -> {
+            if (!producer.hooks.isEmpty()) {
+                long now = System.nanoTime();
+                long buffered = (sentNanos == 0 ? now : sentNanos) - p.enqueuedNanos;
+                producer.hooks.failed(p.record, failure, buffered, sentNanos == 0 ? 0 : now - sentNanos);
+            }
+            p.future.completeExceptionally(failure);
+        });
+    }
+
+    private void failForGood(PartitionState state, Batch b, String reason, Throwable cause) {
+        failForGood(state, b, failureOf(b, reason, cause));
+    }
+
+    /**
+     * Behaviour 1: a batch failed for good. Its records fail with
+     * {@code failure}; then, before anything more of the partition can be sent
+     * (this runs on the sender thread, between two drains), the ordering policy
+     * decides what happens to the records behind it.
+     */
+    private void failForGood(PartitionState state, Batch b, ProduceException failure) {
+        decide(state, failure, b.recordCount(), () -> failBatch(b, failure));
+    }
+
+    /**
+     * Asks the ordering policy what becomes of a partition one of whose batches
+     * failed for good, and does it. With idempotence the partition's sequences
+     * restart under a new epoch in any case, since the failed batch left a gap.
+     *
+     * <p>{@code failTheFailed} completes the failed records' futures. It runs once
+     * the partition's new state is in place, so an application that produces again
+     * from a failure callback already meets that state (a failed partition, a
+     * fresh queue), and before the records behind are failed, so callbacks keep
+     * the partition's order.
+     */
+    private void decide(PartitionState state, ProduceException failure, int failedRecords, Runnable failTheFailed) {
+        requireReset(state);
+        if (stopping) {
+            failTheFailed.run();
+            return;
+        }
+        int behind = 0;
+        synchronized (state) {
+            for (Batch q : state.queue) {
+                behind += q.recordCount();
+            }
+        }
+        for (Batch q : inFlight) {
+            if (q.partition.equals(state.partition)) {
+                behind += q.recordCount();
+            }
+        }
+        boolean dataLoss = failure instanceof DataLossException;
+        OrderingPolicy policy = config.orderingPolicy();
+        OrderingPolicy.Action action;
+        try {
+            action = policy.onFailure(new PartitionFailure(state.partition.topic(), state.partition.partition(),
+                    failure, failedRecords, behind, dataLoss));
+            if (action == null) {
+                throw new NullPointerException("the policy returned no action");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("ordering policy {} failed for {}; failing the partition, which loses and reorders nothing",
+                    policy.name(), state.partition, e);
+            action = OrderingPolicy.Action.FAIL_PARTITION;
+        }
+        LOG.debug("{}: a batch failed for good ({}); ordering policy {} says {}", state.partition,
+                failure.getMessage(), policy.name(), action);
+        if (action == OrderingPolicy.Action.PAUSE_PARTITION) {
+            synchronized (state) {
+                state.mode = PartitionState.Mode.PAUSED;
+                state.failure = failure;
+            }
+            failTheFailed.run();
+            return;
+        }
+        List<Batch> buffered;
+        synchronized (state) {
+            buffered = new ArrayList<>(state.queue);
+            state.queue.clear();
+            if (action == OrderingPolicy.Action.FAIL_PARTITION) {
+                state.mode = PartitionState.Mode.FAILED;
+                state.failure = failure;
+            }
+        }
+        for (Batch q : inFlight) {
+            if (q.partition.equals(state.partition)) {
+                q.doomedBy = failure;
+            }
+        }
+        failTheFailed.run();
+        for (Batch q : buffered) {
+            failBatch(q, "an earlier record of " + state.partition + " failed for good, and the ordering policy "
+                    + policy.name() + " fails what was buffered behind it", failure);
+        }
     }
 
     /** Registers a record at produce, so that flush waits for its outcome, whichever path it takes. */

@@ -52,6 +52,22 @@ class ProducerConfigTest {
     }
 
     @Test
+    void orderingPoliciesAreChosenByNameBuiltInOrProvided() {
+        assertThat(ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1")).orderingPolicy().name())
+                .as("the default").isEqualTo("continue");
+        for (String name : new String[] {"continue", "fail-partition", "pause-partition"}) {
+            assertThat(ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1", "ordering.policy", name))
+                    .orderingPolicy().name()).isEqualTo(name);
+        }
+        ProducerConfig provided = ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "ordering.policy", "test-pause-on-data-loss", "unknown.topic.retries", "3"));
+        assertThat(provided.orderingPolicy()).isInstanceOf(PauseOnDataLossPolicy.class);
+        assertThat(provided.unknownTopicRetries()).isEqualTo(3);
+        assertThat(ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1")).unknownTopicRetries())
+                .as("unbounded by default: the delivery timeout decides").isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
     void mistakesNameTheSetting() {
         assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1", "lingr.ms", "5")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lingr.ms=5: not a producer setting");
@@ -63,6 +79,12 @@ class ProducerConfigTest {
         assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
                 "partitioner.class", "com.example.Mine")))
                 .hasMessageContaining("partitioner com.example.Mine is neither built in");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "ordering.policy", "retry-forever")))
+                .hasMessageContaining("ordering.policy=retry-forever: ordering policy retry-forever is neither built in");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "unknown.topic.retries", "-1")))
+                .hasMessageContaining("unknownTopicRetries must not be negative");
         assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
                 "compression.type", "brotli")))
                 .hasMessageContaining("compression.type=brotli");

@@ -65,7 +65,7 @@ class ProducerIT {
                 records.add(r);
                 futures.add(producer.produce(r));
             }
-            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            assertThat(producer.flush(Duration.ofSeconds(30))).as(producer::toString).isTrue();
             for (int i = 0; i < records.size(); i++) {
                 RecordMetadata m = futures.get(i).get(0, TimeUnit.SECONDS);
                 dev.josef.kafka.producer.ProducerRecord r = records.get(i);
@@ -144,6 +144,67 @@ class ProducerIT {
                     .hasMessageContaining("producer-it-no-such-topic was not found");
             assertThat(((ProduceException) causeOf(future)).outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
         }
+    }
+
+    @Test
+    void aMissingTopicFailsAfterTheBoundedNumberOfLookupsLongBeforeTheDeliveryTimeout(KafkaCluster cluster)
+            throws Exception {
+        String topic = "producer-it-bounded-lookups";
+        cluster.createTopic(topic, 1, 1);
+        ProducerConfig bounded = config(cluster).unknownTopicRetries(2).deliveryTimeout(Duration.ofMinutes(5)).build();
+        try (Producer producer = Producer.create(bounded)) {
+            long start = System.nanoTime();
+            CompletableFuture<RecordMetadata> missing = producer.produce(
+                    dev.josef.kafka.producer.ProducerRecord.of("producer-it-missing", new byte[] {1}));
+            CompletableFuture<RecordMetadata> present = producer.produce(
+                    dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[] {2}));
+
+            assertThatThrownBy(() -> missing.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("topic producer-it-missing does not exist: 3 metadata answer(s)");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            assertThat(((ProduceException) causeOf(missing)).outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
+            assertThat(present.get(30, TimeUnit.SECONDS).offset()).isZero();
+        }
+    }
+
+    /**
+     * A topic whose max.message.bytes is smaller than the producer's batches: the
+     * broker answers MESSAGE_TOO_LARGE, the producer splits the batch until the
+     * halves fit, and every record lands once, in order. A single record over the
+     * limit fails alone, with a message that names the reason.
+     */
+    @Test
+    void batchesTheBrokerFindsTooLargeAreSplitAndARecordTooLargeFailsAlone(KafkaCluster cluster) throws Exception {
+        String topic = "producer-it-split";
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "3000")))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        CompletableFuture<RecordMetadata> tooLarge;
+        try (Producer producer = Producer.create(config(cluster).linger(Duration.ofMillis(200)).batchSize(64 * 1024)
+                .build())) {
+            for (int i = 0; i < 40; i++) {
+                futures.add(producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic,
+                        ("v" + i + "-" + "x".repeat(400)).getBytes(StandardCharsets.UTF_8))));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+            tooLarge = producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic, new byte[5000]));
+            assertThatThrownBy(() -> tooLarge.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("too large");
+            futures.add(producer.produce(dev.josef.kafka.producer.ProducerRecord.of(topic,
+                    ("v40-" + "x".repeat(400)).getBytes(StandardCharsets.UTF_8))));
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+        }
+        assertThat(((ProduceException) causeOf(tooLarge)).outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
+        for (int i = 0; i < futures.size(); i++) {
+            assertThat(futures.get(i).get().offset()).isEqualTo(i);
+        }
+        assertThat(consume(cluster, topic, 1, 41)).extracting(sent -> sent.value().substring(0, sent.value().indexOf('-')))
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 41).mapToObj(i -> "v" + i).toList());
     }
 
     @Test

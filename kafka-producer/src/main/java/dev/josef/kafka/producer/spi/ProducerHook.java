@@ -1,0 +1,71 @@
+package dev.josef.kafka.producer.spi;
+
+import dev.josef.kafka.producer.DataLossException;
+import dev.josef.kafka.producer.ProducerRecord;
+import dev.josef.kafka.producer.RecordMetadata;
+import dev.josef.kafka.protocol.TopicPartition;
+
+/**
+ * Observes a producer's records and batches, for metrics and tracing
+ * (kafka-otel builds on it); the producer's member of the {@code ClientHook}
+ * family. Every hook found with {@link java.util.ServiceLoader} or given to the
+ * producer's builder is called, in ascending {@link #order()}.
+ *
+ * <p>Threads: {@link #onProduce} runs on the thread that calls {@code produce},
+ * so it sees that thread's context (a current span, say). {@link #onBuffered}
+ * runs where the record joins its partition's batch: the producing thread, or
+ * the sender thread for a record that waited for its topic's metadata. The
+ * others run on the producer's callback thread, in order per partition, just
+ * before the record's future completes. Hooks must be fast and thread-safe; an
+ * exception from a hook is logged and harms neither the record nor the other
+ * hooks.
+ *
+ * <p>Latency is split in two: {@code bufferNanos} from {@code produce} until
+ * the record's batch was first sent, {@code inFlightNanos} from then until the
+ * outcome (0 for a record that was never sent).
+ */
+public interface ProducerHook {
+
+    /** Lower runs first; 0 by default. */
+    default int order() {
+        return 0;
+    }
+
+    /**
+     * Called first in {@code produce}, before the record is checked and encoded;
+     * returns the record to produce, which may carry added headers (a trace
+     * context, say). Returning null is taken as returning {@code record}.
+     */
+    default ProducerRecord onProduce(String clientId, ProducerRecord record) {
+        return record;
+    }
+
+    /** The record joined a batch of {@code partition}; {@code bytes} is its encoded size, at most. */
+    default void onBuffered(String clientId, ProducerRecord record, TopicPartition partition, int bytes) {
+    }
+
+    /**
+     * A batch went out in a Produce request: its record count, its size on the
+     * wire (compressed), and which attempt this is (1 for the first).
+     */
+    default void onBatchSent(String clientId, TopicPartition partition, int records, int bytes, int attempt) {
+    }
+
+    /** The broker acknowledged the record at {@code metadata}'s offset (-1 with acks=0). */
+    default void onAcknowledged(String clientId, ProducerRecord record, RecordMetadata metadata,
+                                long bufferNanos, long inFlightNanos) {
+    }
+
+    /** The record failed for good; {@code error} is usually a {@code ProduceException}. */
+    default void onFailed(String clientId, ProducerRecord record, Throwable error, long bufferNanos,
+                          long inFlightNanos) {
+    }
+
+    /**
+     * The broker lost this producer's state for a partition while records the
+     * producer had acknowledged there may still have been in the log: they may be
+     * gone. Called once per detection, before the partition's ordering policy decides.
+     */
+    default void onDataLoss(String clientId, DataLossException loss) {
+    }
+}

@@ -1,0 +1,220 @@
+package dev.josef.kafka.producer;
+
+import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.producer.spi.OrderingPolicy;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.TopicPartition;
+import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaClusterExtension;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static dev.josef.kafka.producer.Logs.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Behaviour 1 of DESIGN.md. The proxy makes the broker refuse the first batch
+ * of partition 0 that follows the warm-up (its CRC broken on the way in, the
+ * client told INVALID_RECORD, which no retry fixes) while 30 more records of
+ * partition 0 are in flight or buffered behind it, and partition 1 keeps
+ * producing. Each policy must keep every later record of partition 0 from
+ * landing ahead of the failed one.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(120)
+class OrderingPolicyIT {
+    private static final int BEHIND = 30;
+
+    /** Partition 0's records a1..a30 after a0, each its own batch (linger 0), so several are in flight at once. */
+    private static List<ProduceFuture> produceBehind(Producer producer, String topic) {
+        List<ProduceFuture> futures = new ArrayList<>();
+        for (int i = 1; i <= BEHIND; i++) {
+            futures.add(producer.produce(ProducerRecord.of(topic, utf8("a" + i)).withPartition(0)));
+        }
+        return futures;
+    }
+
+    private static Producer producer(KafkaProxy proxy, String clientId, OrderingPolicy policy) {
+        return Producer.create(ProducerConfig.builder()
+                .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId(clientId).build())
+                .linger(Duration.ZERO).orderingPolicy(policy).build());
+    }
+
+    private static void warmUp(Producer producer, String topic) throws Exception {
+        producer.produce(ProducerRecord.of(topic, utf8("a0")).withPartition(0)).get(30, TimeUnit.SECONDS);
+        producer.produce(ProducerRecord.of(topic, utf8("b0")).withPartition(1)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static ProxyRule refuseNextBatchOfPartition0(KafkaProxy proxy, String topic) {
+        return proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                .refuseRecords().replaceError(ErrorCode.INVALID_RECORD));
+    }
+
+    private static ProxyRule countProducesTo0(KafkaProxy proxy, String topic) {
+        return proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).countOnly());
+    }
+
+    private static void assertFailedNotPersisted(List<ProduceFuture> futures) {
+        for (ProduceFuture f : futures) {
+            assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ProduceException.class)
+                    .satisfies(e -> assertThat(((ProduceException) e).outcome())
+                            .isEqualTo(ProduceException.Outcome.NOT_PERSISTED));
+        }
+    }
+
+    private static List<String> values(String prefix, int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(i -> prefix + i).toList();
+    }
+
+    @Test
+    void failPartitionRefusesNewRecordsUntilRecoveredWhileOtherPartitionsFlow(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-fail-partition";
+        cluster.createTopic(topic, 2, 1);
+        TopicPartition p0 = TopicPartition.of(topic, 0);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = producer(proxy, "fail-partition", OrderingPolicy.failPartition())) {
+            warmUp(producer, topic);
+            ProxyRule refuse = refuseNextBatchOfPartition0(proxy, topic);
+
+            List<ProduceFuture> behind = produceBehind(producer, topic);
+
+            assertFailedNotPersisted(behind);
+            assertThat(refuse.fired()).isEqualTo(1);
+            assertThat(behind.get(0)).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                    .withMessageContaining("INVALID_RECORD");
+            assertThat(producer.failedPartitions()).containsExactly(p0);
+            ProxyRule sentTo0 = countProducesTo0(proxy, topic);
+            ProduceFuture refused = producer.produce(ProducerRecord.of(topic, utf8("refused")).withPartition(0));
+            assertThat(refused).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(PartitionFailedException.class)
+                    .withMessageContaining("recoverFailedPartitions");
+            producer.produce(ProducerRecord.of(topic, utf8("b1")).withPartition(1)).get(30, TimeUnit.SECONDS);
+            assertThat(sentTo0.fired()).as("Produce requests for partition 0 before recovery").isZero();
+
+            assertThat(producer.recoverFailedPartitions(List.of(p0))).containsExactly(p0);
+            List<ProduceFuture> after = new ArrayList<>();
+            for (String v : values("c", 1, 5)) {
+                after.add(producer.produce(ProducerRecord.of(topic, utf8(v)).withPartition(0)));
+            }
+            for (ProduceFuture f : after) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(producer.failedPartitions()).isEmpty();
+        }
+        List<String> expected = new ArrayList<>(List.of("a0"));
+        expected.addAll(values("c", 1, 5));
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, expected.size())).containsExactlyElementsOf(expected);
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 1, 2)).containsExactly("b0", "b1");
+    }
+
+    @Test
+    void pausePartitionHoldsTheRecordsBehindTheFailureUntilResumedThenSendsThemInOrder(KafkaCluster cluster)
+            throws Exception {
+        String topic = "ordering-pause-partition";
+        cluster.createTopic(topic, 2, 1);
+        TopicPartition p0 = TopicPartition.of(topic, 0);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = producer(proxy, "pause-partition", OrderingPolicy.pausePartition())) {
+            warmUp(producer, topic);
+            ProxyRule refuse = refuseNextBatchOfPartition0(proxy, topic);
+
+            List<ProduceFuture> behind = produceBehind(producer, topic);
+
+            // The refused batch holds a1 and whatever joined it before it was sent.
+            assertFailedNotPersisted(behind.subList(0, 1));
+            Thread.sleep(200);
+            int refused = 0;
+            while (refused < BEHIND && behind.get(refused).isCompletedExceptionally()) {
+                refused++;
+            }
+            assertFailedNotPersisted(behind.subList(0, refused));
+            assertThat(behind.subList(refused, BEHIND)).as("held while paused").noneMatch(ProduceFuture::isDone);
+            assertThat(refuse.fired()).isEqualTo(1);
+            assertThat(producer.pausedPartitions()).containsExactly(p0);
+            ProxyRule sentTo0 = countProducesTo0(proxy, topic);
+            ProduceFuture held = producer.produce(ProducerRecord.of(topic, utf8("a31")).withPartition(0));
+            producer.produce(ProducerRecord.of(topic, utf8("b1")).withPartition(1)).get(30, TimeUnit.SECONDS);
+            Thread.sleep(500);
+            assertThat(sentTo0.fired()).as("Produce requests for partition 0 while paused").isZero();
+            assertThat(held).isNotDone();
+
+            assertThat(producer.resumePartitions(List.of(p0))).containsExactly(p0);
+            held.get(30, TimeUnit.SECONDS);
+            long previous = -1;
+            for (ProduceFuture f : behind.subList(refused, BEHIND)) {
+                long offset = f.get(30, TimeUnit.SECONDS).offset();
+                assertThat(offset).isGreaterThan(previous);
+                previous = offset;
+            }
+            List<String> expected = new ArrayList<>(List.of("a0"));
+            expected.addAll(values("a", refused + 1, BEHIND + 1));
+            assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, expected.size()))
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void continueFailsWhatWasBehindTheFailureAndTakesNewRecordsAtOnce(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-continue";
+        cluster.createTopic(topic, 2, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = producer(proxy, "continue", OrderingPolicy.continueSending())) {
+            warmUp(producer, topic);
+            ProxyRule refuse = refuseNextBatchOfPartition0(proxy, topic);
+
+            List<ProduceFuture> behind = produceBehind(producer, topic);
+
+            assertFailedNotPersisted(behind);
+            assertThat(refuse.fired()).isEqualTo(1);
+            assertThat(producer.failedPartitions()).isEmpty();
+            assertThat(producer.pausedPartitions()).isEmpty();
+            for (String v : values("c", 1, 5)) {
+                producer.produce(ProducerRecord.of(topic, utf8(v)).withPartition(0));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+        }
+        List<String> expected = new ArrayList<>(List.of("a0"));
+        expected.addAll(values("c", 1, 5));
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, expected.size())).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aPolicyThatThrowsIsTakenAsFailPartition(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-throwing-policy";
+        cluster.createTopic(topic, 1, 1);
+        OrderingPolicy throwing = new OrderingPolicy() {
+            @Override
+            public String name() {
+                return "throwing";
+            }
+
+            @Override
+            public Action onFailure(dev.josef.kafka.producer.spi.PartitionFailure failure) {
+                throw new IllegalStateException("a bug in the application's policy");
+            }
+        };
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = producer(proxy, "throwing", throwing)) {
+            producer.produce(ProducerRecord.of(topic, utf8("a0")).withPartition(0)).get(30, TimeUnit.SECONDS);
+            refuseNextBatchOfPartition0(proxy, topic);
+
+            assertFailedNotPersisted(produceBehind(producer, topic));
+
+            assertThat(producer.failedPartitions()).containsExactly(TopicPartition.of(topic, 0));
+        }
+    }
+}
