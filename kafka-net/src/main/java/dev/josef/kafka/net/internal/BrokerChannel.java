@@ -83,14 +83,15 @@ final class BrokerChannel {
     }
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> inFlight = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> writes = new ArrayDeque<>();
+    /** Frames to write, each as its pieces (a Produce's record batches are written from where they are). */
+    private final ArrayDeque<ByteBuffer[]> writes = new ArrayDeque<>();
     /**
      * Requests the broker will not answer, in the order of their frames in
      * {@link #writes}: each completes when its frame is fully written. Frames are
      * matched by identity, as a frame buffer belongs to one request.
      */
     private final ArrayDeque<PendingRequest> unanswered = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> unansweredFrames = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer[]> unansweredFrames = new ArrayDeque<>();
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
     private final Map<ApiKey, short[]> brokerVersions = new EnumMap<>(ApiKey.class);
     private SocketChannel socket;
@@ -405,7 +406,7 @@ final class BrokerChannel {
             throw new IllegalArgumentException("a " + r.api.title() + " request was asked for, but the body is "
                     + message.apiKey().title());
         }
-        ByteBuffer frame = RequestFrames.encode(message, version, r.correlationId, config.clientId());
+        ByteBuffer[] frame = RequestFrames.encodeGathering(message, version, r.correlationId, config.clientId());
         writes.add(frame);
         if (r.expectsResponse) {
             inFlight.add(r);
@@ -416,7 +417,13 @@ final class BrokerChannel {
         r.sent = true;
         r.sentAtNanos = System.nanoTime();
         lastActivityNanos = r.sentAtNanos;
-        hooks.requestWritten(address.toString(), r.api, version, frame.remaining());
+        if (!hooks.isEmpty()) {
+            int bytes = 0;
+            for (ByteBuffer piece : frame) {
+                bytes += piece.remaining();
+            }
+            hooks.requestWritten(address.toString(), r.api, version, bytes);
+        }
     }
 
     private void flush() throws IOException {
@@ -425,12 +432,12 @@ final class BrokerChannel {
                 key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
                 return;
             }
-            ByteBuffer head = writes.peek();
+            ByteBuffer[] head = writes.peek();
             if (head == null) {
                 break;
             }
             transport.write(head);
-            if (head.hasRemaining()) {
+            if (head[head.length - 1].hasRemaining()) {
                 key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
                 return;
             }

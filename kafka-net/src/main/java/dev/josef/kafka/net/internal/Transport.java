@@ -24,6 +24,16 @@ interface Transport {
     /** Writes from {@code src} as much as the socket takes now. */
     void write(ByteBuffer src) throws IOException;
 
+    /** Writes from {@code srcs}, in order, as much as the socket takes now. */
+    default void write(ByteBuffer[] srcs) throws IOException {
+        for (ByteBuffer src : srcs) {
+            write(src);
+            if (src.hasRemaining()) {
+                return;
+            }
+        }
+    }
+
     /** Whether bytes accepted by {@link #write} still wait for the socket. */
     boolean hasPendingWrites();
 
@@ -50,6 +60,11 @@ interface Transport {
             @Override
             public void write(ByteBuffer src) throws IOException {
                 socket.write(src);
+            }
+
+            @Override
+            public void write(ByteBuffer[] srcs) throws IOException {
+                socket.write(srcs); // one gathering write; pieces already written are skipped
             }
 
             @Override

@@ -3,6 +3,7 @@ package dev.josef.kafka.protocol.internal;
 import dev.josef.kafka.protocol.Uuid;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Writes Kafka's wire primitives into a buffer that the caller sized with the
@@ -12,9 +13,28 @@ import java.nio.ByteBuffer;
  */
 public final class WireWriter {
     private final ByteBuffer buffer;
+    /** With gathering: the frame's pieces so far, in order; null without. */
+    private final List<ByteBuffer> pieces;
+    private final int gatherAtLeast;
+    private int pieceStart;
 
     public WireWriter(ByteBuffer buffer) {
         this.buffer = buffer;
+        this.pieces = null;
+        this.gatherAtLeast = Integer.MAX_VALUE;
+    }
+
+    /**
+     * A writer that leaves byte buffers of at least {@code gatherAtLeast} bytes
+     * where they are: {@code buffer} gets everything else (size it without them),
+     * and {@code pieces} gets the frame as slices of {@code buffer} with those
+     * buffers in between, for a gathering write. Call {@link #finishPieces()} at the end.
+     */
+    public WireWriter(ByteBuffer buffer, List<ByteBuffer> pieces, int gatherAtLeast) {
+        this.buffer = buffer;
+        this.pieces = pieces;
+        this.gatherAtLeast = gatherAtLeast;
+        this.pieceStart = buffer.position();
     }
 
     public ByteBuffer buffer() {
@@ -80,6 +100,23 @@ public final class WireWriter {
 
     /** Writes the remaining bytes of {@code value} without moving its position. */
     public void writeBuffer(ByteBuffer value) {
-        buffer.put(value.duplicate());
+        if (pieces != null && value.remaining() >= gatherAtLeast) {
+            closePiece();
+            pieces.add(value.duplicate());
+        } else {
+            buffer.put(value.duplicate());
+        }
+    }
+
+    /** Adds what was written since the last gathered buffer as the frame's last piece. */
+    public void finishPieces() {
+        closePiece();
+    }
+
+    private void closePiece() {
+        if (buffer.position() > pieceStart) {
+            pieces.add(buffer.duplicate().position(pieceStart).limit(buffer.position()).slice());
+        }
+        pieceStart = buffer.position();
     }
 }
