@@ -36,6 +36,9 @@ final class Batch {
      */
     ProduceException doomedBy;
 
+    /** The pooled buffer its builder started on; given back once the batch is done with. */
+    ByteBuffer pooled;
+
     Batch(TopicPartition partition, RecordBatchBuilder builder, long createdNanos) {
         this.partition = partition;
         this.builder = builder;

@@ -1,5 +1,6 @@
 package dev.josef.kafka.producer;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,12 +24,34 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
     /** Withdraws the record if it was not sent; gives up on it if it was and idempotence is off. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return (pending.withdraw() || pending.abandon(idempotence)) && super.cancel(mayInterruptIfRunning);
+        if ((pending.withdraw() || pending.abandon(idempotence)) && super.cancel(mayInterruptIfRunning)) {
+            pending.finished(null, new CancellationException("cancelled by the application"));
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean complete(RecordMetadata value) {
+        if (super.complete(value)) {
+            pending.finished(value, null);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable error) {
+        if (super.completeExceptionally(error)) {
+            pending.finished(null, error);
+            return true;
+        }
+        return false;
     }
 
     /** Whether a request carried the record (so after a cancel it may be in the log). */
     public boolean wasSent() {
-        int state = pending.state.get();
+        int state = pending.state();
         return state == PendingRecord.SENT || state == PendingRecord.ABANDONED;
     }
 

@@ -11,6 +11,7 @@ import dev.josef.kafka.protocol.RecordBatchBuilder;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.TopicNames;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,9 +62,12 @@ public final class Producer implements AutoCloseable {
     private final boolean ownsClient;
     final Map<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     final BufferLimit buffer;
+    final Outstanding outstanding = new Outstanding();
+    private final BatchBuffers batchBuffers;
     final ProducerHooks hooks;
     final Sender sender;
     private final Map<String, Sticky> sticky = new ConcurrentHashMap<>();
+    private final Map<String, TopicEntry> topics = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -73,6 +77,8 @@ public final class Producer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
         this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
+        int capacity = Math.min(config.batchSize(), 1 << 20) + 256;
+        this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(256, Math.max(1, config.bufferMemory() / capacity)));
         this.sender = new Sender(this);
         sender.start();
     }
@@ -101,13 +107,13 @@ public final class Producer implements AutoCloseable {
      * @throws IllegalStateException    after {@link #close}
      */
     public ProduceFuture produce(ProducerRecord record) {
-        return enqueue(record, config.maxBlock().toNanos());
+        return enqueue(record, config.maxBlock().toNanos(), null);
     }
 
     /** As {@link #produce(ProducerRecord)}, calling {@code callback} with the metadata or the failure. */
     public void produce(ProducerRecord record, BiConsumer<RecordMetadata, Throwable> callback) {
         Objects.requireNonNull(callback, "callback");
-        produce(record).whenComplete(callback);
+        enqueue(record, config.maxBlock().toNanos(), callback);
     }
 
     /**
@@ -115,14 +121,14 @@ public final class Producer implements AutoCloseable {
      * full the future fails at once with a NOT_PERSISTED {@link ProduceException}.
      */
     public ProduceFuture tryProduce(ProducerRecord record) {
-        return enqueue(record, 0);
+        return enqueue(record, 0, null);
     }
 
-    private ProduceFuture enqueue(ProducerRecord given, long waitNanos) {
+    private ProduceFuture enqueue(ProducerRecord given, long waitNanos, BiConsumer<RecordMetadata, Throwable> callback) {
         Objects.requireNonNull(given, "record");
         ensureOpen();
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
-        TopicNames.validate(record.topic());
+        topicOf(record.topic()); // checks the name, once per topic
         int size = sizeOf(record);
         if (size + REQUEST_OVERHEAD > config.maxRequestSize()) {
             throw new IllegalArgumentException("a record of " + size + " bytes (key, value and headers) does not fit "
@@ -130,22 +136,21 @@ public final class Producer implements AutoCloseable {
         }
         long now = System.nanoTime();
         long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
-        PendingRecord pending = new PendingRecord(record, timestamp, size, now, ids.getAndIncrement(),
-                config.idempotence());
+        boolean reserved;
         try {
-            if (!buffer.reserve(size, waitNanos)) {
-                pending.future.completeExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
-                        record.topic(), -1, "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
-                        + config.maxBufferedRecords() + " records)" + (waitNanos > 0 ? " for "
-                        + Duration.ofNanos(waitNanos) : ""), null));
-                return pending.future;
-            }
+            reserved = buffer.reserve(size, waitNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for room in the producer's buffer", e);
         }
-        pending.future.whenComplete((m, e) -> buffer.release(size));
-        sender.track(pending);
+        PendingRecord pending = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(), callback);
+        if (!reserved) {
+            pending.refuse(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+                    record.topic(), -1, "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
+                    + config.maxBufferedRecords() + " records)" + (waitNanos > 0 ? " for "
+                    + Duration.ofNanos(waitNanos) : ""), null));
+            return pending.future;
+        }
         if (closed.get()) {
             pending.future.completeExceptionally(new IllegalStateException("the producer is closed"));
             return pending.future;
@@ -157,6 +162,47 @@ public final class Producer implements AutoCloseable {
             place(pending, topic);
         }
         return pending.future;
+    }
+
+    /** The topic's entry, created (after checking its name) on its first record. */
+    private TopicEntry topicOf(String topic) {
+        TopicEntry entry = topics.get(topic);
+        if (entry == null) {
+            TopicNames.validate(topic);
+            entry = topics.computeIfAbsent(topic, TopicEntry::new);
+        }
+        return entry;
+    }
+
+    /**
+     * A topic's partition states by index, so that placing a record needs no
+     * TopicPartition and no hash lookup beyond the topic's.
+     */
+    private final class TopicEntry {
+        private final String topic;
+        private volatile PartitionState[] states = new PartitionState[0];
+
+        TopicEntry(String topic) {
+            this.topic = topic;
+        }
+
+        PartitionState partition(int index) {
+            PartitionState[] current = states;
+            if (index < current.length && current[index] != null) {
+                return current[index];
+            }
+            synchronized (this) {
+                current = states;
+                if (index >= current.length) {
+                    current = java.util.Arrays.copyOf(current, index + 1);
+                }
+                if (current[index] == null) {
+                    current[index] = partitions.computeIfAbsent(TopicPartition.of(topic, index), PartitionState::new);
+                    states = current;
+                }
+                return current[index];
+            }
+        }
     }
 
     /** Chooses the record's partition and appends it to that partition's open batch. Any thread. */
@@ -182,8 +228,8 @@ public final class Producer implements AutoCloseable {
             return;
         }
         pending.partition = partition;
-        TopicPartition tp = TopicPartition.of(record.topic(), partition);
-        PartitionState state = partitions.computeIfAbsent(tp, PartitionState::new);
+        PartitionState state = topicOf(record.topic()).partition(partition);
+        TopicPartition tp = state.partition;
         boolean wake;
         synchronized (state) {
             if (state.mode == PartitionState.Mode.FAILED) {
@@ -195,7 +241,7 @@ public final class Producer implements AutoCloseable {
             wake = open == null || open.built != null || open.inFlight
                     || (open.recordCount() > 0 && open.builder.sizeInBytes() + pending.size > config.batchSize());
             if (wake) {
-                open = new Batch(tp, newBuilder(), System.nanoTime());
+                open = newBatch(tp, System.nanoTime());
                 state.queue.addLast(open);
             }
             open.builder.append(pending.timestamp, record.key(), record.value(), record.headers());
@@ -207,6 +253,28 @@ public final class Producer implements AutoCloseable {
         }
         if (wake) {
             sender.wakeup();
+        }
+    }
+
+    /** A batch on a buffer from the pool. */
+    Batch newBatch(TopicPartition tp, long createdNanos) {
+        ByteBuffer buffer = batchBuffers.take();
+        Batch batch = new Batch(tp, new RecordBatchBuilder(buffer)
+                .compression(config.compression(), config.compressionLevel()), createdNanos);
+        batch.pooled = buffer;
+        return batch;
+    }
+
+    /**
+     * Gives a finished batch's buffer back to the pool. Only for a batch whose
+     * every request has completed: kafka-net encodes a request's body when it
+     * writes it, so a buffer given back earlier could still be read.
+     */
+    void recycle(Batch batch) {
+        ByteBuffer buffer = batch.pooled;
+        if (buffer != null && !batch.inFlight) {
+            batch.pooled = null;
+            batchBuffers.give(buffer);
         }
     }
 
@@ -246,7 +314,7 @@ public final class Producer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ProduceFuture> futures = new ArrayList<>(records.size());
         for (ProducerRecord r : records) {
-            futures.add(enqueue(r, Math.max(0, deadline - System.nanoTime())));
+            futures.add(enqueue(r, Math.max(0, deadline - System.nanoTime()), null));
         }
         sender.flushUpTo(ids.get());
         List<ProduceResult> results = new ArrayList<>(records.size());
@@ -341,9 +409,8 @@ public final class Producer implements AutoCloseable {
      */
     public boolean flush(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long target = ids.get();
-        sender.flushUpTo(target);
-        return sender.awaitCompleted(target, timeout.toNanos());
+        sender.flushUpTo(ids.get());
+        return outstanding.awaitEarlier(timeout.toNanos());
     }
 
     /**
@@ -428,13 +495,53 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    /** The buffer's two limits, bytes and records, with waiting for room. */
+    /**
+     * Batch buffers of one size, kept for reuse up to a count: a batch costs no
+     * allocation (and no zeroing) once the producer runs steadily. The lock is
+     * taken once per batch, not per record.
+     */
+    static final class BatchBuffers {
+        private final int capacity;
+        private final int max;
+        private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
+
+        BatchBuffers(int capacity, int max) {
+            this.capacity = capacity;
+            this.max = max;
+        }
+
+        ByteBuffer take() {
+            ByteBuffer buffer;
+            synchronized (free) {
+                buffer = free.pollLast();
+            }
+            return buffer != null ? buffer.clear() : ByteBuffer.allocate(capacity);
+        }
+
+        void give(ByteBuffer buffer) {
+            if (buffer.capacity() != capacity) {
+                return;
+            }
+            synchronized (free) {
+                if (free.size() < max) {
+                    free.addLast(buffer);
+                }
+            }
+        }
+    }
+
+    /**
+     * The buffer's two limits, bytes and records. Reserving and releasing are
+     * atomic adds; only a producer that has to wait for room takes the lock, and
+     * a release notifies only when someone waits.
+     */
     static final class BufferLimit {
         private final long maxBytes;
         private final int maxRecords;
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
         private final Object lock = new Object();
-        private long bytes;
-        private int records;
+        private volatile int waiters;
 
         BufferLimit(long maxBytes, int maxRecords) {
             this.maxBytes = maxBytes;
@@ -442,27 +549,50 @@ public final class Producer implements AutoCloseable {
         }
 
         boolean reserve(int size, long waitNanos) throws InterruptedException {
+            if (tryReserve(size)) {
+                return true;
+            }
             long deadline = System.nanoTime() + waitNanos;
             synchronized (lock) {
-                // A record larger than the whole buffer may go when the buffer is empty.
-                while (records > 0 && (bytes + size > maxBytes || records + 1 > maxRecords)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
+                waiters++;
+                try {
+                    // A release that read waiters as 0 happened before the increment, so tryReserve sees it.
+                    while (!tryReserve(size)) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return false;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
                     }
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    return true;
+                } finally {
+                    waiters--;
                 }
-                bytes += size;
-                records++;
-                return true;
             }
         }
 
+        /** Takes room if there is some; a record larger than the whole buffer may go when the buffer is empty. */
+        private boolean tryReserve(int size) {
+            int nowRecords = records.incrementAndGet();
+            long nowBytes = bytes.addAndGet(size);
+            if (nowRecords == 1 || (nowBytes <= maxBytes && nowRecords <= maxRecords)) {
+                return true;
+            }
+            release(size);
+            return false;
+        }
+
         void release(int size) {
-            synchronized (lock) {
-                bytes -= size;
-                records--;
-                lock.notifyAll();
+            long nowBytes = bytes.addAndGet(-size);
+            int nowRecords = records.decrementAndGet();
+            // A waiter is woken once a sixteenth of the buffer is free again, not for every record given
+            // back: when the buffer is full, records come back one by one, and waking the producing thread
+            // for each costs more than the wait. (Its timed wait bounds any wake-up this misses.)
+            if (waiters > 0 && (nowRecords == 0 || (nowBytes <= maxBytes - (maxBytes >> 4)
+                    && nowRecords <= maxRecords - (maxRecords >> 4)))) {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
             }
         }
     }

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -66,14 +65,13 @@ final class Sender {
      */
     private final Set<String> backlog = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object backlogLock = new Object();
-    /** Ids of records without an outcome yet, for flush. */
-    private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
-    private final Object completedLock = new Object();
 
     // Sender thread only:
     private final Map<String, List<PendingRecord>> awaitingMetadata = new LinkedHashMap<>();
     private final Set<Batch> inFlight = new HashSet<>();
     private final Map<String, Integer> unknownTopicAnswers = new HashMap<>();
+    /** Produce requests out per leader: while a leader has its fill, ready batches wait and go together. */
+    private final Map<Integer, Integer> leaderRequests = new HashMap<>();
     private CompletableFuture<ClusterMetadata> metadataRefresh;
     private long metadataRetryAtNanos;
     private boolean metadataStale;
@@ -131,21 +129,6 @@ final class Sender {
     void flushUpTo(long target) {
         flushTarget = Math.max(flushTarget, target);
         wakeup();
-    }
-
-    boolean awaitCompleted(long target, long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (completedLock) {
-            Long first;
-            while ((first = outstanding.ceiling(Long.MIN_VALUE)) != null && first < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(completedLock, left);
-            }
-            return true;
-        }
     }
 
     void shutdown(long timeoutNanos) {
@@ -438,6 +421,12 @@ final class Sender {
                     metadataStale = true; // no leader, or one that left the cluster (killed, restarting)
                     continue;
                 }
+                if (!byLeader.containsKey(leader)
+                        && leaderRequests.getOrDefault(leader, 0) >= config.network().maxInFlightPerConnection()) {
+                    // The connection has all the requests it can pipeline: more would only queue in kafka-net
+                    // as small requests. The batches grow meanwhile and leave together when an answer comes.
+                    continue;
+                }
                 if (state.mode == PartitionState.Mode.PAUSED) {
                     continue;
                 }
@@ -587,7 +576,7 @@ final class Sender {
     private boolean claim(Batch b) {
         List<PendingRecord> kept = new ArrayList<>(b.records.size());
         for (PendingRecord p : b.records) {
-            if (p.state.compareAndSet(PendingRecord.QUEUED, PendingRecord.SENT) || p.state.get() == PendingRecord.SENT) {
+            if (p.claimForSending()) {
                 kept.add(p);
             }
         }
@@ -642,13 +631,17 @@ final class Sender {
                 callbacks.execute(() -> producer.hooks.batchSent(b.partition, records, bytes, attempt));
             }
         }
+        leaderRequests.merge(leader, 1, Integer::sum);
         CompletableFuture<ApiMessage> sent = config.acks() == Acks.NONE
                 ? client.sendWithoutResponse(leader, ChannelKind.PRODUCE, ApiKey.PRODUCE, body,
                         ApiKey.PRODUCE.latestStableVersion())
                 : client.send(leader, ChannelKind.PRODUCE, ApiKey.PRODUCE, body,
                         ApiKey.PRODUCE.latestStableVersion());
         sent.whenComplete((response, error) -> {
-            events.add(() -> handle(batches, (ProduceResponse) response, error));
+            events.add(() -> {
+                leaderRequests.merge(leader, -1, Integer::sum);
+                handle(batches, (ProduceResponse) response, error);
+            });
             wakeup();
         });
     }
@@ -805,10 +798,11 @@ final class Sender {
         requireReset(state);
         requeue(state, second, "split");
         requeue(state, first, "split");
+        producer.recycle(b);
     }
 
     private Batch rebuilt(Batch from, List<PendingRecord> records) {
-        Batch b = new Batch(from.partition, producer.newBuilder(), from.createdNanos);
+        Batch b = producer.newBatch(from.partition, from.createdNanos);
         for (PendingRecord p : records) {
             b.builder.append(p.timestamp, p.record.key(), p.record.value(), p.record.headers());
             b.records.add(p);
@@ -867,12 +861,12 @@ final class Sender {
     private boolean dropAbandoned(Batch b) {
         boolean any = false;
         for (PendingRecord p : b.records) {
-            any |= p.state.get() == PendingRecord.ABANDONED;
+            any |= p.state() == PendingRecord.ABANDONED;
         }
         if (!any) {
             return false;
         }
-        b.records.removeIf(p -> p.state.get() == PendingRecord.ABANDONED);
+        b.records.removeIf(p -> p.state() == PendingRecord.ABANDONED);
         b.built = null;
         b.builder = producer.newBuilder();
         for (PendingRecord p : b.records) {
@@ -919,6 +913,7 @@ final class Sender {
         }
         List<PendingRecord> records = b.records;
         long sent = b.firstSentNanos;
+        producer.recycle(b);
         callbacks.execute(() -> {
             long now = System.nanoTime();
             for (int i = 0; i < records.size(); i++) {
@@ -960,6 +955,7 @@ final class Sender {
         for (PendingRecord p : b.records) {
             fail(p, failure, b.firstSentNanos);
         }
+        producer.recycle(b);
     }
 
     private void fail(PendingRecord p, Throwable failure) {
@@ -1062,17 +1058,6 @@ final class Sender {
             failBatch(q, "an earlier record of " + state.partition + " failed for good, and the ordering policy "
                     + policy.name() + " fails what was buffered behind it", failure);
         }
-    }
-
-    /** Registers a record at produce, so that flush waits for its outcome, whichever path it takes. */
-    void track(PendingRecord p) {
-        outstanding.add(p.id);
-        p.future.whenComplete((m, e) -> {
-            outstanding.remove(p.id);
-            synchronized (completedLock) {
-                completedLock.notifyAll();
-            }
-        });
     }
 
     private void failEverything(String reason) {
