@@ -18,7 +18,14 @@ final class Batch {
     RecordBatchBuilder builder;
     final List<PendingRecord> records = new ArrayList<>();
     final long createdNanos;
+    /**
+     * The batch's bytes once closed. A full batch is closed (encoded, compressed,
+     * CRC) by the producing thread that filled it, without producer state; the
+     * sender stamps its id, epoch and sequence when it claims it.
+     */
     ByteBuffer built;
+    /** Whether the sender took it for sending: withdrawn records left out, sequence given, bytes final. */
+    boolean claimed;
     int baseSequence = RecordBatchBuilder.NO_SEQUENCE;
     int attempts;
     /** Whether a request carrying it may have reached a broker: then its failure is POSSIBLY_PERSISTED. */

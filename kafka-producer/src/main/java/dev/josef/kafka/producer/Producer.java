@@ -52,6 +52,8 @@ import java.util.function.BiConsumer;
  * each partition: keep callbacks short. The producer is safe to share.
  */
 public final class Producer implements AutoCloseable {
+    /** The lowest compression ratio batches are sized by; the pooled batch buffers hold batch.size over it. */
+    private static final double MIN_COMPRESSION_RATIO = 0.25;
     /** Bytes a record adds beyond its key, value and headers, at most (varints and attributes). */
     private static final int RECORD_OVERHEAD = 21;
     /** The batch header and the Produce request's framing around one record, at most. */
@@ -77,7 +79,8 @@ public final class Producer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
         this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
-        int capacity = Math.min(config.batchSize(), 1 << 20) + 256;
+        int capacity = (int) Math.min(config.compression().id() == 0 ? config.batchSize()
+                : config.batchSize() / MIN_COMPRESSION_RATIO, 1 << 20) + 256;
         this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(256, Math.max(1, config.bufferMemory() / capacity)));
         this.sender = new Sender(this);
         sender.start();
@@ -175,12 +178,45 @@ public final class Producer implements AutoCloseable {
     }
 
     /**
+     * Closes a full batch on the producing thread, under its partition's lock:
+     * compression and the CRC happen as records are produced, not one batch
+     * after another on the sender thread. The sender stamps the producer state.
+     */
+    private void close(TopicEntry entry, Batch batch) {
+        int uncompressed = batch.builder.sizeInBytes();
+        batch.built = batch.builder.build();
+        entry.observe(uncompressed, batch.built.remaining());
+    }
+
+    /**
      * A topic's partition states by index, so that placing a record needs no
-     * TopicPartition and no hash lookup beyond the topic's.
+     * TopicPartition and no hash lookup beyond the topic's; and how well its
+     * records compress.
      */
     private final class TopicEntry {
         private final String topic;
         private volatile PartitionState[] states = new PartitionState[0];
+        /**
+         * Compressed over uncompressed size, as the topic's batches showed. A batch
+         * is full when its records would take {@code batch.size} on the wire, as in
+         * kafka-clients: with compression a batch holds more records than
+         * batch.size bytes. Worse news is believed at once, better news slowly;
+         * never below 1/4, which the pooled buffers are sized for.
+         */
+        private volatile double ratio = 1.0;
+
+        int wireSize(int uncompressed) {
+            return (int) (uncompressed * ratio);
+        }
+
+        void observe(int uncompressed, int compressed) {
+            if (config.compression().id() == 0 || uncompressed <= 0) {
+                return;
+            }
+            double seen = (double) compressed / uncompressed;
+            double current = ratio;
+            ratio = Math.max(MIN_COMPRESSION_RATIO, seen >= current ? seen : current - (current - seen) * 0.1);
+        }
 
         TopicEntry(String topic) {
             this.topic = topic;
@@ -228,7 +264,8 @@ public final class Producer implements AutoCloseable {
             return;
         }
         pending.partition = partition;
-        PartitionState state = topicOf(record.topic()).partition(partition);
+        TopicEntry entry = topicOf(record.topic());
+        PartitionState state = entry.partition(partition);
         TopicPartition tp = state.partition;
         boolean wake;
         synchronized (state) {
@@ -239,14 +276,21 @@ public final class Producer implements AutoCloseable {
             Batch open = state.queue.peekLast();
             // A new batch starts a linger the sender does not know of yet: it is woken to time it.
             wake = open == null || open.built != null || open.inFlight
-                    || (open.recordCount() > 0 && open.builder.sizeInBytes() + pending.size > config.batchSize());
+                    || (open.recordCount() > 0 && entry.wireSize(open.builder.sizeInBytes() + pending.size)
+                    > config.batchSize());
             if (wake) {
+                if (open != null && open.built == null && !open.inFlight && open.recordCount() > 0) {
+                    close(entry, open); // full
+                }
                 open = newBatch(tp, System.nanoTime());
                 state.queue.addLast(open);
             }
             open.builder.append(pending.timestamp, record.key(), record.value(), record.headers());
             open.records.add(pending);
-            wake |= open.builder.sizeInBytes() >= config.batchSize();
+            if (entry.wireSize(open.builder.sizeInBytes()) >= config.batchSize()) {
+                close(entry, open);
+                wake = true;
+            }
         }
         if (!hooks.isEmpty()) {
             hooks.buffered(record, tp, pending.size);

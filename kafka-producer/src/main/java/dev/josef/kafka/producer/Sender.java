@@ -448,7 +448,7 @@ final class Sender {
                     next = Math.min(next, b.createdNanos + lingerNanos);
                     continue;
                 }
-                if (b.built == null) {
+                if (!b.claimed) {
                     if (!claim(b)) {
                         state.queue.pollFirst(); // every record of it was withdrawn
                         next = now;
@@ -457,9 +457,17 @@ final class Sender {
                     if (config.idempotence()) {
                         b.baseSequence = state.nextSequence;
                         state.nextSequence = nextSequence(state.nextSequence, b.recordCount());
-                        b.builder.producerState(state.producerId, state.epoch, b.baseSequence);
+                        if (b.built != null) {
+                            RecordBatchBuilder.rewriteProducerState(b.built.duplicate(), state.producerId, state.epoch,
+                                    b.baseSequence);
+                        } else {
+                            b.builder.producerState(state.producerId, state.epoch, b.baseSequence);
+                        }
                     }
-                    b.built = b.builder.build();
+                    if (b.built == null) {
+                        b.built = b.builder.build();
+                    }
+                    b.claimed = true;
                 }
                 int bytes = requestBytes.getOrDefault(leader, 0);
                 if (bytes > 0 && bytes + b.built.remaining() > config.maxRequestSize()) {
@@ -584,6 +592,7 @@ final class Sender {
             return true;
         }
         b.records.clear();
+        b.built = null; // closed by the producing thread with the withdrawn records in it
         if (kept.isEmpty()) {
             return false;
         }
@@ -794,6 +803,8 @@ final class Sender {
             }
             first.built = first.builder.build();
             second.built = second.builder.build();
+            first.claimed = true;
+            second.claimed = true;
         }
         requireReset(state);
         requeue(state, second, "split");
@@ -868,6 +879,7 @@ final class Sender {
         }
         b.records.removeIf(p -> p.state() == PendingRecord.ABANDONED);
         b.built = null;
+        b.claimed = false;
         b.builder = producer.newBuilder();
         for (PendingRecord p : b.records) {
             b.builder.append(p.timestamp, p.record.key(), p.record.value(), p.record.headers());

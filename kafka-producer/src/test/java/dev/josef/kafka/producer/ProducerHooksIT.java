@@ -86,6 +86,38 @@ class ProducerHooksIT {
         }
     }
 
+    /**
+     * As in kafka-clients, batch.size bounds a compressed batch's size on the wire,
+     * not its records before compression: records that compress well fill batches
+     * with more than batch.size bytes of them.
+     */
+    @Test
+    void compressedBatchesAreSizedByWhatTheyTakeOnTheWire(KafkaCluster cluster) throws Exception {
+        String topic = "hooks-compressed-batches";
+        cluster.createTopic(topic, 1, 1);
+        List<int[]> batches = new CopyOnWriteArrayList<>();
+        ProducerHook sizes = new ProducerHook() {
+            @Override
+            public void onBatchSent(String clientId, TopicPartition partition, int records, int bytes, int attempt) {
+                batches.add(new int[] {records, bytes});
+            }
+        };
+        ProducerConfig config = ProducerConfig.builder()
+                .network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers()).build())
+                .compression(dev.josef.kafka.protocol.CompressionCodecs.installed().byName("gzip"))
+                .batchSize(4096).linger(Duration.ofSeconds(1)).hook(sizes).build();
+        try (Producer producer = Producer.create(config)) {
+            for (int i = 0; i < 200; i++) {
+                producer.produce(ProducerRecord.of(topic, utf8(("record " + i + " ").repeat(40))));
+            }
+            assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+        }
+        // About 400 bytes a record: 10 fill 4 KiB uncompressed; the producer learns that gzip shrinks them.
+        assertThat(batches.stream().mapToInt(b -> b[0]).max().orElse(0)).isGreaterThanOrEqualTo(20);
+        assertThat(batches).allSatisfy(b -> assertThat(b[1]).isLessThan(2 * 4096));
+        assertThat(batches.stream().mapToInt(b -> b[0]).sum()).isEqualTo(200);
+    }
+
     private static String text(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
     }

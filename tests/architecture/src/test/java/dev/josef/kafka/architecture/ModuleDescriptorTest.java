@@ -51,7 +51,7 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void kafkaProducerExportsItsApiAndSpiAndUsesItsPartitioners() {
+    void kafkaProducerExportsItsApiAndSpiAndUsesItsThreeSpis() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.producer.Producer");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.producer");
         assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.producer", Set.of(),
@@ -60,7 +60,8 @@ class ModuleDescriptorTest {
         d.requires().forEach(r -> requires.put(r.name(), r.modifiers()));
         assertThat(requires).containsEntry("dev.josef.kafka.net", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
                 .containsOnlyKeys("java.base", "dev.josef.kafka.net", "org.slf4j");
-        assertThat(d.uses()).containsExactly("dev.josef.kafka.producer.spi.Partitioner");
+        assertThat(d.uses()).containsExactlyInAnyOrder("dev.josef.kafka.producer.spi.Partitioner",
+                "dev.josef.kafka.producer.spi.OrderingPolicy", "dev.josef.kafka.producer.spi.ProducerHook");
     }
 
     @Test
