@@ -43,6 +43,10 @@ final class Batch {
      */
     ProduceException doomedBy;
 
+    /** The topic's id as of the last send: Produce v13+ answers name topics by id alone. */
+    dev.josef.kafka.protocol.Uuid topicId = dev.josef.kafka.protocol.Uuid.ZERO;
+    /** Why the producing thread could not encode it, when it could not. */
+    RuntimeException encodingFailure;
     /** The pooled buffer its builder started on; given back once the batch is done with. */
     ByteBuffer pooled;
 

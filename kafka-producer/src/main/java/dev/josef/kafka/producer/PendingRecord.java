@@ -89,7 +89,7 @@ final class PendingRecord {
             return;
         }
         producer.outstanding.leave(generation);
-        future.completeExceptionally(error);
+        future.settleExceptionally(error);
         callBack(null, error);
     }
 

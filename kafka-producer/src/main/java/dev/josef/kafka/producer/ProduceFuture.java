@@ -24,29 +24,28 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
     /** Withdraws the record if it was not sent; gives up on it if it was and idempotence is off. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if ((pending.withdraw() || pending.abandon(idempotence)) && super.cancel(mayInterruptIfRunning)) {
+        if (pending.withdraw() || pending.abandon(idempotence)) {
+            super.cancel(mayInterruptIfRunning); // false only if completed from outside meanwhile
             pending.finished(null, new CancellationException("cancelled by the application"));
             return true;
         }
         return false;
     }
 
-    @Override
-    public boolean complete(RecordMetadata value) {
-        if (super.complete(value)) {
-            pending.finished(value, null);
-            return true;
-        }
-        return false;
+    /**
+     * The producer's own completion: the record's outcome, final. Completing the
+     * future from outside ({@code complete}, {@code orTimeout}, ...) only completes
+     * the future; the record keeps its place in the buffer and in {@code flush}
+     * until the producer settles it, and the callback gets the real outcome.
+     */
+    void settle(RecordMetadata value) {
+        super.complete(value);
+        pending.finished(value, null);
     }
 
-    @Override
-    public boolean completeExceptionally(Throwable error) {
-        if (super.completeExceptionally(error)) {
-            pending.finished(null, error);
-            return true;
-        }
-        return false;
+    void settleExceptionally(Throwable error) {
+        super.completeExceptionally(error);
+        pending.finished(null, error);
     }
 
     /** Whether a request carried the record (so after a cancel it may be in the log). */

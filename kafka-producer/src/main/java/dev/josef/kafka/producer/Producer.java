@@ -133,10 +133,7 @@ public final class Producer implements AutoCloseable {
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
         topicOf(record.topic()); // checks the name, once per topic
         int size = sizeOf(record);
-        if (size + REQUEST_OVERHEAD > config.maxRequestSize()) {
-            throw new IllegalArgumentException("a record of " + size + " bytes (key, value and headers) does not fit "
-                    + "a request of maxRequestSize " + config.maxRequestSize() + " bytes");
-        }
+        checkSize(size);
         long now = System.nanoTime();
         long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
         boolean reserved;
@@ -155,7 +152,7 @@ public final class Producer implements AutoCloseable {
             return pending.future;
         }
         if (closed.get()) {
-            pending.future.completeExceptionally(new IllegalStateException("the producer is closed"));
+            pending.future.settleExceptionally(new IllegalStateException("the producer is closed"));
             return pending.future;
         }
         ClusterMetadata.Topic topic = client.metadata().topic(record.topic()).orElse(null);
@@ -163,6 +160,11 @@ public final class Producer implements AutoCloseable {
             sender.awaitMetadata(pending);
         } else {
             place(pending, topic);
+        }
+        if (sender.exited()) {
+            // close() or a failure raced with this call: the sender's last pass may have missed the record.
+            pending.future.settleExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+                    record.topic(), pending.partition, "the producer closed before the record was sent", null));
         }
         return pending.future;
     }
@@ -182,10 +184,31 @@ public final class Producer implements AutoCloseable {
      * compression and the CRC happen as records are produced, not one batch
      * after another on the sender thread. The sender stamps the producer state.
      */
-    private void close(TopicEntry entry, Batch batch) {
+    private boolean close(TopicEntry entry, PartitionState state, Batch batch) {
         int uncompressed = batch.builder.sizeInBytes();
-        batch.built = batch.builder.build();
+        try {
+            batch.built = batch.builder.build();
+        } catch (RuntimeException e) {
+            // A codec that fails: this batch's records fail, nothing else. Out of the queue, under the lock.
+            state.queue.remove(batch);
+            batch.encodingFailure = e;
+            return false;
+        }
         entry.observe(uncompressed, batch.built.remaining());
+        return true;
+    }
+
+    /** Fails the records of batches that could not be encoded, after the partition's lock is released. */
+    private static void failUnencodable(List<Batch> batches) {
+        for (Batch batch : batches) {
+            ProduceException failure = new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+                    batch.partition.topic(), batch.partition.partition(), batch.recordCount() + " record(s) to "
+                    + batch.partition + " failed: encoding their batch failed: " + batch.encodingFailure,
+                    batch.encodingFailure);
+            for (PendingRecord p : batch.records) {
+                p.future.settleExceptionally(failure);
+            }
+        }
     }
 
     /**
@@ -250,7 +273,7 @@ public final class Producer implements AutoCloseable {
             partition = record.partition() != null ? record.partition()
                     : config.partitioner().partition(record.topic(), record.key(), record.value(), count);
         } catch (RuntimeException e) {
-            pending.future.completeExceptionally(e);
+            pending.future.settleExceptionally(e);
             return;
         }
         if (partition == Partitioner.UNASSIGNED) {
@@ -258,7 +281,7 @@ public final class Producer implements AutoCloseable {
                     config.batchSize());
         }
         if (partition < 0 || partition >= count) {
-            pending.future.completeExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+            pending.future.settleExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
                     record.topic(), partition, "topic " + record.topic() + " has partitions 0 to " + (count - 1)
                     + "; there is no partition " + partition, null));
             return;
@@ -268,9 +291,10 @@ public final class Producer implements AutoCloseable {
         PartitionState state = entry.partition(partition);
         TopicPartition tp = state.partition;
         boolean wake;
+        List<Batch> unencodable = null;
         synchronized (state) {
             if (state.mode == PartitionState.Mode.FAILED) {
-                pending.future.completeExceptionally(new PartitionFailedException(tp.topic(), partition, state.failure));
+                pending.future.settleExceptionally(new PartitionFailedException(tp.topic(), partition, state.failure));
                 return;
             }
             Batch open = state.queue.peekLast();
@@ -279,8 +303,9 @@ public final class Producer implements AutoCloseable {
                     || (open.recordCount() > 0 && entry.wireSize(open.builder.sizeInBytes() + pending.size)
                     > config.batchSize());
             if (wake) {
-                if (open != null && open.built == null && !open.inFlight && open.recordCount() > 0) {
-                    close(entry, open); // full
+                if (open != null && open.built == null && !open.inFlight && open.recordCount() > 0
+                        && !close(entry, state, open)) {
+                    unencodable = new ArrayList<>(List.of(open));
                 }
                 open = newBatch(tp, System.nanoTime());
                 state.queue.addLast(open);
@@ -288,9 +313,15 @@ public final class Producer implements AutoCloseable {
             open.builder.append(pending.timestamp, record.key(), record.value(), record.headers());
             open.records.add(pending);
             if (entry.wireSize(open.builder.sizeInBytes()) >= config.batchSize()) {
-                close(entry, open);
+                if (!close(entry, state, open)) {
+                    unencodable = unencodable == null ? new ArrayList<>() : unencodable;
+                    unencodable.add(open);
+                }
                 wake = true;
             }
+        }
+        if (unencodable != null) {
+            failUnencodable(unencodable);
         }
         if (!hooks.isEmpty()) {
             hooks.buffered(record, tp, pending.size);
@@ -327,6 +358,13 @@ public final class Producer implements AutoCloseable {
                 .compression(config.compression(), config.compressionLevel());
     }
 
+    private void checkSize(int size) {
+        if (size + REQUEST_OVERHEAD > config.maxRequestSize()) {
+            throw new IllegalArgumentException("a record of " + size + " bytes (key, value and headers) does not fit "
+                    + "a request of maxRequestSize " + config.maxRequestSize() + " bytes");
+        }
+    }
+
     static int sizeOf(ProducerRecord record) {
         int size = RECORD_OVERHEAD;
         size += record.key() == null ? 0 : record.key().length;
@@ -354,6 +392,7 @@ public final class Producer implements AutoCloseable {
         for (ProducerRecord r : records) {
             Objects.requireNonNull(r, "record");
             TopicNames.validate(r.topic());
+            checkSize(sizeOf(r));
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ProduceFuture> futures = new ArrayList<>(records.size());

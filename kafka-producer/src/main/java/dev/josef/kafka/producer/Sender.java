@@ -79,10 +79,12 @@ final class Sender {
     private short producerEpoch = RecordBatchBuilder.NO_PRODUCER_EPOCH;
     private CompletableFuture<ApiMessage> initProducerId;
     private long initRetryAtNanos;
-    private volatile long flushTarget = -1;
+    private final java.util.concurrent.atomic.AtomicLong flushTarget = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile boolean stopping;
     private volatile String failure;
     private volatile long stopDeadlineNanos;
+    /** Set before the sender's last pass over what is buffered; a record placed after that is failed by its producer. */
+    private volatile boolean exited;
 
     Sender(Producer producer) {
         this.producer = producer;
@@ -127,13 +129,13 @@ final class Sender {
     }
 
     void flushUpTo(long target) {
-        flushTarget = Math.max(flushTarget, target);
+        flushTarget.accumulateAndGet(target, Math::max);
         wakeup();
     }
 
     void shutdown(long timeoutNanos) {
         stopDeadlineNanos = System.nanoTime() + timeoutNanos;
-        flushTarget = Long.MAX_VALUE;
+        flushTarget.set(Long.MAX_VALUE);
         stopping = true;
         wakeup();
         try {
@@ -159,6 +161,7 @@ final class Sender {
                 }
                 takeArrivals();
                 if (stopping && (now - stopDeadlineNanos >= 0 || nothingLeft())) {
+                    exited = true;
                     failEverything("the producer closed before it was sent");
                     return;
                 }
@@ -190,9 +193,19 @@ final class Sender {
      */
     private void stopped(String reason) {
         failure = reason;
+        exited = true;
         failEverything(reason);
         takeArrivals();
         failEverything(reason);
+    }
+
+    /**
+     * Whether the sender has made (or is making) its last pass: a record a
+     * producing thread placed and then sees this for must be failed by that thread,
+     * as the pass may have missed it.
+     */
+    boolean exited() {
+        return exited;
     }
 
     /** Why the sender stopped on its own, or null while it runs. */
@@ -341,13 +354,12 @@ final class Sender {
             synchronized (state) {
                 for (Iterator<Batch> it = state.queue.iterator(); it.hasNext(); ) {
                     Batch b = it.next();
-                    // A batch sent with a sequence is kept until its outcome is known (or the partition's
-                    // sequences restart anyway): dropping it would break the sequence.
-                    boolean settled = !(config.idempotence() && b.baseSequence >= 0 && b.maybeSent) || state.needsReset;
-                    if (!b.inFlight && now - (b.createdNanos + timeout) >= 0 && settled) {
+                    // Also a batch whose outcome is unknown (POSSIBLY_PERSISTED): decide() restarts the
+                    // partition's sequences after it, once the batches behind it are settled.
+                    if (!b.inFlight && now - (b.createdNanos + timeout) >= 0) {
                         it.remove();
                         expired.add(b);
-                    } else if (!b.inFlight && now - (b.createdNanos + timeout) < 0) {
+                    } else if (!b.inFlight) {
                         next = Math.min(next, b.createdNanos + timeout);
                     }
                 }
@@ -403,7 +415,7 @@ final class Sender {
     private long drain(long now) {
         ClusterMetadata metadata = client.metadata();
         long lingerNanos = config.linger().toNanos();
-        long flush = flushTarget;
+        long flush = flushTarget.get();
         long next = Long.MAX_VALUE;
         Map<Integer, List<Batch>> byLeader = new HashMap<>();
         Map<Integer, Integer> requestBytes = new HashMap<>();
@@ -465,7 +477,17 @@ final class Sender {
                         }
                     }
                     if (b.built == null) {
-                        b.built = b.builder.build();
+                        try {
+                            b.built = b.builder.build();
+                        } catch (RuntimeException e) {
+                            state.queue.pollFirst();
+                            if (b.baseSequence >= 0) {
+                                state.nextSequence = b.baseSequence; // never sent: its sequences go to the next
+                            }
+                            failBatch(b, "encoding the batch failed: " + e, e);
+                            next = now;
+                            continue;
+                        }
                     }
                     b.claimed = true;
                 }
@@ -509,11 +531,11 @@ final class Sender {
         if (state.inFlight > 0) {
             return false;
         }
-        if (!state.needsReset) {
-            for (Batch q : state.queue) {
-                if (q.baseSequence >= 0 && q.maybeSent) {
-                    return head.baseSequence >= 0; // settle the old epoch's batches first, in order
-                }
+        for (Batch q : state.queue) {
+            if (q.baseSequence >= 0 && q.unknownAttempt) {
+                // Settle the old epoch's batches first, in order: the broker says DUPLICATE for one it
+                // has, takes one that follows, and refuses one behind a gap, and only then is it known.
+                return head.baseSequence >= 0;
             }
         }
         restartSequences(state);
@@ -628,6 +650,8 @@ final class Sender {
         };
         long now = System.nanoTime();
         for (Batch b : batches) {
+            // Produce v13+ answers by topic id alone: the batch's answer is found by it.
+            b.topicId = metadata.topic(b.partition.topic()).map(ClusterMetadata.Topic::id).orElse(Uuid.ZERO);
             b.maybeSent = true;
             if (b.firstSentNanos == 0) {
                 b.firstSentNanos = now;
@@ -692,7 +716,12 @@ final class Sender {
                 continue;
             }
             Throwable ex = ErrorCode.exception(answer.errorCode(), answer.errorMessage());
-            // The broker answered, and refused it: unless an earlier attempt went unanswered, it is not in the log.
+            if (code == ErrorCode.REQUEST_TIMED_OUT || code == ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND) {
+                b.unknownAttempt = true; // the leader wrote it; whether it stays is unknown
+            } else if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code == ErrorCode.UNKNOWN_PRODUCER_ID) {
+                b.unknownAttempt = false; // the broker holds no copy of this sequence (it would say DUPLICATE)
+            }
+            // Otherwise the broker refused it: unless an attempt went unanswered, it is not in the log.
             b.maybeSent = b.unknownAttempt;
             if (b.doomedBy != null) {
                 failBatch(b, "an earlier batch of " + b.partition + " failed, and the broker refused this one (" + code + ")",
@@ -756,7 +785,8 @@ final class Sender {
             requeue(state, b, code.name());
             return;
         }
-        if (earlierResend && code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+        if (earlierResend && code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || earlierBatchOut(state, b)) {
+            // An earlier batch (resent, in flight elsewhere after a leader change, or queued) may fill the gap.
             retryOrFail(state, b, code.name(), ex, false);
             return;
         }
@@ -782,12 +812,37 @@ final class Sender {
         failForGood(state, b, loss);
     }
 
+    /** Whether a batch of the partition with an earlier sequence is in flight or waits to be resent. */
+    private boolean earlierBatchOut(PartitionState state, Batch b) {
+        for (Batch q : inFlight) {
+            if (q.partition.equals(b.partition) && q.baseSequence >= 0 && sequenceBefore(q.baseSequence, b.baseSequence)) {
+                return true;
+            }
+        }
+        synchronized (state) {
+            for (Batch q : state.queue) {
+                if (q.baseSequence >= 0 && sequenceBefore(q.baseSequence, b.baseSequence)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * Splits a batch the broker refused as too large into two halves that take
      * its place in the queue. With idempotence the partition's sequences restart,
      * since the halves need one more sequence range than the batch had.
      */
     private void split(PartitionState state, Batch b) {
+        if (!config.idempotence() && dropAbandoned(b)) {
+            producer.recycle(b);
+            return; // every record of it was cancelled
+        }
+        if (b.recordCount() == 1) {
+            requeue(state, b, "records cancelled; the rest is encoded again");
+            return;
+        }
         int half = b.recordCount() / 2;
         Batch first = rebuilt(b, b.records.subList(0, half));
         Batch second = rebuilt(b, b.records.subList(half, b.recordCount()));
@@ -823,9 +878,14 @@ final class Sender {
 
     private static ProduceResponse.PartitionProduceResponse find(ProduceResponse response, Batch b) {
         for (ProduceResponse.TopicProduceResponse t : response.responses()) {
+            boolean named = t.name() != null && !t.name().isEmpty();
+            boolean same = named ? b.partition.topic().equals(t.name())
+                    : !Uuid.ZERO.equals(b.topicId) && b.topicId.equals(t.topicId());
+            if (!same) {
+                continue;
+            }
             for (ProduceResponse.PartitionProduceResponse p : t.partitionResponses()) {
-                if (p.index() == b.partition.partition()
-                        && (b.partition.topic().equals(t.name()) || t.name() == null || t.name().isEmpty())) {
+                if (p.index() == b.partition.partition()) {
                     return p;
                 }
             }
@@ -842,10 +902,7 @@ final class Sender {
      */
     private void retryOrFail(PartitionState state, Batch b, String reason, Throwable cause, boolean notSent) {
         long now = System.nanoTime();
-        if (stopping) {
-            failBatch(b, reason + ", and the producer is closing", cause);
-            return;
-        }
+        // While closing, too: close's deadline ends it, failing whatever is left at once, in order.
         if (now - (b.createdNanos + config.deliveryTimeout().toNanos()) >= 0) {
             failForGood(state, b, reason + ", and its delivery timeout of " + config.deliveryTimeout() + " passed", cause);
             return;
@@ -904,7 +961,13 @@ final class Sender {
     }
 
     private static boolean precedes(Batch a, Batch b) {
-        return b.baseSequence < 0 || a.baseSequence < b.baseSequence;
+        return b.baseSequence < 0 || sequenceBefore(a.baseSequence, b.baseSequence);
+    }
+
+    /** Whether sequence {@code a} comes before {@code b}, across the wrap at 2^31 (they are never 2^30 apart). */
+    private static boolean sequenceBefore(int a, int b) {
+        int distance = (b - a) & Integer.MAX_VALUE;
+        return distance != 0 && distance < (1 << 30);
     }
 
     private long backoff(int attempts) {
@@ -936,7 +999,7 @@ final class Sender {
                 if (!producer.hooks.isEmpty()) {
                     producer.hooks.acknowledged(p.record, metadata, sent - p.enqueuedNanos, now - sent);
                 }
-                p.future.complete(metadata);
+                p.future.settle(metadata);
             }
         });
     }
@@ -981,7 +1044,7 @@ final class Sender {
                 long buffered = (sentNanos == 0 ? now : sentNanos) - p.enqueuedNanos;
                 producer.hooks.failed(p.record, failure, buffered, sentNanos == 0 ? 0 : now - sentNanos);
             }
-            p.future.completeExceptionally(failure);
+            p.future.settleExceptionally(failure);
         });
     }
 
@@ -1012,10 +1075,6 @@ final class Sender {
      */
     private void decide(PartitionState state, ProduceException failure, int failedRecords, Runnable failTheFailed) {
         requireReset(state);
-        if (stopping) {
-            failTheFailed.run();
-            return;
-        }
         int behind = 0;
         synchronized (state) {
             for (Batch q : state.queue) {

@@ -34,6 +34,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(KafkaClusterExtension.class)
 class ProducerFaultsIT {
 
+    /**
+     * Produce v13 answers name topics by id only. Two topics' partition 0 in one
+     * request, one of them refused: each batch must get its own topic's answer.
+     */
+    @Test
+    void eachBatchGetsItsOwnTopicsAnswerWhenTopicsShareAPartitionIndex(KafkaCluster cluster) throws Exception {
+        cluster.createTopic("answers-a", 1, 1);
+        cluster.createTopic("answers-b", 1, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers())) {
+            ProducerConfig config = ProducerConfig.builder()
+                    .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("answers").build())
+                    .linger(Duration.ofSeconds(10)).build();
+            try (Producer producer = Producer.create(config)) {
+                producer.produce(ProducerRecord.of("answers-a", "warm-up".getBytes(StandardCharsets.UTF_8)));
+                producer.produce(ProducerRecord.of("answers-b", "warm-up".getBytes(StandardCharsets.UTF_8)));
+                assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+                ProxyRule refuseB = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic("answers-b").partition(0).times(1)
+                        .refuseRecords().replaceError(ErrorCode.INVALID_RECORD));
+                ProxyRule carryingA = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic("answers-a").countOnly());
+
+                ProduceFuture a = producer.produce(ProducerRecord.of("answers-a", "a1".getBytes(StandardCharsets.UTF_8)));
+                ProduceFuture b = producer.produce(ProducerRecord.of("answers-b", "b1".getBytes(StandardCharsets.UTF_8)));
+                // Both batches wait for the 10 s linger; flush makes them ready in the same drain, so one
+                // request to the one broker carries both.
+                assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
+
+                assertThat(a.get(30, TimeUnit.SECONDS).offset()).isEqualTo(1);
+                assertThat(b).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withMessageContaining("INVALID_RECORD");
+                assertThat(refuseB.fired()).isEqualTo(1);
+                assertThat(carryingA.fired()).as("requests carrying a1").isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void retriesLoseNothingDuplicateNothingAndKeepOrder(KafkaCluster cluster) throws Exception {
         String topic = "producer-faults";
