@@ -81,7 +81,10 @@ public final class Producer implements AutoCloseable {
         this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
         int capacity = (int) Math.min(config.compression().id() == 0 ? config.batchSize()
                 : config.batchSize() / MIN_COMPRESSION_RATIO, 1 << 20) + 256;
-        this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(256, Math.max(1, config.bufferMemory() / capacity)));
+        // As kafka-clients' BufferPool: up to buffer.memory of batch buffers are kept, so a full buffer of
+        // batches does not turn into fresh (zeroed) allocations once the producer runs steadily.
+        this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(Integer.MAX_VALUE,
+                Math.max(1, config.bufferMemory() / capacity)));
         this.sender = new Sender(this);
         sender.start();
     }
