@@ -381,25 +381,30 @@ final class Sender {
             }
         }
         for (PartitionState state : producer.partitions.values()) {
-            List<Batch> expired = new ArrayList<>();
+            List<Batch> expired = null;
             synchronized (state) {
+                // The queue is in creation order (batches put back for a retry are older than any
+                // behind them), so the scan stops at the first batch still within its time: this runs
+                // on every pass of the sender, under the lock producers append with.
                 for (Iterator<Batch> it = state.queue.iterator(); it.hasNext(); ) {
                     Batch b = it.next();
                     // Also a batch whose outcome is unknown (POSSIBLY_PERSISTED): decide() restarts the
                     // partition's sequences after it, once the batches behind it are settled.
-                    if (!b.inFlight && now - (b.createdNanos + timeout) >= 0) {
-                        it.remove();
-                        expired.add(b);
-                    } else if (!b.inFlight) {
+                    if (now - (b.createdNanos + timeout) < 0) {
                         next = Math.min(next, b.createdNanos + timeout);
+                        break;
                     }
+                    it.remove();
+                    expired = expired == null ? new ArrayList<>() : expired;
+                    expired.add(b);
                 }
             }
-            if (!expired.isEmpty()) {
+            if (expired != null) {
+                List<Batch> gone = expired;
                 String reason = "its delivery timeout of " + config.deliveryTimeout() + " passed";
                 int failedRecords = expired.stream().mapToInt(Batch::recordCount).sum();
-                decide(state, failureOf(expired.get(0), reason, null), failedRecords, () -> {
-                    for (Batch b : expired) {
+                decide(state, failureOf(gone.get(0), reason, null), failedRecords, () -> {
+                    for (Batch b : gone) {
                         failBatch(b, reason, null);
                     }
                 });

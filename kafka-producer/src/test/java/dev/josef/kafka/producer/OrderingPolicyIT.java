@@ -168,6 +168,30 @@ class OrderingPolicyIT {
     }
 
     @Test
+    void recordsHeldByAPausedPartitionStillEndAtTheirDeliveryTimeout(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-pause-expiry";
+        cluster.createTopic(topic, 2, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = Producer.create(ProducerConfig.builder()
+                     .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("pause-expiry")
+                             .requestTimeout(Duration.ofSeconds(1)).build())
+                     .linger(Duration.ZERO).deliveryTimeout(Duration.ofSeconds(2))
+                     .orderingPolicy(OrderingPolicy.pausePartition()).build())) {
+            warmUp(producer, topic);
+            refuseNextBatchOfPartition0(proxy, topic);
+            List<ProduceFuture> behind = produceBehind(producer, topic);
+            assertFailedNotPersisted(behind.subList(0, 1));
+
+            ProduceFuture held = producer.produce(ProducerRecord.of(topic, utf8("held")).withPartition(0));
+
+            // Never resumed: the delivery timeout ends what waits, and says it was never sent.
+            assertThat(held).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(ExecutionException.class)
+                    .withMessageContaining("delivery timeout");
+            assertFailedNotPersisted(behind);
+        }
+    }
+
+    @Test
     void continueFailsWhatWasBehindTheFailureAndTakesNewRecordsAtOnce(KafkaCluster cluster) throws Exception {
         String topic = "ordering-continue";
         cluster.createTopic(topic, 2, 1);

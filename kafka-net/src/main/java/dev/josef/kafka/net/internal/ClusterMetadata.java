@@ -60,9 +60,12 @@ public record ClusterMetadata(String clusterId, int controllerId, Map<Integer, H
         if (t == null || t.error() != ErrorCode.NONE) {
             return Optional.empty();
         }
-        return t.partitions().stream()
-                .filter(p -> p.index() == partition && p.leaderId() >= 0 && brokers.containsKey(p.leaderId()))
-                .map(Partition::leaderId)
-                .findFirst();
+        // A loop, not a stream: producers ask this for every partition on every pass.
+        for (Partition p : t.partitions()) {
+            if (p.index() == partition) {
+                return p.leaderId() >= 0 && brokers.containsKey(p.leaderId()) ? Optional.of(p.leaderId()) : Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 }
