@@ -153,6 +153,9 @@ final class BrokerChannel {
         try {
             socket = SocketChannel.open();
             socket.configureBlocking(false);
+            // Requests go out whole (one gathering write each): Nagle's algorithm would only hold back the
+            // tail of one, waiting on the broker's delayed ACK, as kafka-clients also avoids.
+            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
             socket.socket().setTcpNoDelay(true);
             socket.socket().setKeepAlive(true);
             key = socket.register(selector, SelectionKey.OP_CONNECT, this);
