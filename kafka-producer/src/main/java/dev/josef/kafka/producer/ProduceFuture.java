@@ -24,6 +24,9 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
     /** Withdraws the record if it was not sent; gives up on it if it was and idempotence is off. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        if (isDone()) {
+            return isCancelled(); // failed or acknowledged before: nothing to withdraw
+        }
         if (pending.withdraw() || pending.abandon(idempotence)) {
             super.cancel(mayInterruptIfRunning); // false only if completed from outside meanwhile
             pending.finished(null, new CancellationException("cancelled by the application"));

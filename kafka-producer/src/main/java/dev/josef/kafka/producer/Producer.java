@@ -52,7 +52,7 @@ import java.util.function.BiConsumer;
  * each partition: keep callbacks short. The producer is safe to share.
  */
 public final class Producer implements AutoCloseable {
-    /** The lowest compression ratio batches are sized by; the pooled batch buffers hold batch.size over it. */
+    /** The lowest compression ratio batches are sized by: a batch holds at most 4 x batch.size before compression. */
     private static final double MIN_COMPRESSION_RATIO = 0.25;
     /** Bytes a record adds beyond its key, value and headers, at most (varints and attributes). */
     private static final int RECORD_OVERHEAD = 21;
@@ -79,8 +79,9 @@ public final class Producer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
         this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
-        int capacity = (int) Math.min(config.compression().id() == 0 ? config.batchSize()
-                : config.batchSize() / MIN_COMPRESSION_RATIO, 1 << 20) + 256;
+        // batch.size, whatever the codec: a compressed batch that holds more grows its own buffer, so an
+        // open batch per partition costs what it does without compression (a review found 4x per batch).
+        int capacity = Math.min(config.batchSize(), 1 << 20) + 256;
         // As kafka-clients' BufferPool: up to buffer.memory of batch buffers are kept, so a full buffer of
         // batches does not turn into fresh (zeroed) allocations once the producer runs steadily.
         this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(Integer.MAX_VALUE,
@@ -227,7 +228,7 @@ public final class Producer implements AutoCloseable {
          * is full when its records would take {@code batch.size} on the wire, as in
          * kafka-clients: with compression a batch holds more records than
          * batch.size bytes. Worse news is believed at once, better news slowly;
-         * never below 1/4, which the pooled buffers are sized for.
+         * never below 1/4.
          */
         private volatile double ratio = 1.0;
 
@@ -276,7 +277,7 @@ public final class Producer implements AutoCloseable {
             partition = record.partition() != null ? record.partition()
                     : config.partitioner().partition(record.topic(), record.key(), record.value(), count);
         } catch (RuntimeException e) {
-            pending.future.settleExceptionally(e);
+            sender.failPlaced(pending, e);
             return;
         }
         if (partition == Partitioner.UNASSIGNED) {
@@ -284,7 +285,7 @@ public final class Producer implements AutoCloseable {
                     config.batchSize());
         }
         if (partition < 0 || partition >= count) {
-            pending.future.settleExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+            sender.failPlaced(pending, new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
                     record.topic(), partition, "topic " + record.topic() + " has partitions 0 to " + (count - 1)
                     + "; there is no partition " + partition, null));
             return;
@@ -297,7 +298,7 @@ public final class Producer implements AutoCloseable {
         List<Batch> unencodable = null;
         synchronized (state) {
             if (state.mode == PartitionState.Mode.FAILED) {
-                pending.future.settleExceptionally(new PartitionFailedException(tp.topic(), partition, state.failure));
+                sender.failPlaced(pending, new PartitionFailedException(tp.topic(), partition, state.failure));
                 return;
             }
             Batch open = state.queue.peekLast();

@@ -204,6 +204,21 @@ final class Sender {
     }
 
     /**
+     * Fails a record that {@code place} refused (a failed partition, a partition
+     * that does not exist, a partitioner that threw). On the sender thread (records
+     * that waited for metadata) it goes through the outbox, in order and off this
+     * thread, so an application callback never blocks the sender; on a producing
+     * thread the callback runs right there, as the failure of that call.
+     */
+    void failPlaced(PendingRecord pending, Throwable error) {
+        if (Thread.currentThread() == thread) {
+            later(() -> pending.future.settleExceptionally(error));
+        } else {
+            pending.future.settleExceptionally(error);
+        }
+    }
+
+    /**
      * Queues work for the callback thread: completions, failures, hooks. One pass
      * of the sender hands it all over as one task, in the order it was queued (so
      * per partition, in order), instead of one hand-over per batch: with small
@@ -219,7 +234,7 @@ final class Sender {
         }
         List<Runnable> tasks = outbox;
         outbox = new ArrayList<>();
-        callbacks.execute(() -> {
+        Runnable all = () -> {
             for (Runnable task : tasks) {
                 try {
                     task.run();
@@ -227,7 +242,12 @@ final class Sender {
                     LOG.warn("a completion task failed; the ones after it still run", e);
                 }
             }
-        });
+        };
+        try {
+            callbacks.execute(all);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            all.run(); // close gave up waiting for this thread and stopped the callback thread: complete here
+        }
     }
 
     /**
@@ -488,8 +508,8 @@ final class Sender {
                     next = Math.min(next, b.retryAtNanos);
                     continue;
                 }
+                // A full batch is closed (built) by the producing thread, by its size on the wire.
                 boolean ready = b.built != null || state.queue.size() > 1
-                        || b.builder.sizeInBytes() >= config.batchSize()
                         || now - (b.createdNanos + lingerNanos) >= 0
                         || b.records.get(b.records.size() - 1).id < flush || stopping;
                 if (!ready) {
@@ -892,8 +912,13 @@ final class Sender {
                 first.builder.producerState(state.producerId, state.epoch, first.baseSequence);
                 second.builder.producerState(state.producerId, state.epoch, second.baseSequence);
             }
-            first.built = first.builder.build();
-            second.built = second.builder.build();
+            try {
+                first.built = first.builder.build();
+                second.built = second.builder.build();
+            } catch (RuntimeException e) {
+                failForGood(state, b, "encoding the halves of a batch too large for the broker failed: " + e, e);
+                return;
+            }
             first.claimed = true;
             second.claimed = true;
         }
@@ -984,8 +1009,11 @@ final class Sender {
     private void requeue(PartitionState state, Batch b, String reason) {
         synchronized (state) {
             List<Batch> front = new ArrayList<>();
-            while (!state.queue.isEmpty() && state.queue.peekFirst().baseSequence >= 0
-                    && precedes(state.queue.peekFirst(), b)) {
+            // Sequenced batches in sequence order; without sequences, retried batches in creation order.
+            while (!state.queue.isEmpty() && (state.queue.peekFirst().baseSequence >= 0
+                    ? precedes(state.queue.peekFirst(), b)
+                    : b.baseSequence < 0 && state.queue.peekFirst().attempts > 0
+                    && state.queue.peekFirst().createdNanos <= b.createdNanos)) {
                 front.add(state.queue.pollFirst());
             }
             state.queue.addFirst(b);
