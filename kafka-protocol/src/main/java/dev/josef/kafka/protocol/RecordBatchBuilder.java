@@ -289,9 +289,7 @@ public final class RecordBatchBuilder {
         batch.putLong(start + BatchFormat.PRODUCER_ID_OFFSET, producerId);
         batch.putShort(start + BatchFormat.PRODUCER_EPOCH_OFFSET, producerEpoch);
         batch.putInt(start + BatchFormat.BASE_SEQUENCE_OFFSET, baseSequence);
-        CRC32C crc = new CRC32C();
-        crc.update(batch.duplicate().position(start + BatchFormat.ATTRIBUTES_OFFSET).limit(start + size));
-        batch.putInt(start + BatchFormat.CRC_OFFSET, (int) crc.getValue());
+        writeCrc(batch, start, size);
     }
 
     @Override
@@ -452,10 +450,14 @@ public final class RecordBatchBuilder {
         out.putShort(start + BatchFormat.PRODUCER_EPOCH_OFFSET, producerEpoch);
         out.putInt(start + BatchFormat.BASE_SEQUENCE_OFFSET, baseSequence);
         out.putInt(start + BatchFormat.RECORD_COUNT_OFFSET, recordCount);
-        // The CRC leaves out the partition leader epoch, which brokers overwrite.
+        writeCrc(out, start, size);
+    }
+
+    /** The batch's CRC-32C, over everything from the attributes on: it leaves out the partition leader epoch, which brokers overwrite. */
+    private static void writeCrc(ByteBuffer batch, int start, int size) {
         CRC32C crc = new CRC32C();
-        crc.update(out.duplicate().position(start + BatchFormat.ATTRIBUTES_OFFSET).limit(start + size));
-        out.putInt(start + BatchFormat.CRC_OFFSET, (int) crc.getValue());
+        crc.update(batch.duplicate().position(start + BatchFormat.ATTRIBUTES_OFFSET).limit(start + size));
+        batch.putInt(start + BatchFormat.CRC_OFFSET, (int) crc.getValue());
     }
 
     private void ensureCapacity(long more) {
