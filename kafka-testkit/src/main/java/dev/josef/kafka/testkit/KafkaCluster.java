@@ -111,7 +111,9 @@ public final class KafkaCluster implements AutoCloseable {
                 Double.doubleToLongBits(Math.random())).toString();
         boolean combined = b.brokers == 1;
         int controllerId = combined ? 1 : 0;
-        int controllerPort = freePort();
+        // The OS may give a port it just handed out (and got back) again: a layout never takes one twice.
+        Set<Integer> taken = new java.util.HashSet<>();
+        int controllerPort = freePort(taken);
         String quorum = "127.0.0.1:" + controllerPort;
         int replication = Math.min(b.brokers, 3);
         Map<Integer, BrokerNode> map = new TreeMap<>();
@@ -122,7 +124,7 @@ public final class KafkaCluster implements AutoCloseable {
         for (int id = 1; id <= b.brokers; id++) {
             Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
             for (Listener l : listeners) {
-                ports.put(l, freePort());
+                ports.put(l, freePort(taken));
             }
             boolean isController = combined;
             map.put(id, node(b, id, true, isController, ports, controllerPort, quorum, replication, clusterId, keystore));
@@ -220,12 +222,18 @@ public final class KafkaCluster implements AutoCloseable {
         return value.replace("\\", "\\\\");
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
+    /** A free loopback port not in {@code taken}, which it joins. */
+    private static int freePort(Set<Integer> taken) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (taken.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
+            }
         }
+        throw new IllegalStateException("the OS kept giving ports already taken by this cluster: " + taken);
     }
 
     private void startAll() {
