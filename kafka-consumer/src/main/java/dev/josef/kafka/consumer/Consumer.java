@@ -1,0 +1,597 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.net.Cluster;
+import dev.josef.kafka.net.internal.ClusterAccess;
+import dev.josef.kafka.net.internal.EngineConfigs;
+import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RetriableException;
+import dev.josef.kafka.protocol.TopicNames;
+import dev.josef.kafka.protocol.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Reads records from Kafka: from partitions the application assigns, from every
+ * partition of named topics, or from every topic a pattern matches (topics
+ * created later included). There is no consumer group here: positions live in
+ * the consumer, and the application seeks where it wants to start.
+ *
+ * <pre>{@code
+ * try (Consumer consumer = Consumer.create(config)) {
+ *     consumer.subscribe(List.of("orders"));
+ *     while (running) {
+ *         ConsumerRecords polled = consumer.poll(Duration.ofSeconds(1));
+ *         polled.errors().forEach((partition, error) -> log.warn("{}: {}", partition, error.getMessage()));
+ *         for (ConsumerRecord record : polled) { ... }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Records are fetched ahead on the consumer's fetcher thread while the
+ * application works, up to {@link ConsumerConfig#maxBufferedBytes()}; they are
+ * decoded on the polling thread, as the application asks for them.
+ *
+ * <p>Errors belong to partitions: {@link ConsumerRecords#errors()} says what a
+ * partition met (a corrupt batch with its offsets, an offset out of range with
+ * no reset policy, an unknown topic, a truncated log) while every other
+ * partition goes on. Bad input fails at the call: a negative offset, a
+ * partition that is not assigned, use after close.
+ *
+ * <p>Threads: one thread polls at a time (a second one polling at once gets an
+ * {@link IllegalStateException}); {@link #seek}, {@link #pause},
+ * {@link #resume}, {@link #position}, {@link #wakeup} and {@link #close} are
+ * safe from any thread.
+ */
+public final class Consumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
+
+    private final ConsumerConfig config;
+    private final NetworkClient client;
+    private final boolean ownsClient;
+    private final Fetcher fetcher;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<Thread> poller = new AtomicReference<>();
+    private volatile boolean wakeup;
+
+    private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient) {
+        this.config = config;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.fetcher = new Fetcher(config, client);
+        fetcher.start();
+    }
+
+    public static Consumer create(ConsumerConfig config) {
+        Objects.requireNonNull(config, "config");
+        return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network())), true);
+    }
+
+    /** A consumer on a shared cluster connection; closing the consumer leaves the cluster open. */
+    public static Consumer create(ConsumerConfig config, Cluster cluster) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(cluster, "cluster");
+        return new Consumer(config, ClusterAccess.engine(cluster), false);
+    }
+
+    /** A consumer from kafka-clients property names; see {@link ConsumerConfig#fromProperties(Map)}. */
+    public static Consumer create(Map<String, ?> kafkaClientsProperties) {
+        return create(ConsumerConfig.fromProperties(kafkaClientsProperties));
+    }
+
+    public ConsumerConfig config() {
+        return config;
+    }
+
+    /**
+     * Reads exactly these partitions from now on, replacing any assignment or
+     * subscription. Partitions kept keep their positions; new ones start where
+     * the reset policy says, unless sought.
+     *
+     * @throws IllegalArgumentException for an illegal topic name or a negative partition
+     */
+    public void assign(Collection<TopicPartition> partitions) {
+        Objects.requireNonNull(partitions, "partitions");
+        List<TopicPartition> checked = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            Objects.requireNonNull(tp, "partition");
+            TopicNames.validate(tp.topic());
+            if (tp.partition() < 0) {
+                throw new IllegalArgumentException("partition of " + tp.topic() + " must not be negative, was "
+                        + tp.partition());
+            }
+            checked.add(tp);
+        }
+        withLock(() -> fetcher.assign(checked));
+    }
+
+    /**
+     * Reads every partition of these topics, following partitions added later.
+     * A topic that does not exist yet is waited for.
+     *
+     * @throws IllegalArgumentException for an illegal topic name
+     */
+    public void subscribe(Collection<String> topics) {
+        Objects.requireNonNull(topics, "topics");
+        Set<String> checked = new LinkedHashSet<>();
+        for (String topic : topics) {
+            TopicNames.validate(Objects.requireNonNull(topic, "topic"));
+            checked.add(topic);
+        }
+        withLock(() -> fetcher.subscribe(checked));
+    }
+
+    /**
+     * Reads every partition of every topic whose whole name matches
+     * {@code pattern}, internal topics excepted. Topics are listed again every
+     * {@code metadata.max.age.ms}, so matching topics created later are picked up.
+     */
+    public void subscribe(Pattern pattern) {
+        Objects.requireNonNull(pattern, "pattern");
+        withLock(() -> fetcher.subscribe(pattern));
+    }
+
+    /** Stops reading everything. */
+    public void unsubscribe() {
+        withLock(() -> fetcher.assign(List.of()));
+    }
+
+    /** The partitions read now (for a subscription, as far as metadata has told the consumer). */
+    public Set<TopicPartition> assignment() {
+        ensureOpen();
+        fetcher.lock.lock();
+        try {
+            return Collections.unmodifiableSet(new TreeSet<>(fetcher.partitions.keySet()));
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the records fetched so far, waiting up to {@code timeout} for some
+     * when there are none: at most {@link ConsumerConfig#maxPollRecords()}, with
+     * the errors partitions met. Returns early, maybe empty, after {@link #wakeup()}.
+     *
+     * @throws IllegalStateException after {@link #close}, or while another thread polls
+     */
+    public ConsumerRecords poll(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("poll timeout must not be negative, was " + timeout);
+        }
+        ensureOpen();
+        Thread me = Thread.currentThread();
+        Thread other = poller.compareAndExchange(null, me);
+        if (other != null && other != me) {
+            throw new IllegalStateException("thread " + other.getName() + " is polling this consumer; "
+                    + "one thread polls at a time");
+        }
+        try {
+            return pollOnce(System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        } finally {
+            poller.set(null);
+        }
+    }
+
+    private ConsumerRecords pollOnce(long deadline) {
+        Map<TopicPartition, List<ConsumerRecord>> records = new LinkedHashMap<>();
+        Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
+        int count = 0;
+        int max = config.maxPollRecords();
+        fetcher.lock.lock();
+        try {
+            while (true) {
+                if (closed.get()) {
+                    throw new IllegalStateException("the consumer is closed");
+                }
+                if (!fetcher.errors.isEmpty()) {
+                    errors.putAll(fetcher.errors);
+                    fetcher.errors.clear();
+                }
+                count += drain(max - count, records, errors);
+                if (count > 0 || !errors.isEmpty() || wakeup) {
+                    break;
+                }
+                if (fetcher.closed) {
+                    throw new IllegalStateException("the consumer's fetcher has stopped");
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                fetcher.dataReady.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            wakeup = false;
+            fetcher.lock.unlock();
+        }
+        if (count == 0 && errors.isEmpty()) {
+            return ConsumerRecords.EMPTY;
+        }
+        ConsumerRecords polled = new ConsumerRecords(records, errors, count);
+        if (!fetcher.hooks.isEmpty()) {
+            errors.forEach(fetcher.hooks::partitionError);
+            if (count > 0) {
+                fetcher.hooks.polled(polled);
+            }
+        }
+        return polled;
+    }
+
+    /** Decodes buffered fetches into {@code records}, up to {@code room}. Called and returns under the lock. */
+    private int drain(int room, Map<TopicPartition, List<ConsumerRecord>> records,
+                      Map<TopicPartition, KafkaException> errors) {
+        int added = 0;
+        while (added < room) {
+            CompletedFetch f = takeNext(errors);
+            if (f == null) {
+                break;
+            }
+            List<ConsumerRecord> got = new ArrayList<>(Math.min(room - added, 512));
+            CompletedFetch.Problem problem = null;
+            RuntimeException failure = null;
+            fetcher.lock.unlock();
+            try {
+                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks);
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                fetcher.lock.lock();
+            }
+            PartitionState s = f.state;
+            if (fetcher.partitions.get(s.partition) != s || s.generation != f.generation) {
+                fetcher.released(f); // sought or unassigned while decoding: what was read is void
+                continue;
+            }
+            if (failure != null) {
+                // A decoding bug must not take the consumer down: the partition stops with the error.
+                LOG.error("consumer {}: reading {} failed", config.network().clientId(), s.partition, failure);
+                problem = new CompletedFetch.Problem(new KafkaException(s.partition + ": reading fetched records at "
+                        + "offset " + f.nextOffset + " failed: " + failure, failure), true);
+            }
+            if (!got.isEmpty()) {
+                records.computeIfAbsent(s.partition, k -> new ArrayList<>()).addAll(got);
+                added += got.size();
+            }
+            s.position = f.nextOffset;
+            s.positionEpoch = f.nextOffsetEpoch;
+            if (problem != null) {
+                errors.put(s.partition, problem.error());
+                if (problem.stop()) {
+                    s.stop();
+                    fetcher.released(f);
+                    fetcher.dropVoidedFetches();
+                    continue;
+                }
+            }
+            if (f.done) {
+                fetcher.released(f);
+                fetcher.drainedTo(s);
+            } else {
+                fetcher.buffer.addFirst(f);
+                if (problem != null) {
+                    break; // the rest of this fetch comes with the next poll, after the error
+                }
+            }
+        }
+        return added;
+    }
+
+    /** The first buffered fetch the application may read now, taken out of the buffer. */
+    private CompletedFetch takeNext(Map<TopicPartition, KafkaException> errors) {
+        Iterator<CompletedFetch> it = fetcher.buffer.iterator();
+        while (it.hasNext()) {
+            CompletedFetch f = it.next();
+            PartitionState s = f.state;
+            if (fetcher.partitions.get(s.partition) != s || s.generation != f.generation) {
+                it.remove();
+                fetcher.released(f);
+                continue;
+            }
+            if (s.paused || errors.containsKey(s.partition)) {
+                continue; // kept for later: paused, or one error per partition per poll
+            }
+            it.remove();
+            return f;
+        }
+        return null;
+    }
+
+    /**
+     * Makes a poll that is waiting return now (empty, if it has nothing), or the
+     * next poll return at once. From any thread, for example a shutdown hook.
+     */
+    public void wakeup() {
+        wakeup = true;
+        fetcher.lock.lock();
+        try {
+            fetcher.dataReady.signalAll();
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    /**
+     * The next poll returns {@code partition} from {@code offset}. An offset past
+     * the log's end or before its start is handled by the reset policy.
+     *
+     * @throws IllegalArgumentException for a negative offset
+     * @throws IllegalStateException    for a partition that is not assigned
+     */
+    public void seek(TopicPartition partition, long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot seek " + partition + " to offset " + offset
+                    + ": offsets are 0 or more");
+        }
+        seek(partition, StartPosition.offset(offset));
+    }
+
+    /** The next poll returns {@code partition} from {@code start}: earliest, latest, a timestamp or an offset. */
+    public void seek(TopicPartition partition, StartPosition start) {
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(start, "start");
+        withLock(() -> fetcher.seek(assigned(partition), start));
+    }
+
+    public void seekToBeginning(Collection<TopicPartition> partitions) {
+        seekAll(partitions, StartPosition.earliest());
+    }
+
+    public void seekToEnd(Collection<TopicPartition> partitions) {
+        seekAll(partitions, StartPosition.latest());
+    }
+
+    /** Each partition from its first record at or after {@code timestampMs} (its end when there is none). */
+    public void seekToTimestamp(Collection<TopicPartition> partitions, long timestampMs) {
+        seekAll(partitions, StartPosition.timestamp(timestampMs));
+    }
+
+    private void seekAll(Collection<TopicPartition> partitions, StartPosition start) {
+        Objects.requireNonNull(partitions, "partitions");
+        withLock(() -> {
+            List<PartitionState> states = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                states.add(assigned(Objects.requireNonNull(tp, "partition")));
+            }
+            states.forEach(s -> fetcher.seek(s, start));
+        });
+    }
+
+    /**
+     * The offset of the next record the application gets from {@code partition},
+     * waiting up to {@link ConsumerConfig#defaultApiTimeout()} for it to be found.
+     */
+    public long position(TopicPartition partition) {
+        return position(partition, config.defaultApiTimeout());
+    }
+
+    /**
+     * As {@link #position(TopicPartition)}, waiting up to {@code timeout}.
+     *
+     * @throws IllegalStateException for a partition that is not assigned, or one
+     *         stopped without a position (reset policy none)
+     * @throws RetriableException    when the position is not known in time
+     */
+    public long position(TopicPartition partition, Duration timeout) {
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        fetcher.lock.lock();
+        try {
+            while (true) {
+                ensureOpen();
+                PartitionState s = assigned(partition);
+                if (s.hasPosition()) {
+                    return s.position;
+                }
+                if (s.status == PartitionState.Status.STOPPED) {
+                    throw new IllegalStateException(partition + " has no position: seek to give it one");
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new RetriableException("the position of " + partition + " was not found within " + timeout
+                            + " (" + s + ")");
+                }
+                fetcher.dataReady.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the position of " + partition, e);
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    /**
+     * How far the application is behind the end of {@code partition}: the last
+     * fetch's high watermark (last stable offset with read_committed) minus the
+     * position; empty until a fetch has told it.
+     */
+    public OptionalLong lag(TopicPartition partition) {
+        Objects.requireNonNull(partition, "partition");
+        fetcher.lock.lock();
+        try {
+            PartitionState s = assigned(partition);
+            long end = config.isolationLevel() == IsolationLevel.READ_COMMITTED ? s.lastStableOffset : s.highWatermark;
+            if (end < 0 || !s.hasPosition()) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.of(Math.max(0, end - s.position));
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    /** Stops returning (and fetching) these partitions until {@link #resume}; positions are kept. */
+    public void pause(Collection<TopicPartition> partitions) {
+        setPaused(partitions, true);
+    }
+
+    public void resume(Collection<TopicPartition> partitions) {
+        setPaused(partitions, false);
+    }
+
+    public Set<TopicPartition> paused() {
+        fetcher.lock.lock();
+        try {
+            Set<TopicPartition> paused = new TreeSet<>();
+            fetcher.partitions.values().stream().filter(s -> s.paused).forEach(s -> paused.add(s.partition));
+            return Collections.unmodifiableSet(paused);
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    private void setPaused(Collection<TopicPartition> partitions, boolean paused) {
+        Objects.requireNonNull(partitions, "partitions");
+        withLock(() -> {
+            List<PartitionState> states = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                states.add(assigned(Objects.requireNonNull(tp, "partition")));
+            }
+            states.forEach(s -> s.paused = paused);
+            fetcher.wakeFetcher();
+            fetcher.dataReady.signalAll();
+        });
+    }
+
+    /**
+     * The records of every poll, one after another, for simple loops: iteration
+     * polls with {@code idleTimeout} and ends when a poll returns nothing.
+     * Partition errors go to {@code onError} (the partition then goes on or stops
+     * as it would for {@link #poll}).
+     */
+    public Iterable<ConsumerRecord> records(Duration idleTimeout, BiConsumer<TopicPartition, KafkaException> onError) {
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(onError, "onError");
+        return () -> new Iterator<>() {
+            private Iterator<ConsumerRecord> current = Collections.emptyIterator();
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && !ended) {
+                    ConsumerRecords polled = poll(idleTimeout);
+                    polled.errors().forEach(onError);
+                    if (polled.isEmpty()) {
+                        ended = true;
+                    }
+                    current = polled.iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public ConsumerRecord next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    /** As {@link #records(Duration, BiConsumer)}, logging partition errors at WARN. */
+    public Iterable<ConsumerRecord> records(Duration idleTimeout) {
+        return records(idleTimeout, (tp, e) -> LOG.warn("consumer {}: {}", config.network().clientId(), e.getMessage()));
+    }
+
+    /** {@link #records(Duration)} as a sequential stream. */
+    public Stream<ConsumerRecord> stream(Duration idleTimeout) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(records(idleTimeout).iterator(),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** Closes the consumer, waiting up to 5 s for its fetcher thread to close its fetch sessions. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        fetcher.close();
+        try {
+            if (!fetcher.awaitStopped(timeout.toMillis())) {
+                LOG.warn("consumer {}: the fetcher thread did not stop within {}", config.network().clientId(), timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fetcher.lock.lock();
+        try {
+            while (!fetcher.buffer.isEmpty()) {
+                fetcher.released(fetcher.buffer.poll());
+            }
+        } finally {
+            fetcher.lock.unlock();
+        }
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    private PartitionState assigned(TopicPartition partition) {
+        PartitionState s = fetcher.partitions.get(partition);
+        if (s == null) {
+            throw new IllegalStateException(partition + " is not assigned to this consumer (assigned: "
+                    + new TreeSet<>(fetcher.partitions.keySet()) + ")");
+        }
+        return s;
+    }
+
+    private void withLock(Runnable action) {
+        ensureOpen();
+        fetcher.lock.lock();
+        try {
+            action.run();
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the consumer is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        fetcher.lock.lock();
+        try {
+            return "Consumer(" + config.network().clientId() + ", " + fetcher + ")";
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.TopicPartition;
+
+/**
+ * A fetched batch that failed its CRC, would not decompress (or decompressed
+ * past the cap), or whose records would not parse. It names the offsets the
+ * batch spans, so the application knows exactly what it did not get: records
+ * {@link #baseOffset()} up to, not including, {@link #nextOffset()}.
+ */
+public final class CorruptBatchException extends KafkaException {
+    private final TopicPartition partition;
+    private final long baseOffset;
+    private final long nextOffset;
+    private final boolean skipped;
+
+    public CorruptBatchException(TopicPartition partition, long baseOffset, long nextOffset, boolean skipped,
+                                 Throwable cause) {
+        super(partition + (nextOffset < 0 ? ": the batch at offset " + baseOffset + " cannot be framed, so its end "
+                + "is unknown (" : ": the batch at offsets " + baseOffset + ".." + (nextOffset - 1) + " is corrupt (")
+                + (cause == null ? "no detail" : cause.getMessage()) + "); "
+                + (skipped ? "skipped, the partition goes on at offset " + nextOffset
+                : "the partition stops at offset " + baseOffset + " until the application seeks"), cause);
+        this.partition = partition;
+        this.baseOffset = baseOffset;
+        this.nextOffset = nextOffset;
+        this.skipped = skipped;
+    }
+
+    public TopicPartition partition() {
+        return partition;
+    }
+
+    /** The batch's first offset. */
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    /** The offset after the batch: base offset + last offset delta + 1; -1 when the batch could not be framed. */
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    /** True when the consumer went on past the batch; false when the partition stopped at it. */
+    public boolean skipped() {
+        return skipped;
+    }
+}

@@ -1,0 +1,975 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.net.NetworkException;
+import dev.josef.kafka.net.internal.ChannelKind;
+import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RecordBatchReader;
+import dev.josef.kafka.protocol.TopicPartition;
+import dev.josef.kafka.protocol.Uuid;
+import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.FetchRequest;
+import dev.josef.kafka.protocol.message.FetchResponse;
+import dev.josef.kafka.protocol.message.ListOffsetsRequest;
+import dev.josef.kafka.protocol.message.ListOffsetsResponse;
+import dev.josef.kafka.protocol.message.MetadataRequest;
+import dev.josef.kafka.protocol.message.MetadataResponse;
+import dev.josef.kafka.protocol.message.OffsetForLeaderEpochRequest;
+import dev.josef.kafka.protocol.message.OffsetForLeaderEpochResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * The consumer's engine: which partitions it reads, where each one is, and the
+ * fetcher thread ({@code josef-<client-id>-fetcher}) that keeps fetches,
+ * ListOffsets and OffsetForLeaderEpoch requests going to the brokers.
+ *
+ * <p>Threads: all state below is guarded by {@link #lock}. The fetcher thread
+ * sends requests and files their answers as buffered {@link CompletedFetch}es;
+ * answers arrive on kafka-net's I/O thread, which only queues them as events for
+ * the fetcher thread (no consumer work runs on the I/O thread). The polling
+ * thread takes buffered fetches out under the lock, decodes them outside it,
+ * and puts back what it did not finish. Nothing is decoded on the fetcher
+ * thread beyond batch headers.
+ *
+ * <p>Fetching: at most one Fetch per broker is in flight, with a fetch session
+ * per broker (KIP-227). A partition is in at most one request at a time, and is
+ * fetched again as soon as its answer is buffered (prefetching), until it has
+ * {@value #MAX_BUFFERED_FETCHES_PER_PARTITION} answers buffered or the
+ * consumer holds {@link ConsumerConfig#maxBufferedBytes()}.
+ */
+final class Fetcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
+    static final int MAX_BUFFERED_FETCHES_PER_PARTITION = 2;
+    /** How often the fetcher thread looks at metadata when nothing else wakes it. */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often an unknown topic of an assigned partition is looked up again. */
+    private static final long UNKNOWN_TOPIC_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    enum Mode { NONE, ASSIGNED, TOPICS, PATTERN }
+
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled for the fetcher thread: an answer arrived, the buffer drained, the assignment changed. */
+    private final Condition fetcherWake = lock.newCondition();
+    /** Signalled for the polling thread: data or an error arrived, or the consumer closed. */
+    final Condition dataReady = lock.newCondition();
+
+    private final ConsumerConfig config;
+    private final NetworkClient client;
+    final ConsumerHooks hooks;
+    private final RecordBatchReader reader;
+    private final String clientId;
+    private final long retryBackoffNanos;
+    private final long metadataMaxAgeNanos;
+
+    // Guarded by lock.
+    final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
+    final ArrayDeque<CompletedFetch> buffer = new ArrayDeque<>();
+    long bufferedBytes;
+    final Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
+    private Mode mode = Mode.NONE;
+    private Set<String> subscribedTopics = Set.of();
+    private Pattern pattern;
+    private Set<String> patternTopics = Set.of();
+    private long patternListedAtNanos;
+    private boolean patternListing;
+    private final Map<Integer, FetchSession> sessions = new HashMap<>();
+    private final Set<Integer> fetchingNodes = new HashSet<>();
+    private final Map<Integer, Long> nodeRetryAt = new HashMap<>();
+    private ClusterMetadata seenMetadata;
+    private boolean metadataWanted;
+    private boolean metadataRefreshing;
+    private long metadataRequestedAtNanos;
+    private final Set<String> warnedUnknownTopics = new HashSet<>();
+    boolean closed;
+
+    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+
+    Fetcher(ConsumerConfig config, NetworkClient client) {
+        this.config = config;
+        this.client = client;
+        this.clientId = config.network().clientId();
+        this.hooks = new ConsumerHooks(config.hooks(), clientId);
+        this.reader = RecordBatchReader.builder()
+                .verifyChecksums(config.checkCrcs())
+                .maxDecompressedBytes(config.maxDecompressedBytes())
+                .build();
+        this.retryBackoffNanos = config.network().retryBackoff().toNanos();
+        this.metadataMaxAgeNanos = config.network().metadataMaxAge().toNanos();
+        this.thread = new Thread(this::run, "josef-" + clientId + "-fetcher");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    RecordBatchReader reader() {
+        return reader;
+    }
+
+    ConsumerConfig config() {
+        return config;
+    }
+
+    // ---- assignment (called under lock by the consumer) ----
+
+    void assign(Collection<TopicPartition> wanted) {
+        mode = wanted.isEmpty() ? Mode.NONE : Mode.ASSIGNED;
+        subscribedTopics = Set.of();
+        pattern = null;
+        setAssignment(new LinkedHashSet<>(wanted));
+    }
+
+    void subscribe(Collection<String> topics) {
+        mode = topics.isEmpty() ? Mode.NONE : Mode.TOPICS;
+        subscribedTopics = Set.copyOf(topics);
+        pattern = null;
+        seenMetadata = null; // recompute the assignment now
+        setAssignment(assignmentFromMetadata(client.metadata()));
+        metadataWanted = true;
+    }
+
+    void subscribe(Pattern regex) {
+        mode = Mode.PATTERN;
+        pattern = regex;
+        patternTopics = Set.of();
+        patternListedAtNanos = 0;
+        subscribedTopics = Set.of();
+        setAssignment(Set.of());
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    private void setAssignment(Set<TopicPartition> wanted) {
+        Iterator<Map.Entry<TopicPartition, PartitionState>> it = partitions.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<TopicPartition, PartitionState> e = it.next();
+            if (!wanted.contains(e.getKey())) {
+                e.getValue().stop(); // voids its buffered and in-flight fetches
+                it.remove();
+                errors.remove(e.getKey());
+            }
+        }
+        for (TopicPartition tp : wanted) {
+            partitions.computeIfAbsent(tp, k -> {
+                PartitionState s = new PartitionState(k, resetStart());
+                if (config.offsetReset() == OffsetReset.NONE) {
+                    s.status = PartitionState.Status.STOPPED;
+                    s.pendingReset = null;
+                    report(s, new KafkaException(k + " has no position and the reset policy is none: "
+                            + "seek to give it one"));
+                }
+                return s;
+            });
+        }
+        dropVoidedFetches();
+        fetcherWake.signal();
+    }
+
+    private StartPosition resetStart() {
+        return config.offsetReset() == OffsetReset.EARLIEST ? StartPosition.earliest() : StartPosition.latest();
+    }
+
+    /** Removes buffered fetches whose partition moved (seek, reset) or left. */
+    void dropVoidedFetches() {
+        Iterator<CompletedFetch> it = buffer.iterator();
+        while (it.hasNext()) {
+            CompletedFetch f = it.next();
+            if (f.generation != f.state.generation || partitions.get(f.state.partition) != f.state) {
+                it.remove();
+                released(f);
+            }
+        }
+    }
+
+    void released(CompletedFetch f) {
+        bufferedBytes -= f.bytes;
+        f.state.buffered--;
+        fetcherWake.signal();
+    }
+
+    void wakeFetcher() {
+        fetcherWake.signal();
+    }
+
+    void seek(PartitionState s, StartPosition start) {
+        errors.remove(s.partition);
+        if (start.kind == StartPosition.Kind.OFFSET) {
+            s.reposition(start.value, -1);
+            s.validatedLeaderEpoch = -1;
+        } else {
+            s.reset(start);
+        }
+        dropVoidedFetches();
+        fetcherWake.signal();
+    }
+
+    /** Files an error for the next poll; the latest error of a partition wins. */
+    private void report(PartitionState s, KafkaException error) {
+        errors.put(s.partition, error);
+        dataReady.signalAll();
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            fetcherWake.signalAll();
+            dataReady.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean awaitStopped(long millis) throws InterruptedException {
+        thread.join(Math.max(1, millis));
+        return !thread.isAlive();
+    }
+
+    // ---- the fetcher thread ----
+
+    private void run() {
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    if (closed) {
+                        break;
+                    }
+                    Runnable event;
+                    while ((event = events.poll()) != null) {
+                        event.run();
+                    }
+                    long next = pass(System.nanoTime());
+                    if (events.isEmpty() && !closed) {
+                        fetcherWake.awaitNanos(Math.max(1, Math.min(next, IDLE_WAIT_NANOS)));
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.error("consumer {}: the fetcher thread failed; the consumer fetches no more", clientId, e);
+            lock.lock();
+            try {
+                for (PartitionState s : partitions.values()) {
+                    report(s, new KafkaException("the consumer's fetcher thread failed: " + e, e));
+                }
+                closed = true;
+                dataReady.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        closeSessions();
+    }
+
+    /** Posts work for the fetcher thread from an answer's callback (on the I/O thread). */
+    private void post(Runnable event) {
+        events.add(event);
+        lock.lock();
+        try {
+            fetcherWake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One pass: metadata, resets, validations, fetches. Returns nanos until something is due. */
+    private long pass(long now) {
+        ClusterMetadata metadata = client.metadata();
+        if (metadata != seenMetadata) {
+            seenMetadata = metadata;
+            onMetadata(metadata, now);
+        }
+        if (mode == Mode.PATTERN && !patternListing
+                && (patternListedAtNanos == 0 || now - patternListedAtNanos >= metadataMaxAgeNanos)) {
+            listTopicsForPattern(now);
+        }
+        long wait = IDLE_WAIT_NANOS;
+        boolean needMetadata = metadataWanted;
+        Map<Integer, List<PartitionState>> resets = new HashMap<>();
+        Map<Integer, List<PartitionState>> validations = new HashMap<>();
+        Map<Integer, List<PartitionState>> fetches = new HashMap<>();
+        boolean bufferFull = bufferedBytes >= config.maxBufferedBytes();
+        for (PartitionState s : partitions.values()) {
+            if (s.inFlightNode >= 0 || s.status == PartitionState.Status.STOPPED) {
+                continue;
+            }
+            if (s.retryAtNanos > now) {
+                wait = Math.min(wait, s.retryAtNanos - now);
+                continue;
+            }
+            ClusterMetadata.Partition p = partitionOf(metadata, s.partition);
+            if (p == null || p.leaderId() < 0 || !metadata.brokers().containsKey(p.leaderId())) {
+                needMetadata = true;
+                continue;
+            }
+            switch (s.status) {
+                case AWAITING_RESET -> resets.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(s);
+                case AWAITING_VALIDATION -> validations.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(s);
+                case FETCHING -> {
+                    if (p.leaderEpoch() > s.validatedLeaderEpoch) {
+                        if (s.fetchEpoch >= 0 && s.validatedLeaderEpoch >= 0) {
+                            // A new leader: check that what was fetched is still its log (KIP-320).
+                            s.status = PartitionState.Status.AWAITING_VALIDATION;
+                            validations.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(s);
+                            continue;
+                        }
+                        s.validatedLeaderEpoch = p.leaderEpoch();
+                    }
+                    if (s.paused || s.fetchBlocked || s.buffered >= MAX_BUFFERED_FETCHES_PER_PARTITION || bufferFull) {
+                        continue;
+                    }
+                    fetches.computeIfAbsent(fetchNode(s, p, metadata, now), k -> new ArrayList<>()).add(s);
+                }
+                default -> { }
+            }
+        }
+        if (needMetadata) {
+            wait = Math.min(wait, requestMetadata(now));
+        }
+        resets.forEach((node, list) -> sendListOffsets(node, list, metadata));
+        validations.forEach((node, list) -> sendValidation(node, list, metadata));
+        for (Map.Entry<Integer, List<PartitionState>> e : fetches.entrySet()) {
+            int node = e.getKey();
+            if (fetchingNodes.contains(node)) {
+                continue;
+            }
+            Long retryAt = nodeRetryAt.get(node);
+            if (retryAt != null && retryAt > now) {
+                wait = Math.min(wait, retryAt - now);
+                continue;
+            }
+            sendFetch(node, e.getValue(), metadata, now);
+        }
+        return wait;
+    }
+
+    private static ClusterMetadata.Partition partitionOf(ClusterMetadata metadata, TopicPartition tp) {
+        ClusterMetadata.Topic t = metadata.topics().get(tp.topic());
+        if (t == null || t.error() != ErrorCode.NONE) {
+            return null;
+        }
+        for (ClusterMetadata.Partition p : t.partitions()) {
+            if (p.index() == tp.partition()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private int fetchNode(PartitionState s, ClusterMetadata.Partition p, ClusterMetadata metadata, long now) {
+        if (s.preferredReplica >= 0) {
+            if (s.preferredReplicaUntilNanos > now && metadata.brokers().containsKey(s.preferredReplica)) {
+                return s.preferredReplica;
+            }
+            s.preferredReplica = -1;
+        }
+        return p.leaderId();
+    }
+
+    private long requestMetadata(long now) {
+        if (metadataRefreshing) {
+            return IDLE_WAIT_NANOS;
+        }
+        long due = metadataRequestedAtNanos + retryBackoffNanos;
+        if (now < due) {
+            return due - now;
+        }
+        metadataWanted = false;
+        metadataRefreshing = true;
+        metadataRequestedAtNanos = now;
+        Set<String> topics = new HashSet<>(subscribedTopics);
+        topics.addAll(patternTopics);
+        for (TopicPartition tp : partitions.keySet()) {
+            topics.add(tp.topic());
+        }
+        client.refreshMetadata(topics).whenComplete((m, e) -> post(() -> {
+            metadataRefreshing = false;
+            if (e != null) {
+                LOG.debug("consumer {}: metadata refresh failed: {}", clientId, e.toString());
+            }
+        }));
+        return retryBackoffNanos;
+    }
+
+    /** What a new metadata snapshot means: assignments of subscriptions, unknown topics. */
+    private void onMetadata(ClusterMetadata metadata, long now) {
+        if (mode == Mode.TOPICS || mode == Mode.PATTERN) {
+            Set<TopicPartition> wanted = assignmentFromMetadata(metadata);
+            if (!wanted.equals(partitions.keySet())) {
+                setAssignment(wanted);
+            }
+        }
+        for (PartitionState s : partitions.values()) {
+            ClusterMetadata.Topic t = metadata.topics().get(s.partition.topic());
+            if (t == null) {
+                metadataWanted = true;
+                continue;
+            }
+            boolean missing = t.error() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || t.error() == ErrorCode.INVALID_TOPIC_EXCEPTION
+                    || (t.error() == ErrorCode.NONE && t.partitions().stream().noneMatch(p -> p.index() == s.partition.partition()));
+            if (missing) {
+                if (!s.unknownReported) {
+                    s.unknownReported = true;
+                    String why = t.error() == ErrorCode.NONE
+                            ? "topic '" + s.partition.topic() + "' has " + t.partitions().size() + " partitions, not "
+                            + (s.partition.partition() + 1)
+                            : "topic '" + s.partition.topic() + "' does not exist";
+                    report(s, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.exception(s.partition + ": " + why
+                            + "; the consumer keeps looking for it"));
+                }
+                s.retryAtNanos = now + UNKNOWN_TOPIC_RETRY_NANOS;
+            } else if (t.error() == ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
+                if (!s.unknownReported) {
+                    s.unknownReported = true;
+                    report(s, t.error().exception(s.partition + ": not authorized to read topic '"
+                            + s.partition.topic() + "'"));
+                }
+            } else if (t.error() == ErrorCode.NONE) {
+                s.unknownReported = false;
+            }
+        }
+        if (mode == Mode.TOPICS) {
+            for (String topic : subscribedTopics) {
+                ClusterMetadata.Topic t = metadata.topics().get(topic);
+                if (t != null && t.error() != ErrorCode.NONE && warnedUnknownTopics.add(topic)) {
+                    LOG.warn("consumer {}: subscribed topic '{}' is not readable yet ({}); waiting for it",
+                            clientId, topic, t.error());
+                } else if (t != null && t.error() == ErrorCode.NONE) {
+                    warnedUnknownTopics.remove(topic);
+                }
+            }
+        }
+    }
+
+    private Set<TopicPartition> assignmentFromMetadata(ClusterMetadata metadata) {
+        Set<String> topics = mode == Mode.PATTERN ? patternTopics : subscribedTopics;
+        Set<TopicPartition> wanted = new LinkedHashSet<>();
+        for (String topic : topics) {
+            ClusterMetadata.Topic t = metadata.topics().get(topic);
+            if (t == null || t.error() != ErrorCode.NONE) {
+                // Not described yet, or gone: keep what is assigned of it until metadata says otherwise.
+                if (t == null) {
+                    for (TopicPartition tp : partitions.keySet()) {
+                        if (tp.topic().equals(topic)) {
+                            wanted.add(tp);
+                        }
+                    }
+                }
+                continue;
+            }
+            for (ClusterMetadata.Partition p : t.partitions()) {
+                wanted.add(new TopicPartition(topic, p.index()));
+            }
+        }
+        return wanted;
+    }
+
+    /** Lists every topic (a Metadata request for all of them) to find those the pattern matches. */
+    private void listTopicsForPattern(long now) {
+        patternListing = true;
+        patternListedAtNanos = now;
+        Pattern asked = pattern;
+        MetadataRequest request = new MetadataRequest().setTopics(null).setAllowAutoTopicCreation(false);
+        client.send(NetworkClient.ANY_BROKER, request).whenComplete((response, error) -> post(() -> {
+            patternListing = false;
+            if (error != null) {
+                LOG.debug("consumer {}: listing topics for pattern {} failed: {}", clientId, asked, error.toString());
+                patternListedAtNanos = System.nanoTime() - metadataMaxAgeNanos + retryBackoffNanos;
+                return;
+            }
+            if (mode != Mode.PATTERN || pattern != asked) {
+                return;
+            }
+            Set<String> matching = new HashSet<>();
+            for (MetadataResponse.MetadataResponseTopic t : ((MetadataResponse) response).topics()) {
+                if (t.errorCode() == 0 && !t.isInternal() && asked.matcher(t.name()).matches()) {
+                    matching.add(t.name());
+                }
+            }
+            if (!matching.equals(patternTopics)) {
+                patternTopics = Set.copyOf(matching);
+                LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new java.util.TreeSet<>(matching));
+                client.refreshMetadata(matching).whenComplete((m, e) -> post(() -> seenMetadata = null));
+            }
+        }));
+    }
+
+    // ---- ListOffsets: positions for partitions that need one ----
+
+    private void sendListOffsets(int node, List<PartitionState> list, ClusterMetadata metadata) {
+        Map<String, ListOffsetsRequest.ListOffsetsTopic> topics = new LinkedHashMap<>();
+        Map<TopicPartition, Integer> generations = new HashMap<>();
+        for (PartitionState s : list) {
+            ClusterMetadata.Partition p = partitionOf(metadata, s.partition);
+            s.inFlightNode = node;
+            generations.put(s.partition, s.generation);
+            topics.computeIfAbsent(s.partition.topic(), t -> new ListOffsetsRequest.ListOffsetsTopic().setName(t))
+                    .partitions().add(new ListOffsetsRequest.ListOffsetsPartition()
+                            .setPartitionIndex(s.partition.partition())
+                            .setCurrentLeaderEpoch(p == null ? -1 : p.leaderEpoch())
+                            .setTimestamp(s.pendingReset.listOffsetsTimestamp()));
+        }
+        ListOffsetsRequest request = new ListOffsetsRequest()
+                .setReplicaId(-1)
+                .setIsolationLevel(config.isolationLevel().id())
+                .setTimeoutMs((int) Math.min(Integer.MAX_VALUE, config.network().requestTimeout().toMillis()))
+                .setTopics(new ArrayList<>(topics.values()));
+        client.send(node, ChannelKind.OTHER, request, ApiKey.LIST_OFFSETS.latestStableVersion())
+                .whenComplete((response, error) -> post(() -> listOffsetsAnswered(node, list, generations,
+                        (ListOffsetsResponse) response, error)));
+    }
+
+    private void listOffsetsAnswered(int node, List<PartitionState> list, Map<TopicPartition, Integer> generations,
+                                     ListOffsetsResponse response, Throwable error) {
+        Map<TopicPartition, ListOffsetsResponse.ListOffsetsPartitionResponse> answers = new HashMap<>();
+        if (response != null) {
+            for (ListOffsetsResponse.ListOffsetsTopicResponse t : response.topics()) {
+                for (ListOffsetsResponse.ListOffsetsPartitionResponse p : t.partitions()) {
+                    answers.put(new TopicPartition(t.name(), p.partitionIndex()), p);
+                }
+            }
+        }
+        long now = System.nanoTime();
+        for (PartitionState s : list) {
+            if (s.inFlightNode == node) {
+                s.inFlightNode = -1;
+            }
+            if (partitions.get(s.partition) != s || s.generation != generations.get(s.partition)
+                    || s.status != PartitionState.Status.AWAITING_RESET) {
+                continue; // sought elsewhere meanwhile
+            }
+            ListOffsetsResponse.ListOffsetsPartitionResponse p = answers.get(s.partition);
+            if (error != null || p == null) {
+                s.retryAtNanos = now + retryBackoffNanos;
+                metadataWanted = true;
+                continue;
+            }
+            ErrorCode code = ErrorCode.forCode(p.errorCode());
+            if (code == ErrorCode.NONE) {
+                if (p.offset() < 0) {
+                    // No record at or after the timestamp: the end of the log, as kafka-clients' offsetsForTimes says.
+                    s.reset(StartPosition.latest());
+                    continue;
+                }
+                LOG.debug("consumer {}: {} starts at offset {} ({})", clientId, s.partition, p.offset(), s.pendingReset);
+                s.reposition(p.offset(), p.leaderEpoch());
+                s.validatedLeaderEpoch = partitionEpoch(s.partition);
+                dataReady.signalAll(); // position() may be waiting
+            } else if (code.retriable() || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                s.retryAtNanos = now + retryBackoffNanos;
+                metadataWanted = true;
+            } else {
+                s.stop();
+                report(s, code.exception(s.partition + ": finding the start offset failed; seek to try again"));
+            }
+        }
+        fetcherWake.signal();
+    }
+
+    private int partitionEpoch(TopicPartition tp) {
+        ClusterMetadata.Partition p = partitionOf(client.metadata(), tp);
+        return p == null ? -1 : p.leaderEpoch();
+    }
+
+    // ---- OffsetForLeaderEpoch: truncation detection after a leader change (KIP-320) ----
+
+    private void sendValidation(int node, List<PartitionState> list, ClusterMetadata metadata) {
+        Map<String, OffsetForLeaderEpochRequest.OffsetForLeaderTopic> topics = new LinkedHashMap<>();
+        Map<TopicPartition, int[]> sent = new HashMap<>();
+        for (PartitionState s : list) {
+            ClusterMetadata.Partition p = partitionOf(metadata, s.partition);
+            int leaderEpoch = p == null ? -1 : p.leaderEpoch();
+            s.inFlightNode = node;
+            sent.put(s.partition, new int[] {s.generation, leaderEpoch});
+            topics.computeIfAbsent(s.partition.topic(), t -> new OffsetForLeaderEpochRequest.OffsetForLeaderTopic()
+                            .setTopic(t))
+                    .partitions().add(new OffsetForLeaderEpochRequest.OffsetForLeaderPartition()
+                            .setPartition(s.partition.partition())
+                            .setCurrentLeaderEpoch(leaderEpoch)
+                            .setLeaderEpoch(s.fetchEpoch));
+        }
+        OffsetForLeaderEpochRequest request = new OffsetForLeaderEpochRequest()
+                .setReplicaId(-1)
+                .setTopics(new ArrayList<>(topics.values()));
+        client.send(node, ChannelKind.OTHER, request, ApiKey.OFFSET_FOR_LEADER_EPOCH.latestStableVersion())
+                .whenComplete((response, error) -> post(() -> validated(node, list, sent,
+                        (OffsetForLeaderEpochResponse) response, error)));
+    }
+
+    private void validated(int node, List<PartitionState> list, Map<TopicPartition, int[]> sent,
+                           OffsetForLeaderEpochResponse response, Throwable error) {
+        Map<TopicPartition, OffsetForLeaderEpochResponse.EpochEndOffset> answers = new HashMap<>();
+        if (response != null) {
+            for (OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult t : response.topics()) {
+                for (OffsetForLeaderEpochResponse.EpochEndOffset p : t.partitions()) {
+                    answers.put(new TopicPartition(t.topic(), p.partition()), p);
+                }
+            }
+        }
+        long now = System.nanoTime();
+        for (PartitionState s : list) {
+            if (s.inFlightNode == node) {
+                s.inFlightNode = -1;
+            }
+            int[] at = sent.get(s.partition);
+            if (partitions.get(s.partition) != s || s.generation != at[0]
+                    || s.status != PartitionState.Status.AWAITING_VALIDATION) {
+                continue;
+            }
+            OffsetForLeaderEpochResponse.EpochEndOffset p = answers.get(s.partition);
+            if (error != null || p == null) {
+                s.retryAtNanos = now + retryBackoffNanos;
+                metadataWanted = true;
+                continue;
+            }
+            ErrorCode code = ErrorCode.forCode(p.errorCode());
+            if (code == ErrorCode.NONE) {
+                s.status = PartitionState.Status.FETCHING;
+                s.validatedLeaderEpoch = at[1];
+                if (p.leaderEpoch() >= 0 && p.endOffset() >= 0) {
+                    truncatedTo(s, p.endOffset(), p.leaderEpoch());
+                }
+            } else if (code == ErrorCode.UNSUPPORTED_VERSION) {
+                s.status = PartitionState.Status.FETCHING; // the broker cannot tell: go on, as kafka-clients does
+                s.validatedLeaderEpoch = at[1];
+            } else if (code.retriable() || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                s.retryAtNanos = now + retryBackoffNanos;
+                metadataWanted = true;
+            } else {
+                s.stop();
+                report(s, code.exception(s.partition + ": checking the position after a leader change failed; "
+                        + "seek to go on"));
+            }
+        }
+        fetcherWake.signal();
+    }
+
+    /**
+     * The leader's log ends, for what this consumer fetched, at {@code endOffset}
+     * (from OffsetForLeaderEpoch or a Fetch's diverging epoch). Below what the
+     * application already got, that is a truncation it must hear of.
+     */
+    private void truncatedTo(PartitionState s, long endOffset, int epoch) {
+        if (endOffset >= s.fetchOffset) {
+            return;
+        }
+        if (endOffset < s.position) {
+            boolean resume = config.offsetReset() != OffsetReset.NONE;
+            LogTruncationException error = new LogTruncationException(s.partition, s.position, endOffset, resume);
+            LOG.warn("consumer {}: {}", clientId, error.getMessage());
+            if (resume) {
+                s.reposition(endOffset, epoch);
+            } else {
+                s.stop();
+            }
+            report(s, error);
+        } else {
+            // Only data fetched ahead of the application is gone: fetch again from the application's position.
+            s.reposition(s.position, s.positionEpoch);
+        }
+        s.validatedLeaderEpoch = partitionEpoch(s.partition);
+        dropVoidedFetches();
+    }
+
+    // ---- Fetch ----
+
+    private void sendFetch(int node, List<PartitionState> list, ClusterMetadata metadata, long now) {
+        FetchSession session = sessions.computeIfAbsent(node, FetchSession::new);
+        Map<TopicPartition, FetchSession.Wanted> wanted = new LinkedHashMap<>();
+        Map<TopicPartition, long[]> sent = new HashMap<>();
+        Map<Uuid, String> names = new HashMap<>();
+        boolean allHaveIds = true;
+        for (PartitionState s : list) {
+            ClusterMetadata.Topic t = metadata.topics().get(s.partition.topic());
+            ClusterMetadata.Partition p = partitionOf(metadata, s.partition);
+            Uuid id = t == null || t.id() == null ? Uuid.ZERO : t.id();
+            if (Uuid.ZERO.equals(id)) {
+                allHaveIds = false;
+            } else {
+                names.put(id, s.partition.topic());
+            }
+            wanted.put(s.partition, new FetchSession.Wanted(id, s.fetchOffset, p == null ? -1 : p.leaderEpoch(),
+                    s.fetchEpoch, config.maxPartitionFetchBytes()));
+            sent.put(s.partition, new long[] {s.generation, s.fetchOffset, s.fetchEpoch});
+            s.inFlightNode = node;
+        }
+        FetchSession.Plan plan = session.plan(wanted);
+        // Fetch v13+ names topics by id only; without every id, stay below it.
+        short maxVersion = allHaveIds ? ApiKey.FETCH.latestStableVersion() : (short) 12;
+        fetchingNodes.add(node);
+        long sentAt = System.nanoTime();
+        client.send(node, ChannelKind.FETCH, ApiKey.FETCH, version -> fetchRequest(plan, version, metadata), maxVersion)
+                .whenComplete((response, error) -> post(() -> fetched(node, session, plan, list, sent, names,
+                        (FetchResponse) response, error, sentAt)));
+    }
+
+    private ApiMessage fetchRequest(FetchSession.Plan plan, int version, ClusterMetadata metadata) {
+        boolean ids = version >= 13;
+        FetchRequest request = new FetchRequest()
+                .setReplicaId(-1)
+                .setMaxWaitMs((int) config.fetchMaxWait().toMillis())
+                .setMinBytes(config.fetchMinBytes())
+                .setMaxBytes(config.fetchMaxBytes())
+                .setIsolationLevel(config.isolationLevel().id())
+                .setSessionId(plan.sessionId())
+                .setSessionEpoch(plan.epoch())
+                .setRackId(config.clientRack());
+        Map<String, FetchRequest.FetchTopic> topics = new LinkedHashMap<>();
+        plan.send().forEach((tp, w) -> topics.computeIfAbsent(tp.topic(), name -> ids
+                        ? new FetchRequest.FetchTopic().setTopicId(w.topicId())
+                        : new FetchRequest.FetchTopic().setTopic(name))
+                .partitions().add(new FetchRequest.FetchPartition()
+                        .setPartition(tp.partition())
+                        .setFetchOffset(w.fetchOffset())
+                        .setCurrentLeaderEpoch(w.currentLeaderEpoch())
+                        .setLastFetchedEpoch(w.lastFetchedEpoch())
+                        .setPartitionMaxBytes(w.maxBytes())));
+        request.setTopics(new ArrayList<>(topics.values()));
+        Map<String, FetchRequest.ForgottenTopic> forgotten = new LinkedHashMap<>();
+        for (TopicPartition tp : plan.forget()) {
+            forgotten.computeIfAbsent(tp.topic(), name -> {
+                ClusterMetadata.Topic t = metadata.topics().get(name);
+                return ids ? new FetchRequest.ForgottenTopic().setTopicId(t == null ? Uuid.ZERO : t.id())
+                        : new FetchRequest.ForgottenTopic().setTopic(name);
+            }).partitions().add(tp.partition());
+        }
+        request.setForgottenTopicsData(new ArrayList<>(forgotten.values()));
+        return request;
+    }
+
+    private void fetched(int node, FetchSession session, FetchSession.Plan plan, List<PartitionState> list,
+                         Map<TopicPartition, long[]> sent, Map<Uuid, String> names, FetchResponse response,
+                         Throwable error, long sentAt) {
+        fetchingNodes.remove(node);
+        long now = System.nanoTime();
+        for (PartitionState s : list) {
+            if (s.inFlightNode == node) {
+                s.inFlightNode = -1;
+            }
+        }
+        fetcherWake.signal();
+        if (error != null) {
+            session.failed();
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            LOG.debug("consumer {}: fetch from broker {} failed: {}", clientId, node, cause.toString());
+            nodeRetryAt.put(node, now + retryBackoffNanos);
+            for (PartitionState s : list) {
+                if (s.preferredReplica == node) {
+                    s.preferredReplica = -1;
+                }
+            }
+            metadataWanted = true;
+            if (!(cause instanceof NetworkException) && !(cause instanceof KafkaException)) {
+                LOG.warn("consumer {}: fetch from broker {} failed", clientId, node, cause);
+            }
+            return;
+        }
+        ErrorCode top = ErrorCode.forCode(response.errorCode());
+        session.answered(plan, top, response.sessionId());
+        if (response.throttleTimeMs() > 0) {
+            nodeRetryAt.put(node, now + TimeUnit.MILLISECONDS.toNanos(response.throttleTimeMs()));
+        }
+        if (top != ErrorCode.NONE) {
+            LOG.debug("consumer {}: fetch from broker {} answered {}", clientId, node, top);
+            if (top != ErrorCode.FETCH_SESSION_ID_NOT_FOUND && top != ErrorCode.INVALID_FETCH_SESSION_EPOCH) {
+                nodeRetryAt.put(node, now + retryBackoffNanos);
+            }
+            return;
+        }
+        int answered = 0;
+        long bytes = 0;
+        for (FetchResponse.FetchableTopicResponse t : response.responses()) {
+            String topic = t.topicId() != null && !Uuid.ZERO.equals(t.topicId()) ? names.get(t.topicId()) : t.topic();
+            if (topic == null) {
+                continue; // an id this request did not name
+            }
+            for (FetchResponse.PartitionData p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(topic, p.partitionIndex());
+                PartitionState s = partitions.get(tp);
+                long[] at = sent.get(tp);
+                answered++;
+                if (p.records() != null) {
+                    bytes += p.records().remaining();
+                }
+                if (s == null || at == null || s.generation != at[0] || s.fetchOffset != at[1]
+                        || s.status != PartitionState.Status.FETCHING) {
+                    continue; // sought, reset or unassigned since: the answer is void
+                }
+                partitionFetched(node, s, p, now);
+            }
+        }
+        if (!hooks.isEmpty()) {
+            long latency = now - sentAt;
+            int count = answered;
+            long total = bytes;
+            hooks.fetch(node, count, total, latency);
+        }
+    }
+
+    private void partitionFetched(int node, PartitionState s, FetchResponse.PartitionData p, long now) {
+        ErrorCode code = ErrorCode.forCode(p.errorCode());
+        if (p.highWatermark() >= 0) {
+            s.highWatermark = p.highWatermark();
+        }
+        if (p.lastStableOffset() >= 0) {
+            s.lastStableOffset = p.lastStableOffset();
+        }
+        if (p.logStartOffset() >= 0) {
+            s.logStartOffset = p.logStartOffset();
+        }
+        switch (code) {
+            case NONE -> {
+                if (p.divergingEpoch() != null && p.divergingEpoch().epoch() >= 0) {
+                    truncatedTo(s, p.divergingEpoch().endOffset(), p.divergingEpoch().epoch());
+                    return;
+                }
+                if (p.preferredReadReplica() >= 0 && p.preferredReadReplica() != node) {
+                    s.preferredReplica = p.preferredReadReplica();
+                    s.preferredReplicaUntilNanos = now + metadataMaxAgeNanos;
+                    LOG.debug("consumer {}: {} is read from broker {} (KIP-392)", clientId, s.partition,
+                            s.preferredReplica);
+                } else if (p.preferredReadReplica() < 0 && s.preferredReplica >= 0 && s.preferredReplica != node) {
+                    // The leader stopped naming a replica.
+                    s.preferredReplica = -1;
+                }
+                ByteBuffer records = p.records();
+                if (records == null || !records.hasRemaining()) {
+                    return;
+                }
+                long[] end = CompletedFetch.end(records, reader);
+                if (end != null && end[0] <= s.fetchOffset) {
+                    return; // nothing whole past the position (a batch cut off at the size limit)
+                }
+                CompletedFetch fetch = new CompletedFetch(s, s.fetchOffset, s.fetchEpoch, records,
+                        p.abortedTransactions(), config.isolationLevel() == IsolationLevel.READ_COMMITTED, reader);
+                if (end == null) {
+                    s.fetchBlocked = true; // where this fetch ends is unknown until the application reads it
+                } else {
+                    s.fetchOffset = end[0];
+                    if (end[1] >= 0) {
+                        s.fetchEpoch = (int) end[1];
+                    }
+                }
+                s.buffered++;
+                bufferedBytes += fetch.bytes;
+                buffer.add(fetch);
+                dataReady.signalAll();
+            }
+            case OFFSET_OUT_OF_RANGE -> {
+                if (s.preferredReplica == node) {
+                    // A follower may lag or lead the leader's view: ask the leader before resetting.
+                    s.preferredReplica = -1;
+                    return;
+                }
+                if (config.offsetReset() == OffsetReset.NONE) {
+                    s.stop();
+                    report(s, new OffsetOutOfRangeException(s.partition, s.fetchOffset, s.logStartOffset));
+                } else {
+                    LOG.info("consumer {}: offset {} of {} is out of range; resetting to {}", clientId, s.fetchOffset,
+                            s.partition, config.offsetReset());
+                    if (s.position < s.fetchOffset) {
+                        // Data before the bad offset is still buffered: the reset waits until it is read.
+                        s.fetchBlocked = true;
+                        s.pendingReset = resetStart();
+                    } else {
+                        s.reset(resetStart());
+                        dropVoidedFetches();
+                    }
+                }
+            }
+            case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, LEADER_NOT_AVAILABLE,
+                 REPLICA_NOT_AVAILABLE, KAFKA_STORAGE_ERROR, OFFSET_NOT_AVAILABLE, UNKNOWN_TOPIC_ID,
+                 INCONSISTENT_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_COORDINATOR, BROKER_NOT_AVAILABLE,
+                 REQUEST_TIMED_OUT, CORRUPT_MESSAGE, UNKNOWN_SERVER_ERROR -> {
+                LOG.debug("consumer {}: fetching {} from broker {}: {}", clientId, s.partition, node, code);
+                if (s.preferredReplica == node) {
+                    s.preferredReplica = -1;
+                }
+                s.retryAtNanos = now + retryBackoffNanos;
+                metadataWanted = true;
+            }
+            default -> {
+                if (code.retriable()) {
+                    s.retryAtNanos = now + retryBackoffNanos;
+                    metadataWanted = true;
+                } else {
+                    s.stop();
+                    report(s, code.exception(s.partition + ": fetching at offset " + s.fetchOffset
+                            + " failed; seek to try again"));
+                }
+            }
+        }
+    }
+
+    /**
+     * Called by the polling thread (under the lock) once a partition's buffered
+     * fetches are all read: a reset that waited for them can go now.
+     */
+    void drainedTo(PartitionState s) {
+        if (s.buffered == 0 && s.pendingReset != null && s.status == PartitionState.Status.FETCHING) {
+            s.reset(s.pendingReset);
+        }
+        if (s.buffered == 0 && s.fetchBlocked && s.status == PartitionState.Status.FETCHING) {
+            s.fetchBlocked = false;
+            s.fetchOffset = s.position;
+            s.fetchEpoch = s.positionEpoch;
+        }
+        fetcherWake.signal();
+    }
+
+    private void closeSessions() {
+        List<CompletableFuture<ApiMessage>> closing = new ArrayList<>();
+        for (FetchSession session : sessions.values()) {
+            if (!session.isOpen()) {
+                continue;
+            }
+            int id = session.sessionId();
+            closing.add(client.send(session.nodeId, ChannelKind.FETCH, ApiKey.FETCH, version -> new FetchRequest()
+                    .setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
+                    .setSessionId(id).setSessionEpoch(FetchSession.FINAL_EPOCH), ApiKey.FETCH.latestStableVersion()));
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("consumer {}: closing fetch sessions: {}", clientId, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Fetcher(" + partitions.values() + ", buffered=" + buffer.size() + " fetches/" + bufferedBytes
+                + " bytes)";
+    }
+}

@@ -1,0 +1,47 @@
+package dev.josef.kafka.consumer.spi;
+
+import dev.josef.kafka.consumer.ConsumerRecords;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.TopicPartition;
+
+/**
+ * Observes a consumer: fetches, batches, polls and partition errors, for metrics
+ * and tracing (kafka-otel). Every hook is applied, lower {@link #order()} first;
+ * hooks come from the consumer's builder and from ServiceLoader. A hook that
+ * throws is logged and ignored for that event. Hooks must be fast and
+ * thread-safe: {@link #onFetch} runs on the consumer's fetcher thread, the
+ * others on the thread that polls.
+ */
+public interface ConsumerHook {
+    /** Lower runs first; 0 by default. */
+    default int order() {
+        return 0;
+    }
+
+    /**
+     * A Fetch answered by broker {@code nodeId}.
+     *
+     * @param partitions   how many partitions the answer carried data or an error for
+     * @param bytes        the record bytes it carried
+     * @param latencyNanos from sending the request to handling its answer, the broker's wait for data included
+     */
+    default void onFetch(String clientId, int nodeId, int partitions, long bytes, long latencyNanos) {
+    }
+
+    /**
+     * A fetched batch was decoded for the application.
+     *
+     * @param compression the batch's codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd)
+     */
+    default void onBatchFetched(String clientId, TopicPartition partition, long baseOffset, int records, int bytes,
+                                int compression) {
+    }
+
+    /** A poll is about to return {@code records} (not called for an empty poll). */
+    default void onRecordsPolled(String clientId, ConsumerRecords records) {
+    }
+
+    /** A partition met an error that the poll reports. */
+    default void onPartitionError(String clientId, TopicPartition partition, KafkaException error) {
+    }
+}
