@@ -198,7 +198,8 @@ public final class KafkaCluster implements AutoCloseable {
                 }
             }
         }
-        p.putAll(b.brokerProperties);
+        String nodeId = Integer.toString(id);
+        b.brokerProperties.forEach((k, v) -> p.put(k, v.replace("{node.id}", nodeId)));
         StringBuilder text = new StringBuilder("# written by josef-testkit\n");
         p.forEach((k, v) -> text.append(k).append('=').append(escape(v)).append('\n'));
 
@@ -540,7 +541,11 @@ public final class KafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** A broker setting, e.g. {@code min.insync.replicas} or {@code producer.id.expiration.ms}; it wins over the kit's. */
+        /**
+         * A broker setting, e.g. {@code min.insync.replicas} or {@code producer.id.expiration.ms}; it wins over the
+         * kit's. {@code {node.id}} in the value becomes each node's id, so {@code broker.rack=rack-{node.id}} puts
+         * every broker in a rack of its own.
+         */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
