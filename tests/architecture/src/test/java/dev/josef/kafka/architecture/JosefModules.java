@@ -40,6 +40,7 @@ final class JosefModules {
             "dev.josef.kafka.net", "dev.josef.kafka.net.NetworkException",
             "dev.josef.kafka.admin", "dev.josef.kafka.admin.Admin",
             "dev.josef.kafka.producer", "dev.josef.kafka.producer.Producer",
+            "dev.josef.kafka.consumer", "dev.josef.kafka.consumer.Consumer",
             "dev.josef.kafka.testkit", "dev.josef.kafka.testkit.KafkaCluster",
             "dev.josef.kafka.cli", "dev.josef.kafka.cli.Josef");
 

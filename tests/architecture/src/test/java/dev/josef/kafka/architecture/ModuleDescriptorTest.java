@@ -65,6 +65,21 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaConsumerExportsItsApiAndSpiAndUsesItsTwoSpis() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.consumer.Consumer");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.consumer");
+        assertThat(exports(d)).isEqualTo(new TreeMap<>(Map.of("dev.josef.kafka.consumer", Set.of(),
+                "dev.josef.kafka.consumer.spi", Set.of())));
+        Map<String, Set<ModuleDescriptor.Requires.Modifier>> requires = new TreeMap<>();
+        d.requires().forEach(r -> requires.put(r.name(), r.modifiers()));
+        assertThat(requires).containsEntry("dev.josef.kafka.net", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
+                .containsOnlyKeys("java.base", "dev.josef.kafka.net", "org.slf4j");
+        assertThat(d.uses()).containsExactlyInAnyOrder("dev.josef.kafka.consumer.spi.BatchCorruptionHandler",
+                "dev.josef.kafka.consumer.spi.ConsumerHook");
+        assertThat(d.provides()).isEmpty();
+    }
+
+    @Test
     void kafkaCliExportsNothingAndRequiresOnlyJosefModules() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.cli.Josef");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");

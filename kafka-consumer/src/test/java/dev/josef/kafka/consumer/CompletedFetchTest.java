@@ -1,0 +1,148 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
+import dev.josef.kafka.protocol.ControlRecord;
+import dev.josef.kafka.protocol.RecordBatchBuilder;
+import dev.josef.kafka.protocol.RecordBatchReader;
+import dev.josef.kafka.protocol.TopicPartition;
+import dev.josef.kafka.protocol.message.FetchResponse;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Decoding one partition's fetched records: positions, read_committed and corrupt batches. */
+class CompletedFetchTest {
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+    private static final ConsumerHooks NO_HOOKS = new ConsumerHooks(List.of(), "test");
+
+    private static ByteBuffer batch(long base, long producerId, boolean transactional, String... values) {
+        RecordBatchBuilder b = new RecordBatchBuilder(256).baseOffset(base).partitionLeaderEpoch(3)
+                .transactional(transactional);
+        if (producerId >= 0) {
+            b.producerState(producerId, (short) 0, (int) base);
+        }
+        for (String v : values) {
+            b.append(1000 + base, null, v.getBytes(StandardCharsets.UTF_8));
+        }
+        return b.build();
+    }
+
+    private static ByteBuffer marker(long offset, long producerId, ControlRecord record) {
+        return new RecordBatchBuilder(128).baseOffset(offset).producerState(producerId, (short) 0, -1)
+                .transactional(true).appendControlRecord(1000, record).build();
+    }
+
+    private static ByteBuffer concat(ByteBuffer... batches) {
+        int size = 0;
+        for (ByteBuffer b : batches) {
+            size += b.remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(size);
+        for (ByteBuffer b : batches) {
+            all.put(b.duplicate());
+        }
+        return all.flip();
+    }
+
+    /**
+     * Producer 1 aborts its transaction at offsets 0-1 and commits the one at 6;
+     * producer 2 commits 2-3; 4 is not transactional; 5, 7 and 8 are markers.
+     */
+    private static ByteBuffer transactions() {
+        return concat(batch(0, 1, true, "a0", "a1"), batch(2, 2, true, "b0", "b1"), batch(4, -1, false, "c0"),
+                marker(5, 1, ControlRecord.abort(0)), batch(6, 1, true, "a2"),
+                marker(7, 2, ControlRecord.commit(0)), marker(8, 1, ControlRecord.commit(0)));
+    }
+
+    private static CompletedFetch fetch(ByteBuffer records, long fetchOffset, boolean readCommitted) {
+        PartitionState state = new PartitionState(TP, StartPosition.earliest());
+        List<FetchResponse.AbortedTransaction> aborted = List.of(
+                new FetchResponse.AbortedTransaction().setProducerId(1).setFirstOffset(0));
+        return new CompletedFetch(state, fetchOffset, -1, records, aborted, readCommitted, RecordBatchReader.defaults());
+    }
+
+    private static List<String> values(List<ConsumerRecord> records) {
+        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void readCommittedLeavesOutAbortedTransactionsAndEveryControlRecord() {
+        CompletedFetch f = fetch(transactions(), 0, true);
+        List<ConsumerRecord> out = new ArrayList<>();
+        assertThat(f.drain(100, out, BatchCorruptionHandler.skip(), NO_HOOKS)).isNull();
+        assertThat(values(out)).containsExactly("b0", "b1", "c0", "a2");
+        assertThat(out).extracting(ConsumerRecord::offset).containsExactly(2L, 3L, 4L, 6L);
+        assertThat(f.done).isTrue();
+        assertThat(f.nextOffset).as("past the last marker").isEqualTo(9);
+        assertThat(f.nextOffsetEpoch).isEqualTo(3);
+    }
+
+    @Test
+    void readUncommittedReturnsAbortedRecordsButNoControlRecords() {
+        CompletedFetch f = fetch(transactions(), 0, false);
+        List<ConsumerRecord> out = new ArrayList<>();
+        f.drain(100, out, BatchCorruptionHandler.skip(), NO_HOOKS);
+        assertThat(values(out)).containsExactly("a0", "a1", "b0", "b1", "c0", "a2");
+        assertThat(f.nextOffset).isEqualTo(9);
+    }
+
+    @Test
+    void recordsBeforeTheFetchOffsetAreLeftOutAndDrainsResumeWhereTheyStopped() {
+        CompletedFetch f = fetch(transactions(), 3, false);
+        List<ConsumerRecord> first = new ArrayList<>();
+        f.drain(2, first, BatchCorruptionHandler.skip(), NO_HOOKS);
+        assertThat(values(first)).containsExactly("b1", "c0");
+        assertThat(f.done).isFalse();
+        List<ConsumerRecord> second = new ArrayList<>();
+        f.drain(10, second, BatchCorruptionHandler.skip(), NO_HOOKS);
+        assertThat(values(second)).containsExactly("a2");
+        assertThat(second.get(0).leaderEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void aCorruptBatchIsSkippedWithItsOffsetsAndTheRestFollows() {
+        ByteBuffer records = concat(batch(0, -1, false, "x0"), batch(1, -1, false, "y0", "y1", "y2"),
+                batch(4, -1, false, "z0"));
+        int second = batch(0, -1, false, "x0").remaining();
+        records.put(second + 64, (byte) (records.get(second + 64) ^ 0x55)); // inside the second batch's records
+        CompletedFetch f = fetch(records, 0, false);
+        List<ConsumerRecord> out = new ArrayList<>();
+        CompletedFetch.Problem problem = f.drain(100, out, BatchCorruptionHandler.skip(), NO_HOOKS);
+        assertThat(values(out)).containsExactly("x0");
+        assertThat(problem).isNotNull();
+        assertThat(problem.stop()).isFalse();
+        CorruptBatchException error = (CorruptBatchException) problem.error();
+        assertThat(error.baseOffset()).isEqualTo(1);
+        assertThat(error.nextOffset()).isEqualTo(4);
+        assertThat(f.nextOffset).isEqualTo(4);
+        List<ConsumerRecord> rest = new ArrayList<>();
+        assertThat(f.drain(100, rest, BatchCorruptionHandler.skip(), NO_HOOKS)).isNull();
+        assertThat(values(rest)).containsExactly("z0");
+    }
+
+    @Test
+    void aCorruptBatchWithStopEndsTheFetchBeforeIt() {
+        ByteBuffer records = concat(batch(0, -1, false, "x0"), batch(1, -1, false, "y0"));
+        int second = batch(0, -1, false, "x0").remaining();
+        records.put(second + 64, (byte) (records.get(second + 64) ^ 0x55));
+        CompletedFetch f = fetch(records, 0, false);
+        List<ConsumerRecord> out = new ArrayList<>();
+        CompletedFetch.Problem problem = f.drain(100, out, BatchCorruptionHandler.stop(), NO_HOOKS);
+        assertThat(values(out)).containsExactly("x0");
+        assertThat(problem.stop()).isTrue();
+        assertThat(f.done).isTrue();
+        assertThat(f.nextOffset).as("the position stays at the corrupt batch").isEqualTo(1);
+    }
+
+    @Test
+    void theEndOfAFetchIsFoundFromBatchHeadersAlone() {
+        ByteBuffer records = transactions();
+        long[] end = CompletedFetch.end(records, RecordBatchReader.defaults());
+        assertThat(end).containsExactly(9L, -1L);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConsumerConfigTest {
+    private static Map<String, Object> base() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", "127.0.0.1:9092");
+        return p;
+    }
+
+    @Test
+    void kafkaClientsPropertyNamesMapToTheirSettings() {
+        Map<String, Object> p = base();
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        p.put("fetch.min.bytes", "1024");
+        p.put("fetch.max.wait.ms", 250);
+        p.put("fetch.max.bytes", "1000000");
+        p.put("max.partition.fetch.bytes", "65536");
+        p.put("max.poll.records", "42");
+        p.put("client.rack", "eu-1a");
+        p.put("check.crcs", "false");
+        p.put("batch.corruption.handler", "stop");
+        p.put("max.buffered.bytes", "1048576");
+        p.put("max.decompressed.bytes", "4096");
+        p.put("default.api.timeout.ms", "5000");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        ConsumerConfig c = ConsumerConfig.fromProperties(p);
+        assertThat(c.offsetReset()).isEqualTo(OffsetReset.EARLIEST);
+        assertThat(c.isolationLevel()).isEqualTo(IsolationLevel.READ_COMMITTED);
+        assertThat(c.fetchMinBytes()).isEqualTo(1024);
+        assertThat(c.fetchMaxWait()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.fetchMaxBytes()).isEqualTo(1_000_000);
+        assertThat(c.maxPartitionFetchBytes()).isEqualTo(65536);
+        assertThat(c.maxPollRecords()).isEqualTo(42);
+        assertThat(c.clientRack()).isEqualTo("eu-1a");
+        assertThat(c.checkCrcs()).isFalse();
+        assertThat(c.batchCorruptionHandler()).isSameAs(BatchCorruptionHandler.stop());
+        assertThat(c.maxBufferedBytes()).isEqualTo(1_048_576);
+        assertThat(c.maxDecompressedBytes()).isEqualTo(4096);
+        assertThat(c.defaultApiTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void defaultsAreKafkaClientsOnesAndSkipForCorruptBatches() {
+        ConsumerConfig c = ConsumerConfig.fromProperties(base());
+        assertThat(c.offsetReset()).isEqualTo(OffsetReset.LATEST);
+        assertThat(c.isolationLevel()).isEqualTo(IsolationLevel.READ_UNCOMMITTED);
+        assertThat(c.fetchMaxWait()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.maxPartitionFetchBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.checkCrcs()).isTrue();
+        assertThat(c.batchCorruptionHandler().name()).isEqualTo("skip");
+    }
+
+    @Test
+    void unknownNamesBadValuesAndGroupSettingsAreRefusedByName() {
+        Map<String, Object> unknown = base();
+        unknown.put("fetch.max.wiat.ms", "1");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(unknown)).hasMessageContaining("fetch.max.wiat.ms");
+        Map<String, Object> reset = base();
+        reset.put("auto.offset.reset", "smallest");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(reset)).hasMessageContaining("auto.offset.reset=smallest")
+                .hasMessageContaining("earliest, latest or none");
+        Map<String, Object> group = base();
+        group.put("group.id", "g");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(group)).hasMessageContaining("group.id")
+                .hasMessageContaining("without a consumer group");
+        Map<String, Object> deserializer = base();
+        deserializer.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(deserializer)).hasMessageContaining("StringDeserializer");
+        Map<String, Object> handler = base();
+        handler.put("batch.corruption.handler", "ignore");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(handler)).hasMessageContaining("ignore")
+                .hasMessageContaining("skip, stop");
+        assertThatThrownBy(() -> ConsumerConfig.builder().maxPollRecords(0)).hasMessageContaining("maxPollRecords");
+        assertThatThrownBy(() -> ConsumerConfig.builder().build()).hasMessageContaining("bootstrap");
+        assertThatThrownBy(() -> StartPosition.offset(-1)).hasMessageContaining("-1");
+    }
+}
