@@ -360,7 +360,7 @@ public final class ProducerEndToEnd {
         return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, format, value);
     }
 
-    private static String ratio(double josef, double kafka) {
+    static String ratio(double josef, double kafka) {
         if (Double.isNaN(josef) || Double.isNaN(kafka) || kafka == 0) {
             return "n/a";
         }
@@ -511,7 +511,7 @@ public final class ProducerEndToEnd {
      * the trial starts, so that its thread adds nothing to the trial's CPU time
      * or allocation.
      */
-    private static final class Topics {
+    static final class Topics {
         private final KafkaCluster cluster;
         private final String bootstrap;
         private final int partitions;

@@ -110,6 +110,9 @@ final class CompletedFetch {
                                 cursor.timestamp(), timestampType, bytes(cursor.key()), bytes(cursor.value()),
                                 cursor.headerCount() == 0 ? List.of() : List.copyOf(cursor.headers()), batchEpoch));
                         nextOffset = offset + 1;
+                        if (batchEpoch >= 0) {
+                            nextOffsetEpoch = batchEpoch;
+                        }
                         added++;
                     }
                     continue;
@@ -126,7 +129,7 @@ final class CompletedFetch {
                 next = batches.next();
             } catch (ProtocolException e) {
                 done = true;
-                return new Problem(new CorruptBatchException(partition, nextOffset, -1, false, e), true);
+                return new Problem(new CorruptBatchException(partition, nextOffset, -1, nextOffset, e), true);
             }
             if (next.nextOffset() <= nextOffset) {
                 continue; // wholly before the position
@@ -176,7 +179,8 @@ final class CompletedFetch {
             List<Record> control = b.records();
             return !control.isEmpty() && ControlRecord.parse(control.get(0)).type() == ControlRecord.Type.ABORT;
         } catch (ProtocolException e) {
-            // A broken marker: keep treating the producer's batches as aborted, the safe side for read_committed.
+            // A broken marker of a producer with an aborted transaction open: in a well-formed log that is its
+            // abort marker, so it ends the aborted transaction as one would.
             LOG.warn("{}: the control batch at offset {} is unreadable ({}); treating it as an abort marker",
                     partition, b.baseOffset(), e.getMessage());
             return true;
@@ -209,13 +213,14 @@ final class CompletedFetch {
             decision = BatchCorruptionHandler.Decision.STOP;
         }
         boolean skip = decision == BatchCorruptionHandler.Decision.SKIP;
-        CorruptBatchException error = new CorruptBatchException(partition, base, next, skip, cause);
         if (skip) {
             finishBatch();
-            return new Problem(error, false);
+            return new Problem(new CorruptBatchException(partition, base, next, -1, cause), false);
         }
+        // The partition stops where the application is: at the batch, or inside it if some of its records
+        // were returned already (a record that would not parse after others did, or a fetch that began in it).
         done = true;
-        return new Problem(error, true);
+        return new Problem(new CorruptBatchException(partition, base, next, nextOffset, cause), true);
     }
 
     private static byte[] bytes(ByteBuffer view) {

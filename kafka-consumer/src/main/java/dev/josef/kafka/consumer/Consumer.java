@@ -475,7 +475,16 @@ public final class Consumer implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 states.add(assigned(Objects.requireNonNull(tp, "partition")));
             }
-            states.forEach(s -> s.paused = paused);
+            for (PartitionState s : states) {
+                s.paused = paused;
+                if (paused && s.status == PartitionState.Status.FETCHING && s.position >= 0
+                        && (s.buffered > 0 || s.fetchOffset != s.position)) {
+                    // What was fetched ahead is let go, so a paused partition holds no buffer memory that the
+                    // others need; it is fetched again from its position when resumed.
+                    s.reposition(s.position, s.positionEpoch);
+                }
+            }
+            fetcher.dropVoidedFetches();
             fetcher.wakeFetcher();
             fetcher.dataReady.signalAll();
         });

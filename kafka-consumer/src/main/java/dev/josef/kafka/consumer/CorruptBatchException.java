@@ -13,19 +13,24 @@ public final class CorruptBatchException extends KafkaException {
     private final TopicPartition partition;
     private final long baseOffset;
     private final long nextOffset;
-    private final boolean skipped;
+    private final long stoppedAt;
 
-    public CorruptBatchException(TopicPartition partition, long baseOffset, long nextOffset, boolean skipped,
+    /**
+     * @param stoppedAt -1 when the consumer skipped the batch and goes on at {@code nextOffset}; otherwise
+     *                  the offset the partition stopped at (the batch's base offset, or past it when some
+     *                  of its records had been returned)
+     */
+    public CorruptBatchException(TopicPartition partition, long baseOffset, long nextOffset, long stoppedAt,
                                  Throwable cause) {
         super(partition + (nextOffset < 0 ? ": the batch at offset " + baseOffset + " cannot be framed, so its end "
                 + "is unknown (" : ": the batch at offsets " + baseOffset + ".." + (nextOffset - 1) + " is corrupt (")
                 + (cause == null ? "no detail" : cause.getMessage()) + "); "
-                + (skipped ? "skipped, the partition goes on at offset " + nextOffset
-                : "the partition stops at offset " + baseOffset + " until the application seeks"), cause);
+                + (stoppedAt < 0 ? "skipped, the partition goes on at offset " + nextOffset
+                : "the partition stops at offset " + stoppedAt + " until the application seeks"), cause);
         this.partition = partition;
         this.baseOffset = baseOffset;
         this.nextOffset = nextOffset;
-        this.skipped = skipped;
+        this.stoppedAt = stoppedAt;
     }
 
     public TopicPartition partition() {
@@ -44,6 +49,11 @@ public final class CorruptBatchException extends KafkaException {
 
     /** True when the consumer went on past the batch; false when the partition stopped at it. */
     public boolean skipped() {
-        return skipped;
+        return stoppedAt < 0;
+    }
+
+    /** Where the partition stopped (its position until a seek), or -1 when the batch was skipped. */
+    public long stoppedAt() {
+        return stoppedAt;
     }
 }

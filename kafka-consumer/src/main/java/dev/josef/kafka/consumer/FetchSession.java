@@ -4,10 +4,8 @@ import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.Uuid;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,49 +29,63 @@ final class FetchSession {
 
     /** One request's plan: what to send, what to forget, and what the session holds once it succeeds. */
     record Plan(int sessionId, int epoch, boolean full, Map<TopicPartition, Wanted> send,
-                List<TopicPartition> forget, Map<TopicPartition, Wanted> next) {
+                Map<TopicPartition, Uuid> forget, Map<TopicPartition, Wanted> next) {
     }
 
     final int nodeId;
     private int sessionId;
     private int epoch;
     private Map<TopicPartition, Wanted> held = new HashMap<>();
+    private Boolean topicIds;
 
     FetchSession(int nodeId) {
         this.nodeId = nodeId;
     }
 
+    /** Whether requests name topics by id (Fetch v13+); a change of mode starts a new session. */
+    void useTopicIds(boolean ids) {
+        if (topicIds != null && topicIds != ids) {
+            failed();
+        }
+        topicIds = ids;
+    }
+
     Plan plan(Map<TopicPartition, Wanted> wanted) {
         if (sessionId == 0 || epoch == 0) {
             // A full request: it opens a session (epoch 0), closing the old one if the id is kept.
-            return new Plan(sessionId, 0, true, new LinkedHashMap<>(wanted), List.of(), wanted);
+            return new Plan(sessionId, 0, true, new LinkedHashMap<>(wanted), Map.of(), wanted);
         }
         Map<TopicPartition, Wanted> send = new LinkedHashMap<>();
+        Map<TopicPartition, Uuid> forget = new LinkedHashMap<>();
         wanted.forEach((tp, w) -> {
-            if (!w.equals(held.get(tp))) {
+            Wanted had = held.get(tp);
+            if (!w.equals(had)) {
                 send.put(tp, w);
+                if (had != null && !had.topicId().equals(w.topicId())) {
+                    forget.put(tp, had.topicId()); // the topic was recreated: the old id leaves the session
+                }
             }
         });
-        List<TopicPartition> forget = new ArrayList<>();
-        for (TopicPartition tp : held.keySet()) {
+        held.forEach((tp, w) -> {
             if (!wanted.containsKey(tp)) {
-                forget.add(tp);
+                forget.put(tp, w.topicId());
             }
-        }
+        });
         return new Plan(sessionId, epoch, false, send, forget, wanted);
     }
 
     /** The broker answered {@code plan}'s request with {@code error} and session id {@code answeredId}. */
     void answered(Plan plan, ErrorCode error, int answeredId) {
-        if (error == ErrorCode.FETCH_SESSION_ID_NOT_FOUND || error == ErrorCode.INVALID_FETCH_SESSION_EPOCH
-                || error == ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR) {
-            // The broker lost or refused the session: start a new one with the next request.
+        if (error == ErrorCode.FETCH_SESSION_ID_NOT_FOUND) {
+            // The broker has no such session (evicted, or it restarted): open a new one.
             sessionId = 0;
             epoch = 0;
             held = new HashMap<>();
             return;
         }
         if (error != ErrorCode.NONE) {
+            // INVALID_FETCH_SESSION_EPOCH, FETCH_SESSION_TOPIC_ID_ERROR and others: the next full request
+            // closes this session and opens a new one, so it does not hold a broker's cache slot until it expires.
             failed();
             return;
         }

@@ -37,7 +37,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -71,8 +73,15 @@ final class Fetcher {
     enum Mode { NONE, ASSIGNED, TOPICS, PATTERN }
 
     final ReentrantLock lock = new ReentrantLock();
-    /** Signalled for the fetcher thread: an answer arrived, the buffer drained, the assignment changed. */
-    private final Condition fetcherWake = lock.newCondition();
+    /**
+     * Set (then the fetcher thread unparked) when there is work: an answer arrived,
+     * the buffer drained, the assignment changed. The fetcher thread parks outside
+     * the lock, so waking it never waits for the lock: kafka-net's I/O thread posts
+     * answers without blocking.
+     */
+    private final AtomicBoolean wake = new AtomicBoolean();
+    /** Hook calls gathered under the lock, made by the fetcher thread after releasing it. */
+    private final List<Runnable> hookCalls = new ArrayList<>();
     /** Signalled for the polling thread: data or an error arrived, or the consumer closed. */
     final Condition dataReady = lock.newCondition();
 
@@ -189,7 +198,7 @@ final class Fetcher {
             });
         }
         dropVoidedFetches();
-        fetcherWake.signal();
+        wakeFetcher();
     }
 
     private StartPosition resetStart() {
@@ -211,11 +220,12 @@ final class Fetcher {
     void released(CompletedFetch f) {
         bufferedBytes -= f.bytes;
         f.state.buffered--;
-        fetcherWake.signal();
+        wakeFetcher();
     }
 
     void wakeFetcher() {
-        fetcherWake.signal();
+        wake.set(true);
+        LockSupport.unpark(thread);
     }
 
     void seek(PartitionState s, StartPosition start) {
@@ -227,7 +237,7 @@ final class Fetcher {
             s.reset(start);
         }
         dropVoidedFetches();
-        fetcherWake.signal();
+        wakeFetcher();
     }
 
     /** Files an error for the next poll; the latest error of a partition wins. */
@@ -240,11 +250,11 @@ final class Fetcher {
         lock.lock();
         try {
             closed = true;
-            fetcherWake.signalAll();
             dataReady.signalAll();
         } finally {
             lock.unlock();
         }
+        wakeFetcher();
     }
 
     boolean awaitStopped(long millis) throws InterruptedException {
@@ -257,6 +267,9 @@ final class Fetcher {
     private void run() {
         try {
             while (true) {
+                wake.set(false);
+                long next;
+                List<Runnable> calls = List.of();
                 lock.lock();
                 try {
                     if (closed) {
@@ -266,16 +279,22 @@ final class Fetcher {
                     while ((event = events.poll()) != null) {
                         event.run();
                     }
-                    long next = pass(System.nanoTime());
-                    if (events.isEmpty() && !closed) {
-                        fetcherWake.awaitNanos(Math.max(1, Math.min(next, IDLE_WAIT_NANOS)));
+                    next = pass(System.nanoTime());
+                    if (!hookCalls.isEmpty()) {
+                        calls = new ArrayList<>(hookCalls);
+                        hookCalls.clear();
                     }
                 } finally {
                     lock.unlock();
                 }
+                calls.forEach(Runnable::run);
+                if (!wake.get() && events.isEmpty()) {
+                    LockSupport.parkNanos(this, Math.max(1, Math.min(next, IDLE_WAIT_NANOS)));
+                }
+                if (Thread.interrupted()) {
+                    throw new IllegalStateException("the fetcher thread was interrupted");
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             LOG.error("consumer {}: the fetcher thread failed; the consumer fetches no more", clientId, e);
             lock.lock();
@@ -296,12 +315,7 @@ final class Fetcher {
     /** Posts work for the fetcher thread from an answer's callback (on the I/O thread). */
     private void post(Runnable event) {
         events.add(event);
-        lock.lock();
-        try {
-            fetcherWake.signal();
-        } finally {
-            lock.unlock();
-        }
+        wakeFetcher();
     }
 
     /** One pass: metadata, resets, validations, fetches. Returns nanos until something is due. */
@@ -321,6 +335,7 @@ final class Fetcher {
         Map<Integer, List<PartitionState>> validations = new HashMap<>();
         Map<Integer, List<PartitionState>> fetches = new HashMap<>();
         boolean bufferFull = bufferedBytes >= config.maxBufferedBytes();
+        Set<Integer> waitingForRoom = new HashSet<>();
         for (PartitionState s : partitions.values()) {
             if (s.inFlightNode >= 0 || s.status == PartitionState.Status.STOPPED) {
                 continue;
@@ -338,7 +353,7 @@ final class Fetcher {
                 case AWAITING_RESET -> resets.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(s);
                 case AWAITING_VALIDATION -> validations.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(s);
                 case FETCHING -> {
-                    if (p.leaderEpoch() > s.validatedLeaderEpoch) {
+                    if (p.leaderEpoch() > s.validatedLeaderEpoch && !s.fetchBlocked && !s.pendingOutOfRange) {
                         if (s.fetchEpoch >= 0 && s.validatedLeaderEpoch >= 0) {
                             // A new leader: check that what was fetched is still its log (KIP-320).
                             s.status = PartitionState.Status.AWAITING_VALIDATION;
@@ -347,10 +362,17 @@ final class Fetcher {
                         }
                         s.validatedLeaderEpoch = p.leaderEpoch();
                     }
-                    if (s.paused || s.fetchBlocked || s.buffered >= MAX_BUFFERED_FETCHES_PER_PARTITION || bufferFull) {
+                    if (s.paused || s.fetchBlocked) {
                         continue;
                     }
-                    fetches.computeIfAbsent(fetchNode(s, p, metadata, now), k -> new ArrayList<>()).add(s);
+                    int node = fetchNode(s, p, metadata, now);
+                    if (s.buffered >= MAX_BUFFERED_FETCHES_PER_PARTITION || bufferFull) {
+                        if (behind(s)) {
+                            waitingForRoom.add(node);
+                        }
+                        continue;
+                    }
+                    fetches.computeIfAbsent(node, k -> new ArrayList<>()).add(s);
                 }
                 default -> { }
             }
@@ -370,9 +392,21 @@ final class Fetcher {
                 wait = Math.min(wait, retryAt - now);
                 continue;
             }
+            if (waitingForRoom.contains(node) && e.getValue().stream().noneMatch(this::behind)) {
+                // Only partitions at the end of their logs: the broker would hold this fetch for
+                // fetch.max.wait.ms, and a partition of this broker with records waiting for buffer room
+                // would wait behind it. Fetch them together once that partition has room.
+                continue;
+            }
             sendFetch(node, e.getValue(), metadata, now);
         }
         return wait;
+    }
+
+    /** Whether the broker had records past the partition's fetch offset at the last answer (or it is unknown). */
+    private boolean behind(PartitionState s) {
+        long end = config.isolationLevel() == IsolationLevel.READ_COMMITTED ? s.lastStableOffset : s.highWatermark;
+        return end < 0 || s.fetchOffset < end;
     }
 
     private static ClusterMetadata.Partition partitionOf(ClusterMetadata metadata, TopicPartition tp) {
@@ -595,7 +629,7 @@ final class Fetcher {
                 report(s, code.exception(s.partition + ": finding the start offset failed; seek to try again"));
             }
         }
-        fetcherWake.signal();
+        wakeFetcher();
     }
 
     private int partitionEpoch(TopicPartition tp) {
@@ -673,7 +707,7 @@ final class Fetcher {
                         + "seek to go on"));
             }
         }
-        fetcherWake.signal();
+        wakeFetcher();
     }
 
     /**
@@ -720,22 +754,31 @@ final class Fetcher {
             } else {
                 names.put(id, s.partition.topic());
             }
+            // No last fetched epoch, as kafka-clients: truncation is checked with OffsetForLeaderEpoch when
+            // the leader changes, and a broker that is sent one can answer a diverging epoch that is no
+            // truncation at all (after an unclean election), which would come back at once, forever.
             wanted.put(s.partition, new FetchSession.Wanted(id, s.fetchOffset, p == null ? -1 : p.leaderEpoch(),
-                    s.fetchEpoch, config.maxPartitionFetchBytes()));
+                    -1, config.maxPartitionFetchBytes()));
             sent.put(s.partition, new long[] {s.generation, s.fetchOffset, s.fetchEpoch});
             s.inFlightNode = node;
         }
+        // Fetch v13+ names topics by id only; without every id, stay below it. A session opened in one
+        // mode is not continued in the other.
+        session.useTopicIds(allHaveIds);
         FetchSession.Plan plan = session.plan(wanted);
-        // Fetch v13+ names topics by id only; without every id, stay below it.
         short maxVersion = allHaveIds ? ApiKey.FETCH.latestStableVersion() : (short) 12;
         fetchingNodes.add(node);
         long sentAt = System.nanoTime();
-        client.send(node, ChannelKind.FETCH, ApiKey.FETCH, version -> fetchRequest(plan, version, metadata), maxVersion)
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("consumer {}: fetch to broker {} (session {}, epoch {}): {} sent, {} forgotten, of {}", clientId,
+                    node, plan.sessionId(), plan.epoch(), plan.send().keySet(), plan.forget().keySet(), wanted.keySet());
+        }
+        client.send(node, ChannelKind.FETCH, ApiKey.FETCH, version -> fetchRequest(plan, version), maxVersion)
                 .whenComplete((response, error) -> post(() -> fetched(node, session, plan, list, sent, names,
                         (FetchResponse) response, error, sentAt)));
     }
 
-    private ApiMessage fetchRequest(FetchSession.Plan plan, int version, ClusterMetadata metadata) {
+    private ApiMessage fetchRequest(FetchSession.Plan plan, int version) {
         boolean ids = version >= 13;
         FetchRequest request = new FetchRequest()
                 .setReplicaId(-1)
@@ -757,14 +800,10 @@ final class Fetcher {
                         .setLastFetchedEpoch(w.lastFetchedEpoch())
                         .setPartitionMaxBytes(w.maxBytes())));
         request.setTopics(new ArrayList<>(topics.values()));
-        Map<String, FetchRequest.ForgottenTopic> forgotten = new LinkedHashMap<>();
-        for (TopicPartition tp : plan.forget()) {
-            forgotten.computeIfAbsent(tp.topic(), name -> {
-                ClusterMetadata.Topic t = metadata.topics().get(name);
-                return ids ? new FetchRequest.ForgottenTopic().setTopicId(t == null ? Uuid.ZERO : t.id())
-                        : new FetchRequest.ForgottenTopic().setTopic(name);
-            }).partitions().add(tp.partition());
-        }
+        Map<Object, FetchRequest.ForgottenTopic> forgotten = new LinkedHashMap<>();
+        plan.forget().forEach((tp, id) -> forgotten.computeIfAbsent(ids ? id : tp.topic(), key -> ids
+                ? new FetchRequest.ForgottenTopic().setTopicId(id)
+                : new FetchRequest.ForgottenTopic().setTopic(tp.topic())).partitions().add(tp.partition()));
         request.setForgottenTopicsData(new ArrayList<>(forgotten.values()));
         return request;
     }
@@ -779,7 +818,7 @@ final class Fetcher {
                 s.inFlightNode = -1;
             }
         }
-        fetcherWake.signal();
+        wakeFetcher();
         if (error != null) {
             session.failed();
             Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -810,6 +849,7 @@ final class Fetcher {
         }
         int answered = 0;
         long bytes = 0;
+        List<TopicPartition> rotated = new ArrayList<>();
         for (FetchResponse.FetchableTopicResponse t : response.responses()) {
             String topic = t.topicId() != null && !Uuid.ZERO.equals(t.topicId()) ? names.get(t.topicId()) : t.topic();
             if (topic == null) {
@@ -828,13 +868,25 @@ final class Fetcher {
                     continue; // sought, reset or unassigned since: the answer is void
                 }
                 partitionFetched(node, s, p, now);
+                if (s.buffered > 0 && partitions.get(tp) == s) {
+                    rotated.add(tp);
+                }
             }
+        }
+        // Partitions that got data go last, so without a fetch session (where the broker rotates) the
+        // ones behind them get the answer's room next time.
+        for (TopicPartition tp : rotated) {
+            partitions.put(tp, partitions.remove(tp));
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("consumer {}: fetch answered by broker {} after {} us: {} partitions, {} bytes", clientId, node,
+                    (now - sentAt) / 1000, answered, bytes);
         }
         if (!hooks.isEmpty()) {
             long latency = now - sentAt;
             int count = answered;
             long total = bytes;
-            hooks.fetch(node, count, total, latency);
+            hookCalls.add(() -> hooks.fetch(node, count, total, latency));
         }
     }
 
@@ -852,7 +904,11 @@ final class Fetcher {
         switch (code) {
             case NONE -> {
                 if (p.divergingEpoch() != null && p.divergingEpoch().epoch() >= 0) {
+                    long before = s.fetchOffset;
                     truncatedTo(s, p.divergingEpoch().endOffset(), p.divergingEpoch().epoch());
+                    if (s.fetchOffset == before) {
+                        s.retryAtNanos = now + retryBackoffNanos; // nothing to act on: do not ask again at once
+                    }
                     return;
                 }
                 if (p.preferredReadReplica() >= 0 && p.preferredReadReplica() != node) {
@@ -893,20 +949,12 @@ final class Fetcher {
                     s.preferredReplica = -1;
                     return;
                 }
-                if (config.offsetReset() == OffsetReset.NONE) {
-                    s.stop();
-                    report(s, new OffsetOutOfRangeException(s.partition, s.fetchOffset, s.logStartOffset));
+                if (s.position < s.fetchOffset) {
+                    // Data before the bad offset is still buffered and valid: act once the application has it.
+                    s.fetchBlocked = true;
+                    s.pendingOutOfRange = true;
                 } else {
-                    LOG.info("consumer {}: offset {} of {} is out of range; resetting to {}", clientId, s.fetchOffset,
-                            s.partition, config.offsetReset());
-                    if (s.position < s.fetchOffset) {
-                        // Data before the bad offset is still buffered: the reset waits until it is read.
-                        s.fetchBlocked = true;
-                        s.pendingReset = resetStart();
-                    } else {
-                        s.reset(resetStart());
-                        dropVoidedFetches();
-                    }
+                    outOfRange(s);
                 }
             }
             case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, LEADER_NOT_AVAILABLE,
@@ -935,18 +983,32 @@ final class Fetcher {
 
     /**
      * Called by the polling thread (under the lock) once a partition's buffered
-     * fetches are all read: a reset that waited for them can go now.
+     * fetches are read: an out-of-range answer that waited for them is acted on now.
      */
     void drainedTo(PartitionState s) {
-        if (s.buffered == 0 && s.pendingReset != null && s.status == PartitionState.Status.FETCHING) {
-            s.reset(s.pendingReset);
+        if (s.buffered == 0 && s.status == PartitionState.Status.FETCHING) {
+            if (s.pendingOutOfRange) {
+                outOfRange(s);
+            } else if (s.fetchBlocked) {
+                s.fetchBlocked = false;
+                s.fetchOffset = s.position;
+                s.fetchEpoch = s.positionEpoch;
+            }
         }
-        if (s.buffered == 0 && s.fetchBlocked && s.status == PartitionState.Status.FETCHING) {
-            s.fetchBlocked = false;
-            s.fetchOffset = s.position;
-            s.fetchEpoch = s.positionEpoch;
+        wakeFetcher();
+    }
+
+    /** The position is out of the log's range: reset by the policy, or stop and say so. */
+    private void outOfRange(PartitionState s) {
+        if (config.offsetReset() == OffsetReset.NONE) {
+            s.stop();
+            report(s, new OffsetOutOfRangeException(s.partition, s.position, s.logStartOffset));
+        } else {
+            LOG.info("consumer {}: offset {} of {} is out of range; resetting to {}", clientId, s.position,
+                    s.partition, config.offsetReset());
+            s.reset(resetStart());
+            dropVoidedFetches();
         }
-        fetcherWake.signal();
     }
 
     private void closeSessions() {

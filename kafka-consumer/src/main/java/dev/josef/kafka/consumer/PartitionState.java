@@ -39,8 +39,13 @@ final class PartitionState {
     int inFlightNode = -1;
     /** Completed fetches of this partition waiting in the buffer. */
     int buffered;
-    /** A buffered fetch could not be framed to its end, so fetching waits until the application reaches it. */
+    /**
+     * Fetching waits until the application has read what is buffered: a buffered
+     * fetch could not be framed to its end, or a later fetch was out of range.
+     */
     boolean fetchBlocked;
+    /** A fetch past the buffered data was out of range; the reset policy acts once that data is read. */
+    boolean pendingOutOfRange;
     long retryAtNanos;
 
     /** The leader epoch of the metadata this partition's position was last checked against. */
@@ -61,6 +66,7 @@ final class PartitionState {
 
     /** Moves both positions, voiding buffered and in-flight fetches. */
     void reposition(long offset, int epoch) {
+        pendingOutOfRange = false;
         position = offset;
         positionEpoch = epoch;
         fetchOffset = offset;
@@ -73,6 +79,7 @@ final class PartitionState {
 
     /** Asks for a reset to {@code start}, voiding buffered and in-flight fetches. */
     void reset(StartPosition start) {
+        pendingOutOfRange = false;
         generation++;
         fetchBlocked = false;
         status = Status.AWAITING_RESET;
@@ -81,6 +88,7 @@ final class PartitionState {
     }
 
     void stop() {
+        pendingOutOfRange = false;
         generation++;
         fetchBlocked = false;
         status = Status.STOPPED;

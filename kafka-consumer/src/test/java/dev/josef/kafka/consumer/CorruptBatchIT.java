@@ -38,14 +38,15 @@ class CorruptBatchIT {
     private static void writeThreeBatchesEach(KafkaCluster cluster, String topic, String compression) throws Exception {
         cluster.createTopic(topic, 2, 1);
         try (KafkaProducer<byte[], byte[]> producer = ConsumerIT.kafkaProducer(cluster,
-                Map.of("compression.type", compression))) {
+                // A long linger: only the flush sends, so each group of ten is exactly one batch.
+                Map.of("compression.type", compression, "linger.ms", 10_000))) {
             for (int batch = 0; batch < 3; batch++) {
                 for (int i = 0; i < 10; i++) {
                     int n = batch * 10 + i;
                     producer.send(new ProducerRecord<>(topic, 0, null, bytes("p0-" + n)));
                     producer.send(new ProducerRecord<>(topic, 1, null, bytes("p1-" + n)));
                 }
-                producer.flush(); // each group of ten is one batch per partition
+                producer.flush();
             }
         }
     }

@@ -49,7 +49,7 @@ class FetchSessionTest {
         FetchSession.Plan third = session.plan(wanted(B, 0L));
         assertThat(third.epoch()).isEqualTo(2);
         assertThat(third.send()).isEmpty();
-        assertThat(third.forget()).as("A is not wanted now: the broker must stop fetching it").containsExactly(A);
+        assertThat(third.forget()).as("A is not wanted now: the broker must stop fetching it").containsExactly(Map.entry(A, ID));
     }
 
     @Test
@@ -74,6 +74,28 @@ class FetchSessionTest {
         FetchSession.Plan next = session.plan(wanted(A, 0L));
         assertThat(next.full()).isTrue();
         assertThat(next.sessionId()).as("id kept, epoch 0: close it and open a new one").isEqualTo(9);
+        assertThat(next.epoch()).isZero();
+    }
+
+    @Test
+    void aRecreatedTopicsOldIdIsForgottenAsItsNewIdIsAdded() {
+        FetchSession session = new FetchSession(1);
+        FetchSession.Plan first = session.plan(wanted(A, 0L));
+        session.answered(first, ErrorCode.NONE, 9);
+        Uuid newId = new Uuid(3, 4);
+        FetchSession.Plan next = session.plan(Map.of(A, new FetchSession.Wanted(newId, 0, 5, -1, 1024)));
+        assertThat(next.send()).containsOnlyKeys(A);
+        assertThat(next.forget()).containsExactly(Map.entry(A, ID));
+    }
+
+    @Test
+    void anInvalidEpochClosesTheSessionWithTheNextFullRequest() {
+        FetchSession session = new FetchSession(1);
+        session.answered(session.plan(wanted(A, 0L)), ErrorCode.NONE, 9);
+        session.answered(session.plan(wanted(A, 1L)), ErrorCode.INVALID_FETCH_SESSION_EPOCH, 0);
+        FetchSession.Plan next = session.plan(wanted(A, 1L));
+        assertThat(next.full()).isTrue();
+        assertThat(next.sessionId()).isEqualTo(9);
         assertThat(next.epoch()).isZero();
     }
 
