@@ -1,5 +1,6 @@
 package dev.josef.kafka.producer;
 
+import dev.josef.kafka.net.internal.Providers;
 import dev.josef.kafka.producer.spi.ProducerHook;
 import dev.josef.kafka.protocol.TopicPartition;
 import org.slf4j.Logger;
@@ -7,16 +8,13 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
 /** A producer's hooks, sorted by order, each call guarded so a failing hook harms nothing else. */
 final class ProducerHooks {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerHooks.class);
-    private static final int MAX_CONSECUTIVE_LOAD_FAILURES = 64;
 
     private final List<ProducerHook> hooks;
     private final String clientId;
@@ -30,21 +28,7 @@ final class ProducerHooks {
 
     /** The hooks ServiceLoader finds; a provider that fails to load is logged and skipped. */
     static List<ProducerHook> installed() {
-        List<ProducerHook> found = new ArrayList<>();
-        Iterator<ProducerHook> it = ServiceLoader.load(ProducerHook.class).iterator();
-        for (int failures = 0; failures < MAX_CONSECUTIVE_LOAD_FAILURES; ) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                found.add(it.next());
-                failures = 0;
-            } catch (ServiceConfigurationError e) {
-                failures++;
-                LOG.warn("skipping a ProducerHook provider that failed to load: {}", e.getMessage());
-            }
-        }
-        return found;
+        return Providers.collect(ServiceLoader.load(ProducerHook.class).iterator(), "ProducerHook");
     }
 
     boolean isEmpty() {

@@ -7,9 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -34,20 +32,7 @@ final class Hooks {
 
     /** The hooks that ServiceLoader finds; a provider that fails to load is logged and skipped. */
     static List<ClientHook> installed() {
-        List<ClientHook> found = new ArrayList<>();
-        Iterator<ClientHook> it = ServiceLoader.load(ClientHook.class).iterator();
-        for (int failures = 0; failures < 64; ) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                found.add(it.next());
-            } catch (ServiceConfigurationError e) {
-                failures++;
-                LOG.warn("skipping a ClientHook provider that failed to load: {}", e.getMessage());
-            }
-        }
-        return found;
+        return Providers.collect(ServiceLoader.load(ClientHook.class).iterator(), "ClientHook");
     }
 
     boolean isEmpty() {
