@@ -3,6 +3,7 @@ package dev.josef.kafka.consumer;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import dev.josef.kafka.consumer.spi.CorruptBatch;
 import dev.josef.kafka.protocol.ControlRecord;
+import dev.josef.kafka.protocol.DecodeBuffer;
 import dev.josef.kafka.protocol.Header;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.ProtocolException;
@@ -52,6 +53,8 @@ final class CompletedFetch {
 
     private RecordBatch batch;
     private RecordCursor cursor;
+    /** The memory the current compressed batch was decompressed into, borrowed from the consumer's pool. */
+    private DecodeBuffer decoded;
     private TimestampType timestampType;
     private int batchEpoch = -1;
 
@@ -94,6 +97,15 @@ final class CompletedFetch {
      * @return a problem that ends this drain, or null
      */
     Problem drain(int max, List<ConsumerRecord> out, BatchCorruptionHandler handler, ConsumerHooks hooks) {
+        return drain(max, out, handler, hooks, null);
+    }
+
+    /**
+     * As above; compressed batches are decompressed into a buffer borrowed from
+     * {@code buffers} (when given), returned once the batch is read.
+     */
+    Problem drain(int max, List<ConsumerRecord> out, BatchCorruptionHandler handler, ConsumerHooks hooks,
+                  DecodeBuffers buffers) {
         int added = 0;
         while (added < max && !done) {
             if (cursor != null) {
@@ -101,7 +113,7 @@ final class CompletedFetch {
                 try {
                     has = cursor.next();
                 } catch (ProtocolException e) {
-                    return corrupt(e, handler);
+                    return corrupt(e, handler, buffers);
                 }
                 if (has) {
                     long offset = cursor.offset();
@@ -117,7 +129,7 @@ final class CompletedFetch {
                     }
                     continue;
                 }
-                finishBatch();
+                finishBatch(buffers);
                 continue;
             }
             RecordBatch next;
@@ -136,13 +148,18 @@ final class CompletedFetch {
             }
             batch = next;
             if (skipsWithoutReading(next)) {
-                finishBatch();
+                finishBatch(buffers);
                 continue;
             }
             try {
-                cursor = next.cursor();
+                if (buffers != null && next.compressionId() != 0) {
+                    decoded = buffers.take();
+                    cursor = next.cursor(decoded);
+                } else {
+                    cursor = next.cursor();
+                }
             } catch (ProtocolException e) {
-                return corrupt(e, handler);
+                return corrupt(e, handler, buffers);
             }
             timestampType = next.timestampType();
             batchEpoch = next.partitionLeaderEpoch();
@@ -187,7 +204,17 @@ final class CompletedFetch {
         }
     }
 
-    private void finishBatch() {
+    private void releaseBuffer(DecodeBuffers buffers) {
+        if (decoded != null) {
+            if (buffers != null) {
+                buffers.give(decoded);
+            }
+            decoded = null;
+        }
+    }
+
+    private void finishBatch(DecodeBuffers buffers) {
+        releaseBuffer(buffers);
         nextOffset = Math.max(nextOffset, batch.nextOffset());
         if (batch.partitionLeaderEpoch() >= 0) {
             nextOffsetEpoch = batch.partitionLeaderEpoch();
@@ -196,7 +223,7 @@ final class CompletedFetch {
         cursor = null;
     }
 
-    private Problem corrupt(ProtocolException cause, BatchCorruptionHandler handler) {
+    private Problem corrupt(ProtocolException cause, BatchCorruptionHandler handler, DecodeBuffers buffers) {
         RecordBatch bad = batch;
         long base = bad.baseOffset();
         long next = bad.nextOffset();
@@ -214,12 +241,13 @@ final class CompletedFetch {
         }
         boolean skip = decision == BatchCorruptionHandler.Decision.SKIP;
         if (skip) {
-            finishBatch();
+            finishBatch(buffers);
             return new Problem(new CorruptBatchException(partition, base, next, -1, cause), false);
         }
         // The partition stops where the application is: at the batch, or inside it if some of its records
         // were returned already (a record that would not parse after others did, or a fetch that began in it).
         done = true;
+        releaseBuffer(buffers); // the position stays where the application is: nextOffset does not move
         return new Problem(new CorruptBatchException(partition, base, next, nextOffset, cause), true);
     }
 

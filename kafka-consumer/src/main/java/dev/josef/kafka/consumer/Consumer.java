@@ -76,6 +76,8 @@ public final class Consumer implements AutoCloseable {
     private final Fetcher fetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> poller = new AtomicReference<>();
+    /** Confined to the polling thread, which {@link #poller} makes one at a time. */
+    private final DecodeBuffers decodeBuffers = new DecodeBuffers();
     private volatile boolean wakeup;
 
     private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient) {
@@ -258,7 +260,7 @@ public final class Consumer implements AutoCloseable {
             RuntimeException failure = null;
             fetcher.lock.unlock();
             try {
-                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks);
+                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks, decodeBuffers);
             } catch (RuntimeException e) {
                 failure = e;
             } finally {
@@ -477,11 +479,11 @@ public final class Consumer implements AutoCloseable {
             }
             for (PartitionState s : states) {
                 s.paused = paused;
-                if (paused && s.status == PartitionState.Status.FETCHING && s.position >= 0
-                        && (s.buffered > 0 || s.fetchOffset != s.position)) {
-                    // What was fetched ahead is let go, so a paused partition holds no buffer memory that the
-                    // others need; it is fetched again from its position when resumed.
-                    s.reposition(s.position, s.positionEpoch);
+                if (paused && (s.status == PartitionState.Status.FETCHING
+                        || s.status == PartitionState.Status.AWAITING_VALIDATION) && s.position >= 0) {
+                    // What was fetched ahead (or is in flight) is let go, so a paused partition holds no buffer
+                    // memory that the others need; it is fetched again from its position when resumed.
+                    s.dropFetchedAhead();
                 }
             }
             fetcher.dropVoidedFetches();

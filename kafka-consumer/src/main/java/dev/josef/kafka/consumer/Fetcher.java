@@ -224,6 +224,9 @@ final class Fetcher {
     }
 
     void wakeFetcher() {
+        if (Thread.currentThread() == thread) {
+            return; // the fetcher thread is awake; its loop looks again before it parks
+        }
         wake.set(true);
         LockSupport.unpark(thread);
     }
@@ -921,8 +924,8 @@ final class Fetcher {
                     s.preferredReplica = -1;
                 }
                 ByteBuffer records = p.records();
-                if (records == null || !records.hasRemaining()) {
-                    return;
+                if (records == null || !records.hasRemaining() || s.paused) {
+                    return; // a paused partition's records are fetched again from its position on resume
                 }
                 long[] end = CompletedFetch.end(records, reader);
                 if (end != null && end[0] <= s.fetchOffset) {

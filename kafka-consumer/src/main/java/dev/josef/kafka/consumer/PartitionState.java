@@ -77,6 +77,18 @@ final class PartitionState {
         pendingReset = null;
     }
 
+    /**
+     * Lets go of what was fetched ahead of the application (voiding buffered and
+     * in-flight fetches); the status stays, and fetching starts again at the position.
+     */
+    void dropFetchedAhead() {
+        generation++;
+        fetchOffset = position;
+        fetchEpoch = positionEpoch;
+        fetchBlocked = false;
+        pendingOutOfRange = false;
+    }
+
     /** Asks for a reset to {@code start}, voiding buffered and in-flight fetches. */
     void reset(StartPosition start) {
         pendingOutOfRange = false;

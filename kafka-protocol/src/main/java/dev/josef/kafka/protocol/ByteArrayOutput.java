@@ -103,6 +103,10 @@ final class ByteArrayOutput extends OutputStream {
         count = 0;
     }
 
+    int limit() {
+        return limit;
+    }
+
     int capacity() {
         return bytes.length;
     }

@@ -20,6 +20,12 @@ final class Decompression {
      * @return the decompressed bytes, from position 0
      */
     static ByteBuffer decompress(CompressionCodec codec, ByteBuffer compressed, int maxBytes, RecordBatch batch) {
+        return decompress(codec, compressed, maxBytes, batch, null);
+    }
+
+    /** As above, into {@code reuse}'s memory when it is given. */
+    static ByteBuffer decompress(CompressionCodec codec, ByteBuffer compressed, int maxBytes, RecordBatch batch,
+                                 DecodeBuffer reuse) {
         ByteArrayOutput out = null;
         InputStream in = null;
         try {
@@ -27,7 +33,8 @@ final class Decompression {
             if (in == null) {
                 throw new ProtocolException(batch.describe() + ": codec " + codec.name() + " returned no stream");
             }
-            out = new ByteArrayOutput(initialCapacity(compressed.remaining(), in.available(), maxBytes), maxBytes);
+            int initial = initialCapacity(compressed.remaining(), in.available(), maxBytes);
+            out = reuse != null ? reuse.output(initial, maxBytes) : new ByteArrayOutput(initial, maxBytes);
             out.readFully(in);
         } catch (ByteArrayOutput.LimitExceeded e) {
             throw new ProtocolException(batch.describe() + " decompresses (" + codec.name() + ") to more than "

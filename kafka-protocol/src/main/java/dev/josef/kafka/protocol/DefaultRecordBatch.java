@@ -113,6 +113,11 @@ final class DefaultRecordBatch extends RecordBatch {
 
     @Override
     public RecordCursor cursor() {
+        return cursor(null);
+    }
+
+    @Override
+    public RecordCursor cursor(DecodeBuffer buffer) {
         verifyIfAsked();
         int count = recordCount();
         if (count < 0) {
@@ -127,7 +132,7 @@ final class DefaultRecordBatch extends RecordBatch {
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException(describe() + " cannot be decompressed: " + e.getMessage(), e);
             }
-            records = Decompression.decompress(codec, records, reader.maxDecompressedBytes(), this);
+            records = Decompression.decompress(codec, records, reader.maxDecompressedBytes(), this, buffer);
         }
         if (count > records.remaining() / BatchFormat.MIN_RECORD_SIZE) {
             throw new ProtocolException(describe() + " declares " + count + " records but " + records.remaining()

@@ -127,6 +127,11 @@ final class LegacyRecordBatch extends RecordBatch {
     }
 
     @Override
+    public RecordCursor cursor(DecodeBuffer buffer) {
+        return cursor(); // v0/v1 message sets are rare enough to decode without reuse
+    }
+
+    @Override
     public RecordCursor cursor() {
         return new RecordCursor.OfList(records());
     }

@@ -130,6 +130,13 @@ public abstract sealed class RecordBatch permits DefaultRecordBatch, LegacyRecor
      */
     public abstract RecordCursor cursor();
 
+    /**
+     * As {@link #cursor()}, decompressing into {@code buffer}'s memory, which is
+     * kept for the next batch: the cursor's views are valid until {@code buffer}
+     * is used again. A batch that is not compressed is read where it lies.
+     */
+    public abstract RecordCursor cursor(DecodeBuffer buffer);
+
     abstract long computeChecksum();
 
     /** How errors name this batch: by its offsets, which a consumer can skip to. */
