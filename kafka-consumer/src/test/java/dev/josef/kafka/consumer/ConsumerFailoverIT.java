@@ -1,10 +1,13 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaClusterConfig;
 import dev.josef.kafka.testkit.KafkaClusterExtension;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,11 +61,15 @@ class ConsumerFailoverIT {
         Map<Integer, Set<Long>> acknowledged = new ConcurrentHashMap<>();
         Map<Integer, List<Long>> consumed = new TreeMap<>();
         ExecutorService background = Executors.newFixedThreadPool(2);
+        ProxyRule validations;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()));
              KafkaProducer<byte[], byte[]> producer = ConsumerIT.kafkaProducer(cluster, Map.of("acks", "all",
                      "request.timeout.ms", 10_000));
-             Consumer consumer = Consumer.create(ConsumerIT.config(cluster.bootstrapServers(), "failover")
+             // Through the kit's proxy only to count the consumer's OffsetForLeaderEpoch requests.
+             KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Consumer consumer = Consumer.create(ConsumerIT.config(proxy.bootstrapServers(), "failover")
                      .build())) {
+            validations = proxy.add(ProxyRule.on(ApiKey.OFFSET_FOR_LEADER_EPOCH).countOnly());
             consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
             Future<?> produced = background.submit(() -> {
                 long start = System.nanoTime();
@@ -118,6 +125,7 @@ class ConsumerFailoverIT {
                 }
             }
         }
+        assertThat(validations.fired()).as("positions checked against the new leaders (KIP-320)").isPositive();
         for (int p = 0; p < 2; p++) {
             List<Long> offsets = consumed.get(p);
             assertThat(offsets).as("partition %d read twice", p).doesNotHaveDuplicates();
