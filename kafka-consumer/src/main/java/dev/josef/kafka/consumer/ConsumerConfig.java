@@ -8,7 +8,6 @@ import dev.josef.kafka.protocol.RecordBatchReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -87,53 +86,37 @@ public final class ConsumerConfig {
      * @throws IllegalArgumentException naming the property for an unknown name or a bad value
      */
     public static ConsumerConfig fromProperties(Map<String, ?> properties) {
-        Objects.requireNonNull(properties, "properties");
-        Map<String, Object> network = new HashMap<>();
         Builder b = builder();
-        for (Map.Entry<String, ?> e : properties.entrySet()) {
-            String key = Objects.requireNonNull(e.getKey(), "property name");
-            Object value = e.getValue();
-            if (value == null) {
-                throw new IllegalArgumentException(key + ": the value is null");
-            }
-            if (NetworkConfig.PROPERTY_NAMES.contains(key)) {
-                network.put(key, value);
-                continue;
-            }
-            try {
-                switch (key) {
-                    case "auto.offset.reset" -> b.offsetReset(OffsetReset.parse(value.toString()));
-                    case "isolation.level" -> b.isolationLevel(IsolationLevel.parse(value.toString()));
-                    case "fetch.min.bytes" -> b.fetchMinBytes(PropertyValues.integer(value));
-                    case "fetch.max.wait.ms" -> b.fetchMaxWait(PropertyValues.millis(value));
-                    case "fetch.max.bytes" -> b.fetchMaxBytes(PropertyValues.integer(value));
-                    case "max.partition.fetch.bytes" -> b.maxPartitionFetchBytes(PropertyValues.integer(value));
-                    case "max.poll.records" -> b.maxPollRecords(PropertyValues.integer(value));
-                    case "client.rack" -> b.clientRack(value.toString().trim());
-                    case "check.crcs" -> b.checkCrcs(PropertyValues.bool(value));
-                    case "default.api.timeout.ms" -> b.defaultApiTimeout(PropertyValues.millis(value));
-                    case "batch.corruption.handler" -> b.batchCorruptionHandler(handler(value.toString().trim()));
-                    case "max.buffered.bytes" -> b.maxBufferedBytes(PropertyValues.number(value));
-                    case "max.decompressed.bytes" -> b.maxDecompressedBytes(PropertyValues.integer(value));
-                    case "key.deserializer", "value.deserializer" -> {
-                        String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
-                        if (!BYTE_DESERIALIZERS.contains(name)) {
-                            throw new IllegalArgumentException("Josef returns bytes: deserialize keys and values "
-                                    + "after poll(); only ByteArrayDeserializer is accepted here, not " + name);
-                        }
+        b.network(PropertyValues.parse(properties, (key, value) -> {
+            switch (key) {
+                case "auto.offset.reset" -> b.offsetReset(OffsetReset.parse(value.toString()));
+                case "isolation.level" -> b.isolationLevel(IsolationLevel.parse(value.toString()));
+                case "fetch.min.bytes" -> b.fetchMinBytes(PropertyValues.integer(value));
+                case "fetch.max.wait.ms" -> b.fetchMaxWait(PropertyValues.millis(value));
+                case "fetch.max.bytes" -> b.fetchMaxBytes(PropertyValues.integer(value));
+                case "max.partition.fetch.bytes" -> b.maxPartitionFetchBytes(PropertyValues.integer(value));
+                case "max.poll.records" -> b.maxPollRecords(PropertyValues.integer(value));
+                case "client.rack" -> b.clientRack(value.toString().trim());
+                case "check.crcs" -> b.checkCrcs(PropertyValues.bool(value));
+                case "default.api.timeout.ms" -> b.defaultApiTimeout(PropertyValues.millis(value));
+                case "batch.corruption.handler" -> b.batchCorruptionHandler(handler(value.toString().trim()));
+                case "max.buffered.bytes" -> b.maxBufferedBytes(PropertyValues.number(value));
+                case "max.decompressed.bytes" -> b.maxDecompressedBytes(PropertyValues.integer(value));
+                case "key.deserializer", "value.deserializer" -> {
+                    String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
+                    if (!BYTE_DESERIALIZERS.contains(name)) {
+                        throw new IllegalArgumentException("Josef returns bytes: deserialize keys and values "
+                                + "after poll(); only ByteArrayDeserializer is accepted here, not " + name);
                     }
-                    case "group.id", "enable.auto.commit", "auto.commit.interval.ms", "group.instance.id",
-                            "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
-                            "group.protocol", "max.poll.interval.ms" -> throw new IllegalArgumentException(
-                            "group consuming is not part of this Consumer: it reads assigned partitions, topics "
-                                    + "and patterns without a consumer group");
-                    default -> throw new IllegalArgumentException("not a consumer setting Josef knows");
                 }
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(key + "=" + value + ": " + ex.getMessage(), ex);
+                case "group.id", "enable.auto.commit", "auto.commit.interval.ms", "group.instance.id",
+                        "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
+                        "group.protocol", "max.poll.interval.ms" -> throw new IllegalArgumentException(
+                        "group consuming is not part of this Consumer: it reads assigned partitions, topics "
+                                + "and patterns without a consumer group");
+                default -> throw new IllegalArgumentException("not a consumer setting Josef knows");
             }
-        }
-        b.network(NetworkConfig.fromProperties(network));
+        }));
         return b.build();
     }
 

@@ -98,71 +98,48 @@ public final class ProducerConfig {
      *                                  a bad value, or the rule between settings that fails
      */
     public static ProducerConfig fromProperties(Map<String, ?> properties) {
-        Objects.requireNonNull(properties, "properties");
-        Map<String, Object> network = new HashMap<>();
         Builder b = builder();
-        String compressionType = null;
-        Integer gzipLevel = null;
-        Integer lz4Level = null;
-        Integer zstdLevel = null;
-        String partitionerName = null;
-        boolean ignoreKeys = false;
-        for (Map.Entry<String, ?> e : properties.entrySet()) {
-            String key = Objects.requireNonNull(e.getKey(), "property name");
-            Object value = e.getValue();
-            if (value == null) {
-                throw new IllegalArgumentException(key + ": the value is null");
-            }
-            if (NetworkConfig.PROPERTY_NAMES.contains(key)) {
-                network.put(key, value);
-                continue;
-            }
-            try {
-                switch (key) {
-                    case "acks" -> b.acks(Acks.parse(value.toString()));
-                    case "linger.ms" -> b.linger(Duration.ofMillis(number(value)));
-                    case "batch.size" -> b.batchSize(integer(value));
-                    case "buffer.memory" -> b.bufferMemory(number(value));
-                    case "max.block.ms" -> b.maxBlock(Duration.ofMillis(number(value)));
-                    case "enable.idempotence" -> b.idempotence(bool(value));
-                    case "compression.type" -> compressionType = value.toString().trim().toLowerCase(Locale.ROOT);
-                    case "compression.gzip.level" -> gzipLevel = integer(value);
-                    case "compression.lz4.level" -> lz4Level = integer(value);
-                    case "compression.zstd.level" -> zstdLevel = integer(value);
-                    case "delivery.timeout.ms" -> b.deliveryTimeout(Duration.ofMillis(number(value)));
-                    case "max.request.size" -> b.maxRequestSize(integer(value));
-                    case "partitioner.class", "partitioner" -> partitionerName = value.toString().trim();
-                    case "partitioner.ignore.keys" -> ignoreKeys = bool(value);
-                    case "ordering.policy" -> b.orderingPolicy(orderingPolicy(value.toString().trim()));
-                    case "unknown.topic.retries" -> b.unknownTopicRetries(integer(value));
-                    case "key.serializer", "value.serializer" -> {
-                        String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
-                        if (!BYTE_SERIALIZERS.contains(name)) {
-                            throw new IllegalArgumentException("Josef produces bytes: serialize keys and values "
-                                    + "before produce(); only ByteArraySerializer is accepted here, not " + name);
-                        }
+        // Settings read together once all are known: the codec with its level, the partitioner with ignore.keys.
+        Map<String, String> later = new HashMap<>();
+        b.network(PropertyValues.parse(properties, (key, value) -> {
+            switch (key) {
+                case "acks" -> b.acks(Acks.parse(value.toString()));
+                case "linger.ms" -> b.linger(Duration.ofMillis(number(value)));
+                case "batch.size" -> b.batchSize(integer(value));
+                case "buffer.memory" -> b.bufferMemory(number(value));
+                case "max.block.ms" -> b.maxBlock(Duration.ofMillis(number(value)));
+                case "enable.idempotence" -> b.idempotence(bool(value));
+                case "compression.type" -> later.put(key, value.toString().trim().toLowerCase(Locale.ROOT));
+                case "compression.gzip.level", "compression.lz4.level", "compression.zstd.level" ->
+                        later.put(key, Integer.toString(integer(value)));
+                case "delivery.timeout.ms" -> b.deliveryTimeout(Duration.ofMillis(number(value)));
+                case "max.request.size" -> b.maxRequestSize(integer(value));
+                case "partitioner.class", "partitioner" -> later.put("partitioner", value.toString().trim());
+                case "partitioner.ignore.keys" -> later.put(key, Boolean.toString(bool(value)));
+                case "ordering.policy" -> b.orderingPolicy(orderingPolicy(value.toString().trim()));
+                case "unknown.topic.retries" -> b.unknownTopicRetries(integer(value));
+                case "key.serializer", "value.serializer" -> {
+                    String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
+                    if (!BYTE_SERIALIZERS.contains(name)) {
+                        throw new IllegalArgumentException("Josef produces bytes: serialize keys and values "
+                                + "before produce(); only ByteArraySerializer is accepted here, not " + name);
                     }
-                    default -> throw new IllegalArgumentException("not a producer setting Josef knows");
                 }
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(key + "=" + value + ": " + ex.getMessage(), ex);
+                default -> throw new IllegalArgumentException("not a producer setting Josef knows");
             }
-        }
-        b.network(NetworkConfig.fromProperties(network));
+        }));
+        String compressionType = later.get("compression.type");
         if (compressionType != null && !compressionType.equals("none")) {
             CompressionCodec codec = codec(compressionType);
-            Integer level = switch (compressionType) {
-                case "gzip" -> gzipLevel;
-                case "lz4" -> lz4Level;
-                case "zstd" -> zstdLevel;
-                default -> null;
-            };
-            if (level != null) {
-                b.compression(codec, level);
+            String level = later.get("compression." + compressionType + ".level");
+            if (level != null && Set.of("gzip", "lz4", "zstd").contains(compressionType)) {
+                b.compression(codec, Integer.parseInt(level));
             } else {
                 b.compression(codec);
             }
         }
+        boolean ignoreKeys = Boolean.parseBoolean(later.get("partitioner.ignore.keys"));
+        String partitionerName = later.get("partitioner");
         if (partitionerName != null) {
             b.partitioner(partitioner(partitionerName, ignoreKeys));
         } else if (ignoreKeys) {
