@@ -34,12 +34,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -557,7 +561,7 @@ final class Fetcher {
             }
             if (!matching.equals(patternTopics)) {
                 patternTopics = Set.copyOf(matching);
-                LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new java.util.TreeSet<>(matching));
+                LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
                 client.refreshMetadata(matching).whenComplete((m, e) -> post(() -> seenMetadata = null));
             }
         }));
@@ -598,38 +602,66 @@ final class Fetcher {
                 }
             }
         }
+        settle(node, list, tp -> generations.get(tp), PartitionState.Status.AWAITING_RESET, answers, error,
+                ListOffsetsResponse.ListOffsetsPartitionResponse::errorCode,
+                "finding the start offset failed; seek to try again", (s, p, code) -> {
+                    if (code != ErrorCode.NONE) {
+                        return false;
+                    }
+                    if (p.offset() < 0) {
+                        // No record at or after the timestamp: the end of the log, as kafka-clients' offsetsForTimes.
+                        s.reset(StartPosition.latest());
+                        return true;
+                    }
+                    LOG.debug("consumer {}: {} starts at offset {} ({})", clientId, s.partition, p.offset(),
+                            s.pendingReset);
+                    s.reposition(p.offset(), p.leaderEpoch());
+                    s.validatedLeaderEpoch = partitionEpoch(s.partition);
+                    dataReady.signalAll(); // position() may be waiting
+                    return true;
+                });
+    }
+
+    /** What a partition's answer to ListOffsets or OffsetForLeaderEpoch does; false leaves an error to the default. */
+    private interface Answer<A> {
+        boolean apply(PartitionState s, A answer, ErrorCode code);
+    }
+
+    /**
+     * Matches the partitions of one ListOffsets or OffsetForLeaderEpoch request with
+     * their answers. A partition sought or reset since ({@code generation} changed,
+     * or no longer in the {@code waiting} status) ignores its answer; a missing
+     * answer or a retriable error retries after a backoff with fresh metadata; an
+     * error {@code apply} does not take stops the partition and is reported.
+     */
+    private <A> void settle(int node, List<PartitionState> list, ToIntFunction<TopicPartition> generation,
+                            PartitionState.Status waiting, Map<TopicPartition, A> answers, Throwable error,
+                            Function<A, Short> errorCode, String failure, Answer<A> apply) {
         long now = System.nanoTime();
         for (PartitionState s : list) {
             if (s.inFlightNode == node) {
                 s.inFlightNode = -1;
             }
-            if (partitions.get(s.partition) != s || s.generation != generations.get(s.partition)
-                    || s.status != PartitionState.Status.AWAITING_RESET) {
+            if (partitions.get(s.partition) != s || s.generation != generation.applyAsInt(s.partition)
+                    || s.status != waiting) {
                 continue; // sought elsewhere meanwhile
             }
-            ListOffsetsResponse.ListOffsetsPartitionResponse p = answers.get(s.partition);
-            if (error != null || p == null) {
+            A answer = answers.get(s.partition);
+            if (error != null || answer == null) {
                 s.retryAtNanos = now + retryBackoffNanos;
                 metadataWanted = true;
                 continue;
             }
-            ErrorCode code = ErrorCode.forCode(p.errorCode());
-            if (code == ErrorCode.NONE) {
-                if (p.offset() < 0) {
-                    // No record at or after the timestamp: the end of the log, as kafka-clients' offsetsForTimes says.
-                    s.reset(StartPosition.latest());
-                    continue;
-                }
-                LOG.debug("consumer {}: {} starts at offset {} ({})", clientId, s.partition, p.offset(), s.pendingReset);
-                s.reposition(p.offset(), p.leaderEpoch());
-                s.validatedLeaderEpoch = partitionEpoch(s.partition);
-                dataReady.signalAll(); // position() may be waiting
-            } else if (code.retriable() || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            ErrorCode code = ErrorCode.forCode(errorCode.apply(answer));
+            if (apply.apply(s, answer, code)) {
+                continue;
+            }
+            if (code.retriable() || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
                 s.retryAtNanos = now + retryBackoffNanos;
                 metadataWanted = true;
             } else {
                 s.stop();
-                report(s, code.exception(s.partition + ": finding the start offset failed; seek to try again"));
+                report(s, code.exception(s.partition + ": " + failure));
             }
         }
         wakeFetcher();
@@ -675,42 +707,20 @@ final class Fetcher {
                 }
             }
         }
-        long now = System.nanoTime();
-        for (PartitionState s : list) {
-            if (s.inFlightNode == node) {
-                s.inFlightNode = -1;
-            }
-            int[] at = sent.get(s.partition);
-            if (partitions.get(s.partition) != s || s.generation != at[0]
-                    || s.status != PartitionState.Status.AWAITING_VALIDATION) {
-                continue;
-            }
-            OffsetForLeaderEpochResponse.EpochEndOffset p = answers.get(s.partition);
-            if (error != null || p == null) {
-                s.retryAtNanos = now + retryBackoffNanos;
-                metadataWanted = true;
-                continue;
-            }
-            ErrorCode code = ErrorCode.forCode(p.errorCode());
-            if (code == ErrorCode.NONE) {
-                s.status = PartitionState.Status.FETCHING;
-                s.validatedLeaderEpoch = at[1];
-                if (p.leaderEpoch() >= 0 && p.endOffset() >= 0) {
-                    truncatedTo(s, p.endOffset(), p.leaderEpoch());
-                }
-            } else if (code == ErrorCode.UNSUPPORTED_VERSION) {
-                s.status = PartitionState.Status.FETCHING; // the broker cannot tell: go on, as kafka-clients does
-                s.validatedLeaderEpoch = at[1];
-            } else if (code.retriable() || code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-                s.retryAtNanos = now + retryBackoffNanos;
-                metadataWanted = true;
-            } else {
-                s.stop();
-                report(s, code.exception(s.partition + ": checking the position after a leader change failed; "
-                        + "seek to go on"));
-            }
-        }
-        wakeFetcher();
+        settle(node, list, tp -> sent.get(tp)[0], PartitionState.Status.AWAITING_VALIDATION, answers, error,
+                OffsetForLeaderEpochResponse.EpochEndOffset::errorCode,
+                "checking the position after a leader change failed; seek to go on", (s, p, code) -> {
+                    // UNSUPPORTED_VERSION: the broker cannot tell, so go on, as kafka-clients does.
+                    if (code != ErrorCode.NONE && code != ErrorCode.UNSUPPORTED_VERSION) {
+                        return false;
+                    }
+                    s.status = PartitionState.Status.FETCHING;
+                    s.validatedLeaderEpoch = sent.get(s.partition)[1];
+                    if (code == ErrorCode.NONE && p.leaderEpoch() >= 0 && p.endOffset() >= 0) {
+                        truncatedTo(s, p.endOffset(), p.leaderEpoch());
+                    }
+                    return true;
+                });
     }
 
     /**
@@ -824,7 +834,7 @@ final class Fetcher {
         wakeFetcher();
         if (error != null) {
             session.failed();
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             LOG.debug("consumer {}: fetch from broker {} failed: {}", clientId, node, cause.toString());
             nodeRetryAt.put(node, now + retryBackoffNanos);
             for (PartitionState s : list) {
