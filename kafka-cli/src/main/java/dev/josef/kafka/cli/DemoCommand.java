@@ -3,36 +3,40 @@ package dev.josef.kafka.cli;
 import dev.josef.kafka.admin.Admin;
 import dev.josef.kafka.admin.ClusterDescription;
 import dev.josef.kafka.admin.CreateTopicResult;
+import dev.josef.kafka.admin.ListedOffset;
 import dev.josef.kafka.admin.NewTopic;
+import dev.josef.kafka.admin.OffsetSpec;
 import dev.josef.kafka.admin.TopicDescription;
+import dev.josef.kafka.consumer.Consumer;
+import dev.josef.kafka.consumer.ConsumerConfig;
+import dev.josef.kafka.consumer.ConsumerRecord;
+import dev.josef.kafka.consumer.ConsumerRecords;
 import dev.josef.kafka.net.NetworkConfig;
-import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.producer.Producer;
+import dev.josef.kafka.producer.ProducerConfig;
+import dev.josef.kafka.producer.ProducerRecord;
 import dev.josef.kafka.protocol.ErrorCode;
-import dev.josef.kafka.protocol.Header;
-import dev.josef.kafka.protocol.RecordBatch;
-import dev.josef.kafka.protocol.RecordBatchBuilder;
-import dev.josef.kafka.protocol.RecordBatchReader;
-import dev.josef.kafka.protocol.Uuid;
-import dev.josef.kafka.protocol.internal.WireReader;
-import dev.josef.kafka.protocol.message.ApiMessages;
-import dev.josef.kafka.protocol.message.ProduceRequest;
-import dev.josef.kafka.protocol.message.RequestFrames;
-import dev.josef.kafka.protocol.message.RequestHeader;
+import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +59,8 @@ final class DemoCommand {
     /** A new topic's partitions get leaders a moment after CreateTopics returns; this long we wait for them. */
     private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(10);
     private static final String CLIENT_ID = "josef-demo";
+    static final int RECORDS = 10_000;
+    static final int KEYS = 100;
     private static final String USAGE = "usage: josef demo [-b host:port[,host:port...]]";
 
     private DemoCommand() {
@@ -67,8 +73,8 @@ final class DemoCommand {
             switch (arg) {
                 case "-h", "--help" -> {
                     out.println(USAGE);
-                    out.println("Creates the topic '" + TOPIC + "' (" + PARTITIONS + " partitions) and prints the cluster and"
-                            + " the topic.");
+                    out.println("Creates the topic '" + TOPIC + "' (" + PARTITIONS + " partitions), produces " + RECORDS
+                            + " keyed records and consumes them back, and prints what happened.");
                     out.println("Without -b it starts an embedded Kafka broker for the run and stops it at the end.");
                     out.println("  -b, --bootstrap-server  the cluster to use instead: comma-separated host:port addresses");
                     return Josef.OK;
@@ -191,12 +197,15 @@ final class DemoCommand {
                 out.printf("  partition %-4d leader %s, replicas %s, isr %s%n", p.partition(),
                         p.leader() < 0 ? "none" : Integer.toString(p.leader()), p.replicas(), p.isr());
             }
+            return produceAndConsume(config, admin, topic.partitions().size(), out, err);
         } catch (ClusterUnreachable e) {
             err.println("josef demo: cannot reach the cluster at " + where + ": " + e.getMessage());
             return Josef.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("josef demo: interrupted");
+            return Josef.FAILED;
         }
-        protocol(out);
-        return Josef.OK;
     }
 
     /** The topic's description once every partition has a leader, or as it is when {@link #LEADERS_TIMEOUT} runs out. */
@@ -221,43 +230,89 @@ final class DemoCommand {
     }
 
     /**
-     * The protocol layer underneath, in three lines: keyed records become a
-     * record batch, the batch goes into a Produce request, the request becomes a
-     * size-prefixed frame exactly as it would go on the wire, and it decodes back.
+     * The clients at work: keyed records through Josef's producer (acks=all,
+     * idempotent), then read back with Josef's consumer from where they began,
+     * checked per partition, with the numbers a user looks at first.
      */
-    private static void protocol(PrintStream out) {
-        long now = System.currentTimeMillis();
-        RecordBatchBuilder builder = new RecordBatchBuilder(512);
-        String[][] keyed = {{"user-1", "login"}, {"user-2", "add-to-cart"}, {"user-1", "checkout"}};
-        for (int i = 0; i < keyed.length; i++) {
-            builder.append(now + i, utf8(keyed[i][0]), utf8(keyed[i][1]), List.of(Header.of("source", "demo")));
+    private static int produceAndConsume(NetworkConfig network, Admin admin, int partitions, PrintStream out,
+                                         PrintStream err) throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
         }
-        ByteBuffer batchBytes = builder.build();
-        RecordBatch batch = RecordBatchReader.defaults().batches(batchBytes).next();
+        Map<TopicPartition, ListedOffset> before = await(admin.listOffsets(latest));
 
-        ApiKey api = ApiKey.PRODUCE;
-        short version = api.latestStableVersion();
-        // From Produce v13 topics go by id (KIP-516); a producer learns the id from Metadata.
-        ProduceRequest request = new ProduceRequest().setAcks((short) -1).setTimeoutMs(30_000);
-        request.topicData().add(new ProduceRequest.TopicProduceData()
-                .setTopicId(Uuid.fromString("Sm9zZWYtZGVtby10b3BpYw"))
-                .setPartitionData(List.of(new ProduceRequest.PartitionProduceData().setIndex(0).setRecords(batchBytes))));
-        ByteBuffer frame = RequestFrames.encode(request, version, 1, CLIENT_ID);
+        long[] latencies = new long[RECORDS];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        try (Producer producer = Producer.create(ProducerConfig.builder().network(network).build())) {
+            for (int i = 0; i < RECORDS; i++) {
+                int n = i;
+                String key = "user-" + (i % KEYS);
+                String value = "event-" + i;
+                long sent = System.nanoTime();
+                producer.produce(ProducerRecord.of(TOPIC, utf8(key), utf8(value)), (m, e) -> {
+                    latencies[n] = System.nanoTime() - sent;
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            if (!producer.flush(Duration.ofSeconds(60)) || failure.get() != null) {
+                err.println("josef demo: producing failed: " + (failure.get() == null ? "no outcome within 60 s"
+                        : failure.get().getMessage()));
+                return Josef.FAILED;
+            }
+        }
+        long produced = System.nanoTime() - start;
+        Arrays.sort(latencies);
+        out.printf(Locale.ROOT, "produced         %,d keyed records (%d keys) in %s: %,.0f records/s, "
+                        + "latency p50 %.1f ms, p99 %.1f ms%n", RECORDS, KEYS, seconds(produced),
+                RECORDS / (produced / 1e9), latencies[RECORDS / 2] / 1e6, latencies[RECORDS * 99 / 100] / 1e6);
 
-        WireReader reader = new WireReader(frame.duplicate());
-        int frameSize = reader.readInt();
-        RequestHeader header = RequestHeader.read(reader, api.requestHeaderVersion(version));
-        ProduceRequest decoded = (ProduceRequest) ApiMessages.readRequest(ApiKey.forId(header.requestApiKey()), reader,
-                header.requestApiVersion());
-        ByteBuffer records = decoded.topicData().get(0).partitionData().get(0).records();
-        RecordBatch decodedBatch = RecordBatchReader.defaults().batches(records).next();
-
-        out.println("protocol         what goes on the wire (a producer is next):");
-        out.printf("  record batch   %d records, %d bytes, magic v%d, CRC-32C %08x (%s)%n", batch.recordCount(),
-                batch.sizeInBytes(), batch.magic(), batch.checksum(), batch.isValid() ? "verified" : "MISMATCH");
-        out.printf("  produce frame  %d bytes, Produce v%d from client '%s', decodes back equal: %s%n", frameSize + 4,
-                header.requestApiVersion(), header.clientId(),
-                decoded.equals(request) && decodedBatch.records().equals(batch.records()));
+        ConsumerConfig consumerConfig = ConsumerConfig.builder().network(network).build();
+        Map<Integer, Integer> counts = new TreeMap<>();
+        Map<String, Integer> partitionOfKey = new HashMap<>();
+        Map<String, Long> lastOffsetOfKey = new HashMap<>();
+        int read = 0;
+        boolean ordered = true;
+        start = System.nanoTime();
+        try (Consumer consumer = Consumer.create(consumerConfig)) {
+            List<TopicPartition> tps = new ArrayList<>(latest.keySet());
+            consumer.assign(tps);
+            for (TopicPartition tp : tps) {
+                consumer.seek(tp, before.get(tp).offset());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read < RECORDS && System.nanoTime() < deadline) {
+                ConsumerRecords polled = consumer.poll(Duration.ofMillis(500));
+                if (!polled.errors().isEmpty()) {
+                    err.println("josef demo: consuming failed: " + polled.errors().values().iterator().next().getMessage());
+                    return Josef.FAILED;
+                }
+                for (ConsumerRecord r : polled) {
+                    String key = new String(r.key(), StandardCharsets.UTF_8);
+                    Integer seen = partitionOfKey.putIfAbsent(key, r.partition());
+                    Long last = lastOffsetOfKey.put(key, r.offset());
+                    ordered &= (seen == null || seen == r.partition()) && (last == null || last < r.offset());
+                    counts.merge(r.partition(), 1, Integer::sum);
+                    read++;
+                }
+            }
+        }
+        long consumed = System.nanoTime() - start;
+        if (read != RECORDS) {
+            err.printf("josef demo: only %d of %d records came back within 60 s%n", read, RECORDS);
+            return Josef.FAILED;
+        }
+        StringBuilder spread = new StringBuilder();
+        counts.forEach((p, n) -> spread.append(spread.length() == 0 ? "" : ", ").append("partition ").append(p)
+                .append(": ").append(String.format(Locale.ROOT, "%,d", n)));
+        out.printf(Locale.ROOT, "consumed         %,d records back in %s: %,.0f records/s; %s%n", read,
+                seconds(consumed), read / (consumed / 1e9), spread);
+        out.println("checked          every key in one partition, its records in the order produced: "
+                + (ordered ? "yes" : "NO"));
+        return ordered ? Josef.OK : Josef.FAILED;
     }
 
     /**

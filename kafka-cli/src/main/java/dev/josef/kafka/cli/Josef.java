@@ -20,11 +20,18 @@ public final class Josef {
             USAGE_LINE,
             "",
             "commands:",
-            "  demo      show Josef at work: create a topic on an embedded broker (or -b host:port)",
-            "            and print the cluster and the topic",
+            "  demo      Josef at work: an embedded broker (or -b host:port), a topic, keyed records",
+            "            produced and consumed back, with throughput and latency",
+            "  broker    run Kafka brokers in the foreground for local development (Ctrl-C stops)",
+            "  produce   write records from standard input, one per line",
+            "  consume   print records to standard output, in a format of your choice",
+            "  topic     create, delete, list or describe topics",
+            "  cluster   the cluster's id, controller and brokers",
+            "  offsets   a topic's earliest and latest offset per partition",
+            "  bench     measure Josef's producer or consumer",
             "",
-            "More broker-facing commands (produce, consume, topic, cluster, offsets, bench)",
-            "arrive with Josef's producer and consumer modules.");
+            "Every command takes -b HOST:PORT, -X key=value and --config FILE (kafka-clients property names),",
+            "and --help. Exit codes: 0 success, 1 a Kafka or I/O error, 2 a usage error.");
 
     private Josef() {
     }
@@ -48,6 +55,20 @@ public final class Josef {
                 return OK;
             case "demo":
                 return DemoCommand.run(rest, out, err);
+            case "broker":
+                return BrokerCommand.run(rest, out, err);
+            case "produce":
+                return ProduceCommand.run(rest, System.in, out, err);
+            case "consume":
+                return ConsumeCommand.run(rest, out, err);
+            case "topic":
+                return AdminCommands.topic(rest, out, err);
+            case "cluster":
+                return AdminCommands.cluster(rest, out, err);
+            case "offsets":
+                return AdminCommands.offsets(rest, out, err);
+            case "bench":
+                return BenchCommand.run(rest, out, err);
             default:
                 err.println("josef: unknown command '" + command + "'");
                 err.println(USAGE_LINE);

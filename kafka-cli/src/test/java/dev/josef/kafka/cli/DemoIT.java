@@ -52,7 +52,11 @@ class DemoIT {
                 .contains("  partition 0    leader 1, replicas [1], isr [1]\n")
                 .contains("  partition 1    leader 1, replicas [1], isr [1]\n")
                 .contains("  partition 2    leader 1, replicas [1], isr [1]\n")
-                .contains("decodes back equal: true")
+                .containsPattern("produced {9}10,000 keyed records \\(100 keys\\) in \\d+\\.\\d s: [\\d,]+ records/s, "
+                        + "latency p50 [\\d.]+ ms, p99 [\\d.]+ ms\n")
+                .containsPattern("consumed {9}10,000 records back in \\d+\\.\\d s: [\\d,]+ records/s; "
+                        + "partition 0: [\\d,]+, partition 1: [\\d,]+, partition 2: [\\d,]+\n")
+                .contains("checked          every key in one partition, its records in the order produced: yes\n")
                 .containsPattern("embedded broker {2}stopped in \\d+\\.\\d s\n$");
         assertThat(out.lines().count()).isBetween(10L, 25L);
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
@@ -86,7 +90,8 @@ class DemoIT {
             out.reset();
             assertThat(run("demo", "-b", bootstrap)).isZero();
             assertThat(out()).containsPattern("topic {12}josef-demo already exists \\(left as it is\\), id \\S{22}, 3 partitions\n")
-                    .contains("decodes back equal: true");
+                    .contains("consumed         10,000 records back")
+                    .contains("its records in the order produced: yes");
             assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
             assertThat(cluster.isRunning(1)).as("the demo leaves a cluster it did not start running").isTrue();
         }

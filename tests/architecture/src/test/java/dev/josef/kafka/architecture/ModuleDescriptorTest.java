@@ -86,7 +86,8 @@ class ModuleDescriptorTest {
         assertThat(d.exports()).isEmpty();
         assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.protocol", "dev.josef.kafka.admin",
-                        "dev.josef.kafka.testkit");
+                        "dev.josef.kafka.producer", "dev.josef.kafka.consumer", "dev.josef.kafka.testkit",
+                        "jdk.management");
     }
 
     @Test

@@ -1,0 +1,146 @@
+package dev.josef.kafka.cli;
+
+import dev.josef.kafka.admin.Admin;
+import dev.josef.kafka.producer.Producer;
+import dev.josef.kafka.producer.ProducerConfig;
+import dev.josef.kafka.producer.ProducerRecord;
+import dev.josef.kafka.protocol.Header;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code josef produce}: one record per line of standard input, through Josef's
+ * producer; a one-line summary on stderr. Exit 1 when any record failed.
+ */
+final class ProduceCommand {
+    static final String USAGE = "usage: josef produce -b HOST:PORT -t TOPIC [-K DELIM] [--partition N] "
+            + "[--codec none|gzip|snappy|lz4|zstd] [--acks 0|1|all] [-H key=value]... [-X key=value]... [--config FILE]";
+    private static final String HELP = String.join("\n", USAGE,
+            "Reads records from standard input, one per line: the value alone, or KEY<DELIM>VALUE with -K.",
+            "  -t, --topic TOPIC        the topic to write to",
+            "  -K, --key-delimiter D    split each line at the first D into key and value",
+            "  -p, --partition N        write every record to partition N (default: by key, or spread)",
+            "  -z, --codec CODEC        compression: none, gzip, snappy, lz4 or zstd (default none)",
+            "  -a, --acks ACKS          0, 1 or all (default all)",
+            "  -H, --header key=value   a header on every record (repeatable)",
+            "  -b, --bootstrap-server   the cluster: comma-separated host:port addresses",
+            "  -X key=value             a kafka-clients producer property (repeatable)",
+            "      --config FILE        kafka-clients producer properties from a file");
+
+    private ProduceCommand() {
+    }
+
+    static int run(String[] argv, InputStream in, PrintStream out, PrintStream err) {
+        return Cli.run("produce", USAGE, err, () -> {
+            Args args = new Args.Spec()
+                    .value("topic", "-t", "--topic")
+                    .value("delimiter", "-K", "--key-delimiter")
+                    .value("partition", "-p", "--partition")
+                    .value("codec", "-z", "--codec")
+                    .value("acks", "-a", "--acks")
+                    .repeatable("header", "-H", "--header")
+                    .parse(argv);
+            if (args.has("help")) {
+                out.println(HELP);
+                return Josef.OK;
+            }
+            if (!args.positional.isEmpty()) {
+                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
+            }
+            String topic = args.value("topic");
+            if (topic == null) {
+                throw new Args.UsageException("which topic? use -t TOPIC");
+            }
+            String delimiter = args.value("delimiter");
+            if (delimiter != null && delimiter.isEmpty()) {
+                throw new Args.UsageException("the key delimiter is empty");
+            }
+            delimiter = delimiter == null ? null : Cli.unescape(delimiter);
+            Integer partition = args.has("partition")
+                    ? Args.integer("--partition", args.value("partition"), 0, Integer.MAX_VALUE) : null;
+            List<Header> headers = new ArrayList<>();
+            for (String h : args.values("header")) {
+                int eq = h.indexOf('=');
+                if (eq <= 0) {
+                    throw new Args.UsageException("-H needs key=value, not '" + h + "'");
+                }
+                headers.add(new Header(h.substring(0, eq), h.substring(eq + 1).getBytes(StandardCharsets.UTF_8)));
+            }
+            Map<String, Object> properties = Cli.properties(args, "josef-produce");
+            properties.putIfAbsent("delivery.timeout.ms", "30000");
+            if (args.has("codec")) {
+                properties.put("compression.type", args.value("codec"));
+            }
+            if (args.has("acks")) {
+                properties.put("acks", args.value("acks"));
+            }
+            ProducerConfig config = ProducerConfig.fromProperties(properties);
+            try (Admin admin = Admin.create(config.network())) {
+                Cli.reach(admin, properties);
+            }
+            return produce(config, topic, delimiter, partition, headers, in, err);
+        });
+    }
+
+    private static int produce(ProducerConfig config, String topic, String delimiter, Integer partition,
+                               List<Header> headers, InputStream in, PrintStream err)
+            throws java.io.IOException, InterruptedException {
+        long start = System.nanoTime();
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        TreeSet<Integer> partitions = new TreeSet<>();
+        long records = 0;
+        try (Producer producer = Producer.create(config);
+             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                byte[] key = null;
+                String value = line;
+                if (delimiter != null) {
+                    int at = line.indexOf(delimiter);
+                    if (at >= 0) {
+                        key = line.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                        value = line.substring(at + delimiter.length());
+                    }
+                }
+                ProducerRecord record = ProducerRecord.of(topic, key, value.getBytes(StandardCharsets.UTF_8));
+                if (partition != null) {
+                    record = record.withPartition(partition);
+                }
+                if (!headers.isEmpty()) {
+                    record = record.withHeaders(headers);
+                }
+                producer.produce(record, (metadata, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, error);
+                    } else {
+                        synchronized (partitions) {
+                            partitions.add(metadata.partition());
+                        }
+                    }
+                });
+                records++;
+            }
+            producer.flush(config.deliveryTimeout().plus(Duration.ofSeconds(5)));
+        }
+        long nanos = System.nanoTime() - start;
+        err.printf("josef produce: %d record%s to %s%s in %s%s%n", records - failed.get(), records - failed.get() == 1 ? "" : "s",
+                topic, partitions.isEmpty() ? "" : " (partition" + (partitions.size() == 1 ? " " : "s ")
+                        + String.join(",", partitions.stream().map(String::valueOf).toList()) + ")",
+                Cli.seconds(nanos), failed.get() == 0 ? "" : ", " + failed.get() + " failed: "
+                        + firstFailure.get().getMessage());
+        return failed.get() == 0 ? Josef.OK : Josef.FAILED;
+    }
+}

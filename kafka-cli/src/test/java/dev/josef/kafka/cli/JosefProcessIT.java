@@ -1,0 +1,237 @@
+package dev.josef.kafka.cli;
+
+import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code josef} as a user runs it: a separate process ({@code java -jar
+ * kafka-cli/target/josef.jar}) against a real broker from the kit, its output
+ * checked against kafka-clients on the other side.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class JosefProcessIT {
+    private static final Path JAR = Path.of("target", "josef.jar");
+
+    @TempDir
+    Path work;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    /** Runs josef with {@code stdin}; every process is ended, even when the test fails. */
+    private Result josef(String stdin, String... args) throws IOException, InterruptedException {
+        assertThat(JAR).as("the josef jar, built in the package phase").exists();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path in = Files.writeString(Files.createTempFile(work, "in", ".txt"), stdin == null ? "" : stdin);
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Process p = new ProcessBuilder(command).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        try {
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("josef %s finished within 90 s", List.of(args)).isTrue();
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> kafkaConsumer(KafkaCluster cluster) {
+        return new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "codec {0}")
+    @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
+    void whatJosefProduceWritesIsReadBackByKafkaClients(String codec, KafkaCluster cluster) throws Exception {
+        String topic = "cli-produce-" + codec;
+        cluster.createTopic(topic, 2, 1);
+        StringBuilder stdin = new StringBuilder();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String line = "key-" + (i % 7) + ":value " + i + " ünïcode:with:colons";
+            lines.add(line);
+            stdin.append(line).append('\n');
+        }
+        Result r = josef(stdin.toString(), "produce", "-b", cluster.bootstrapServers(), "-t", topic, "-K", ":",
+                "--codec", codec, "--acks", "all", "-H", "source=cli", "-H", "n=1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).startsWith("josef produce: 500 records to " + topic);
+
+        Map<String, List<String>> byKey = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = kafkaConsumer(cluster)) {
+            consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
+            int read = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read < 500 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+                    List<String> headers = new ArrayList<>();
+                    for (Header h : rec.headers()) {
+                        headers.add(h.key() + "=" + text(h.value()));
+                    }
+                    assertThat(headers).containsExactly("source=cli", "n=1");
+                    byKey.computeIfAbsent(text(rec.key()), k -> new ArrayList<>()).add(text(rec.value()));
+                    read++;
+                }
+            }
+            assertThat(read).isEqualTo(500);
+        }
+        Map<String, List<String>> expected = new TreeMap<>();
+        for (String line : lines) {
+            int at = line.indexOf(':');
+            expected.computeIfAbsent(line.substring(0, at), k -> new ArrayList<>()).add(line.substring(at + 1));
+        }
+        assertThat(byKey).as("each key's values, in the order of the lines").isEqualTo(expected);
+    }
+
+    @Test
+    void josefConsumePrintsWhatKafkaClientsWrote(KafkaCluster cluster) throws Exception {
+        String topic = "cli-consume";
+        cluster.createTopic(topic, 2, 1);
+        List<String> expected = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 200; i++) {
+                int partition = i % 2;
+                ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, partition, 1_700_000_000_000L + i,
+                        ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
+                rec.headers().add("h", ("x" + i).getBytes(StandardCharsets.UTF_8));
+                var m = producer.send(rec).get();
+                expected.add("k" + i + "\tv" + i + "\t" + topic + "\t" + m.partition() + "\t" + m.offset() + "\t"
+                        + (1_700_000_000_000L + i) + "\th=x" + i);
+            }
+        }
+        Result r = josef(null, "consume", "-b", cluster.bootstrapServers(), "-t", topic, "-e",
+                "-f", "%k\\t%v\\t%t\\t%p\\t%o\\t%T\\t%h\\n");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
+        for (int p = 0; p < 2; p++) {
+            String partition = "\t" + p + "\t";
+            assertThat(r.out().lines().filter(l -> l.contains(topic + partition)).toList()).as("partition %d in order", p)
+                    .isEqualTo(expected.stream().filter(l -> l.contains(topic + partition)).toList());
+        }
+        assertThat(r.err()).contains("josef consume: 200 records");
+
+        Result one = josef(null, "consume", "-b", cluster.bootstrapServers(), "-t", topic, "-p", "1", "--from", "10",
+                "-c", "3");
+        assertThat(one.exit()).as(one.err()).isZero();
+        assertThat(one.out()).isEqualTo("v21\nv23\nv25\n");
+    }
+
+    @Test
+    void topicClusterAndOffsetsCommands(KafkaCluster cluster) throws Exception {
+        String b = cluster.bootstrapServers();
+        Result created = josef(null, "topic", "create", "-b", b, "-t", "cli-topic", "--partitions", "3");
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).startsWith("created topic cli-topic, id ").contains("3 partitions, replication factor 1");
+        assertThat(josef(null, "topic", "list", "-b", b).out().lines().toList()).contains("cli-topic");
+        Result described = josef(null, "topic", "describe", "-b", b, "-t", "cli-topic");
+        assertThat(described.out()).contains("cli-topic  id ").contains("  partition 2    leader 1, replicas [1], isr [1]");
+
+        Result produced = josef("a\nb\nc\n", "produce", "-b", b, "-t", "cli-topic", "--partition", "2");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        Result offsets = josef(null, "offsets", "-b", b, "-t", "cli-topic");
+        assertThat(offsets.exit()).isZero();
+        assertThat(offsets.out().lines().toList()).contains(
+                String.format("%-10d %12d %12d %12d", 0, 0, 0, 0), String.format("%-10d %12d %12d %12d", 2, 0, 3, 3));
+
+        Result clusterOut = josef(null, "cluster", "-b", b);
+        assertThat(clusterOut.out()).containsPattern("cluster {5}\\S{22}, controller 1, 1 broker\n")
+                .contains("  broker 1    " + b);
+
+        Result deleted = josef(null, "topic", "delete", "-b", b, "-t", "cli-topic");
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).isEqualTo("deleted topic cli-topic\n");
+    }
+
+    @Test
+    void configFileAndDashXCarryKafkaClientsProperties(KafkaCluster cluster) throws Exception {
+        cluster.createTopic("cli-config", 1, 1);
+        Path config = Files.writeString(work.resolve("client.properties"),
+                "bootstrap.servers=" + cluster.bootstrapServers() + "\nlinger.ms=1\n");
+        Result produced = josef("x\n", "produce", "--config", config.toString(), "-t", "cli-config",
+                "-X", "compression.type=lz4");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        Result bad = josef("x\n", "produce", "--config", config.toString(), "-t", "cli-config", "-X", "linger.mss=1");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("linger.mss").contains("usage: josef produce");
+    }
+
+    @Test
+    void benchProduceAndConsumeReportTheirNumbers(KafkaCluster cluster) throws Exception {
+        Result produce = josef(null, "bench", "produce", "-b", cluster.bootstrapServers(), "-t", "cli-bench",
+                "--count", "20000", "--size", "200", "--codec", "lz4", "--partitions", "2");
+        assertThat(produce.exit()).as(produce.err()).isZero();
+        assertThat(produce.out()).contains("produced 20,000 records of 200 bytes to cli-bench")
+                .containsPattern("[\\d,]+ records/s, [\\d.]+ MB/s, latency p50 [\\d.]+ ms, p99 [\\d.]+ ms")
+                .containsPattern("client CPU [\\d.]+ s per million records");
+        assertThat(produce.err()).as("no progress line when the output is not a terminal").isEmpty();
+        Result consume = josef(null, "bench", "consume", "-b", cluster.bootstrapServers(), "-t", "cli-bench",
+                "--count", "20000");
+        assertThat(consume.exit()).as(consume.err()).isZero();
+        assertThat(consume.out()).contains("consumed 20,000 records (4,000,000 bytes of keys and values)");
+    }
+
+    @Test
+    void userErrorsGiveExitCodesAndMessagesWithoutStackTraces(KafkaCluster cluster) throws Exception {
+        Result unknownCommand = josef(null, "frobnicate");
+        assertThat(unknownCommand.exit()).isEqualTo(2);
+        assertThat(unknownCommand.err()).contains("josef: unknown command 'frobnicate'").contains("usage: josef");
+
+        Result badFlag = josef(null, "consume", "-b", cluster.bootstrapServers(), "-t", "x", "--nope");
+        assertThat(badFlag.exit()).isEqualTo(2);
+        assertThat(badFlag.err()).contains("josef consume: unknown option '--nope'").contains("usage: josef consume");
+
+        Result missingValue = josef(null, "produce", "-t");
+        assertThat(missingValue.exit()).isEqualTo(2);
+        assertThat(missingValue.err()).contains("option '-t' needs a value");
+
+        Result unreachable = josef(null, "cluster", "-b", "127.0.0.1:1");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err()).startsWith("josef cluster: cannot reach the cluster at 127.0.0.1:1");
+
+        Result noTopic = josef(null, "consume", "-b", cluster.bootstrapServers(), "-t", "cli-no-such-topic", "-e");
+        assertThat(noTopic.exit()).isEqualTo(1);
+        assertThat(noTopic.err()).contains("topic 'cli-no-such-topic' does not exist");
+
+        for (Result r : List.of(unknownCommand, badFlag, missingValue, unreachable, noTopic)) {
+            assertThat(r.err()).doesNotContain("Exception in thread").doesNotContain("\tat ");
+        }
+        Result help = josef(null, "consume", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("%k key, %v value");
+    }
+}
