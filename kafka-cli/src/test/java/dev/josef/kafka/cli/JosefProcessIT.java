@@ -206,6 +206,38 @@ class JosefProcessIT {
     }
 
     @Test
+    void josefBrokerRunsUntilStoppedAndPrintsItsAddress() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "broker");
+        Path out = Files.createTempFile(work, "broker-out", ".txt");
+        Path err = Files.createTempFile(work, "broker-err", ".txt");
+        Process broker = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            String bootstrap = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (bootstrap == null && broker.isAlive() && System.nanoTime() < deadline) {
+                List<String> lines = Files.readAllLines(out);
+                bootstrap = lines.isEmpty() ? null : lines.get(0);
+                Thread.sleep(100);
+            }
+            assertThat(bootstrap).as("the address on stdout; stderr: %s", Files.readString(err))
+                    .matches("127\\.0\\.0\\.1:\\d+");
+            Result cluster = josef(null, "cluster", "-b", bootstrap);
+            assertThat(cluster.exit()).as(cluster.err()).isZero();
+            assertThat(cluster.out()).contains("1 broker");
+
+            broker.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook stops the broker
+            assertThat(broker.waitFor(60, TimeUnit.SECONDS)).as("josef broker stops on SIGTERM").isTrue();
+            assertThat(Files.readString(err)).contains("josef broker: stopping");
+            Result gone = josef(null, "cluster", "-b", bootstrap);
+            assertThat(gone.exit()).as("the broker is gone").isEqualTo(1);
+        } finally {
+            broker.destroyForcibly();
+            broker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void userErrorsGiveExitCodesAndMessagesWithoutStackTraces(KafkaCluster cluster) throws Exception {
         Result unknownCommand = josef(null, "frobnicate");
         assertThat(unknownCommand.exit()).isEqualTo(2);
