@@ -8,6 +8,7 @@ import dev.josef.kafka.admin.NewTopic;
 import dev.josef.kafka.admin.OffsetSpec;
 import dev.josef.kafka.admin.TopicDescription;
 import dev.josef.kafka.admin.TopicOutcome;
+import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.TopicPartition;
 
 import java.io.PrintStream;
@@ -56,21 +57,22 @@ final class AdminCommands {
             if (topic == null && (action.equals("create") || action.equals("delete"))) {
                 throw new Args.UsageException("which topic? use -t TOPIC");
             }
+            // The command line is checked whole before the cluster is asked anything.
+            int partitions = args.integer("partitions", 1, 1, 1_000_000);
+            int replication = args.integer("replication", NewTopic.BROKER_DEFAULT, 1, Short.MAX_VALUE);
+            Map<String, String> configs = new LinkedHashMap<>();
+            for (String c : args.values("topicConfig")) {
+                int eq = c.indexOf('=');
+                if (eq <= 0) {
+                    throw new Args.UsageException("--topic-config needs key=value, not '" + c + "'");
+                }
+                configs.put(c.substring(0, eq), c.substring(eq + 1));
+            }
             Map<String, Object> properties = Cli.properties(args, "josef-topic");
             try (Admin admin = Admin.create(Cli.network(properties))) {
                 Cli.reach(admin, properties);
                 switch (action) {
                     case "create" -> {
-                        int partitions = args.integer("partitions", 1, 1, 1_000_000);
-                        int replication = args.integer("replication", NewTopic.BROKER_DEFAULT, 1, Short.MAX_VALUE);
-                        Map<String, String> configs = new LinkedHashMap<>();
-                        for (String c : args.values("topicConfig")) {
-                            int eq = c.indexOf('=');
-                            if (eq <= 0) {
-                                throw new Args.UsageException("--topic-config needs key=value, not '" + c + "'");
-                            }
-                            configs.put(c.substring(0, eq), c.substring(eq + 1));
-                        }
                         CreateTopicResult r = Cli.await(admin.createTopics(List.of(new NewTopic(topic, partitions,
                                 (short) replication, Map.of(), configs))), "cannot create topic " + topic).get(topic);
                         if (!r.succeeded()) {
@@ -163,6 +165,10 @@ final class AdminCommands {
                 for (TopicPartition tp : new TreeSet<>(earliest.keySet())) {
                     ListedOffset a = first.get(tp);
                     ListedOffset b = last.get(tp);
+                    if (a.error() != ErrorCode.NONE || b.error() != ErrorCode.NONE) {
+                        throw new Cli.Failure("cannot list the offsets of " + tp + ": "
+                                + (a.error() != ErrorCode.NONE ? a.error() : b.error()));
+                    }
                     out.printf("%-10d %12d %12d %12d%n", tp.partition(), a.offset(), b.offset(), b.offset() - a.offset());
                 }
             }

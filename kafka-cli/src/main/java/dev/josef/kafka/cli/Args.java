@@ -93,7 +93,7 @@ final class Args {
                 }
                 String value = inline;
                 if (value == null) {
-                    if (i + 1 >= argv.length) {
+                    if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) {
                         throw new UsageException("option '" + spelled + "' needs a value");
                     }
                     value = argv[++i];

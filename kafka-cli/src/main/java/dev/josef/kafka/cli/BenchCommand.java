@@ -116,7 +116,8 @@ final class BenchCommand {
 
     private static int produce(ProducerConfig config, String topic, int size, int count, PrintStream out,
                                PrintStream err) throws InterruptedException {
-        byte[][] values = new byte[1024][];
+        // Up to 1024 distinct values, in at most 64 MiB.
+        byte[][] values = new byte[Math.max(1, Math.min(1024, (64 << 20) / Math.max(1, size)))][];
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < values.length; i++) {
             byte[] v = new byte[size];
@@ -125,7 +126,9 @@ final class BenchCommand {
             }
             values[i] = v;
         }
-        long[] latencies = new long[count];
+        // Latencies of every record up to a million, then of a regular sample, so memory stays bounded.
+        int every = Math.max(1, count / 1_000_000);
+        long[] latencies = new long[(count + every - 1) / every];
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -136,8 +139,10 @@ final class BenchCommand {
             for (int i = 0; i < count; i++) {
                 int n = i;
                 long sent = System.nanoTime();
-                producer.produce(ProducerRecord.of(topic, values[i & 1023]), (m, e) -> {
-                    latencies[n] = System.nanoTime() - sent;
+                producer.produce(ProducerRecord.of(topic, values[i % values.length]), (m, e) -> {
+                    if (n % every == 0) {
+                        latencies[n / every] = System.nanoTime() - sent;
+                    }
                     if (e != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, e);
@@ -145,7 +150,12 @@ final class BenchCommand {
                     done.incrementAndGet();
                 });
             }
-            producer.flush(config.deliveryTimeout().plus(Duration.ofSeconds(5)));
+            if (!producer.flush(config.deliveryTimeout().plus(Duration.ofSeconds(5)))) {
+                progress.stop();
+                err.println("josef bench: records without an outcome after " + config.deliveryTimeout());
+                producer.close(Duration.ZERO);
+                return Josef.FAILED;
+            }
         }
         long nanos = System.nanoTime() - start;
         long cpu = cpuNanos() - cpuBefore;
@@ -153,13 +163,14 @@ final class BenchCommand {
         Arrays.sort(latencies);
         out.printf(Locale.ROOT, "produced %,d records of %d bytes to %s in %s%n", count - failed.get(), size, topic,
                 Cli.seconds(nanos));
+        int k = latencies.length;
         out.printf(Locale.ROOT, "  %,.0f records/s, %.1f MB/s, latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
-                count / (nanos / 1e9), (double) count * size / (nanos / 1e9) / 1e6, latencies[count / 2] / 1e6,
-                latencies[(int) (count * 0.99)] / 1e6, latencies[Math.min(count - 1, (int) (count * 0.999))] / 1e6,
-                latencies[count - 1] / 1e6);
+                count / (nanos / 1e9), (double) count * size / (nanos / 1e9) / 1e6, latencies[k / 2] / 1e6,
+                latencies[(int) (k * 0.99)] / 1e6, latencies[Math.min(k - 1, (int) (k * 0.999))] / 1e6,
+                latencies[k - 1] / 1e6);
         out.printf(Locale.ROOT, "  client CPU %.2f s per million records%n", cpu / 1e9 / count * 1e6);
         if (failed.get() > 0) {
-            err.println("josef bench: " + failed.get() + " records failed, the first: " + firstFailure.get().getMessage());
+            err.println("josef bench: " + failed.get() + " records failed, the first: " + Cli.message(firstFailure.get()));
             return Josef.FAILED;
         }
         return Josef.OK;
@@ -188,9 +199,12 @@ final class BenchCommand {
                 }
                 idleSince = System.nanoTime();
                 for (ConsumerRecord r : polled) {
+                    if (count >= 0 && done.get() >= count) {
+                        break; // exactly --count records are measured
+                    }
                     bytes += (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+                    done.incrementAndGet();
                 }
-                done.addAndGet(polled.count());
                 last = System.nanoTime();
             }
         }
@@ -221,7 +235,7 @@ final class BenchCommand {
         }
 
         static Progress start(PrintStream err, AtomicLong done, long total) {
-            if (System.console() == null) {
+            if (!onTerminal()) {
                 return new Progress(null);
             }
             long start = System.nanoTime();
@@ -244,7 +258,24 @@ final class BenchCommand {
             return new Progress(t);
         }
 
-        void stop() throws IllegalStateException {
+        /**
+         * Whether standard output and error go to a terminal. From Java 22 a
+         * Console exists even when they are redirected; Console.isTerminal()
+         * (Java 22+, called by reflection for a Java 17 build) tells.
+         */
+        private static boolean onTerminal() {
+            java.io.Console console = System.console();
+            if (console == null) {
+                return false;
+            }
+            try {
+                return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+            } catch (ReflectiveOperationException e) {
+                return true; // before Java 22, a console means a terminal
+            }
+        }
+
+        void stop() {
             if (thread != null) {
                 thread.interrupt();
                 try {

@@ -50,6 +50,12 @@ final class Cli {
      * @throws Failure             for a config file that cannot be read
      */
     static Map<String, Object> properties(Args args, String clientId) throws Args.UsageException, Failure {
+        return properties(args, clientId, true);
+    }
+
+    /** As above; without {@code needsBootstrap}, a missing bootstrap is left to the caller (the demo's embedded broker). */
+    static Map<String, Object> properties(Args args, String clientId, boolean needsBootstrap)
+            throws Args.UsageException, Failure {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("client.id", clientId);
         p.put("request.timeout.ms", Long.toString(REQUEST_TIMEOUT.toMillis()));
@@ -76,7 +82,7 @@ final class Cli {
         if (bootstrap != null) {
             p.put("bootstrap.servers", bootstrap);
         }
-        if (!p.containsKey("bootstrap.servers")) {
+        if (needsBootstrap && !p.containsKey("bootstrap.servers")) {
             throw new Args.UsageException("no cluster given: use -b host:port (or bootstrap.servers in --config)");
         }
         return p;
@@ -147,7 +153,16 @@ final class Cli {
             Thread.currentThread().interrupt();
             err.println("josef " + command + ": interrupted");
             return Josef.FAILED;
+        } catch (RuntimeException e) {
+            // Not a user error: still one line, with what failed.
+            err.println("josef " + command + ": failed: " + e);
+            return Josef.FAILED;
         }
+    }
+
+    /** A throwable's message, or what it is when it has none. */
+    static String message(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     interface Body {

@@ -112,7 +112,12 @@ final class ConsumeCommand {
                             config.isolationLevel() == IsolationLevel.READ_COMMITTED
                                     ? dev.josef.kafka.admin.IsolationLevel.READ_COMMITTED
                                     : dev.josef.kafka.admin.IsolationLevel.READ_UNCOMMITTED), "cannot find the end of " + topic);
-                    listed.forEach((tp, o) -> ends.put(tp, o.offset()));
+                    for (Map.Entry<TopicPartition, ListedOffset> e : listed.entrySet()) {
+                        if (e.getValue().error() != dev.josef.kafka.protocol.ErrorCode.NONE) {
+                            throw new Cli.Failure("cannot find the end of " + e.getKey() + ": " + e.getValue().error());
+                        }
+                        ends.put(e.getKey(), e.getValue().offset());
+                    }
                 }
             }
             return consume(config, partitions, start, count, args.has("exit") ? ends : null, format, out, err);
@@ -170,9 +175,14 @@ final class ConsumeCommand {
                 ConsumerRecords polled = consumer.poll(Duration.ofMillis(500));
                 for (Map.Entry<TopicPartition, KafkaException> e : polled.errors().entrySet()) {
                     err.println("josef consume: " + e.getValue().getMessage());
+                    failed = true; // the exit code says a partition met an error
+                    if (ends != null) {
+                        ends.remove(e.getKey()); // it may never reach its end now: do not wait for it
+                    }
                 }
                 for (ConsumerRecord r : polled) {
-                    if ((count >= 0 && printed >= count) || (ends != null && r.offset() >= ends.get(r.topicPartition()))) {
+                    Long end = ends == null ? null : ends.get(r.topicPartition());
+                    if ((count >= 0 && printed >= count) || (ends != null && (end == null || r.offset() >= end))) {
                         continue;
                     }
                     line.reset();
@@ -181,6 +191,9 @@ final class ConsumeCommand {
                     printed++;
                 }
                 out.flush();
+                if (out.checkError()) {
+                    break; // the reader is gone (josef consume | head)
+                }
             }
         } catch (KafkaException | IllegalStateException e) {
             err.println("josef consume: " + e.getMessage());

@@ -61,49 +61,56 @@ final class DemoCommand {
     private static final String CLIENT_ID = "josef-demo";
     static final int RECORDS = 10_000;
     static final int KEYS = 100;
-    private static final String USAGE = "usage: josef demo [-b host:port[,host:port...]]";
+    private static final String USAGE = "usage: josef demo [-b host:port[,host:port...]] [-X key=value]... [--config FILE]";
 
     private DemoCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String bootstrap = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            switch (arg) {
-                case "-h", "--help" -> {
-                    out.println(USAGE);
-                    out.println("Creates the topic '" + TOPIC + "' (" + PARTITIONS + " partitions), produces " + RECORDS
-                            + " keyed records and consumes them back, and prints what happened.");
-                    out.println("Without -b it starts an embedded Kafka broker for the run and stops it at the end.");
-                    out.println("  -b, --bootstrap-server  the cluster to use instead: comma-separated host:port addresses");
-                    return Josef.OK;
-                }
-                case "-b", "--bootstrap-server" -> {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("-")) {
-                        return usageError(err, "option '" + arg + "' needs a value (host:port[,host:port...])");
-                    }
-                    bootstrap = args[++i];
-                }
-                default -> {
-                    return usageError(err, "unknown option '" + arg + "'");
-                }
+        Args parsed;
+        Map<String, Object> properties;
+        try {
+            parsed = new Args.Spec().parse(args);
+            if (parsed.has("help")) {
+                out.println(USAGE);
+                out.println("Creates the topic '" + TOPIC + "' (" + PARTITIONS + " partitions), produces " + RECORDS
+                        + " keyed records and consumes them back, and prints what happened.");
+                out.println("Without -b it starts an embedded Kafka broker for the run and stops it at the end.");
+                out.println("  -b, --bootstrap-server  the cluster to use instead: comma-separated host:port addresses");
+                out.println("  -X key=value            a kafka-clients property for the demo's clients (repeatable)");
+                out.println("      --config FILE       kafka-clients properties from a file");
+                return Josef.OK;
             }
+            if (!parsed.positional.isEmpty()) {
+                return usageError(err, "unexpected argument '" + parsed.positional.get(0) + "'");
+            }
+            properties = Cli.properties(parsed, CLIENT_ID, false);
+        } catch (Args.UsageException e) {
+            return usageError(err, e.getMessage());
+        } catch (Cli.Failure e) {
+            err.println("josef demo: " + e.getMessage());
+            return Josef.FAILED;
         }
-        NetworkConfig config;
+        Object bootstrap = properties.get("bootstrap.servers");
         if (bootstrap != null) {
             try {
-                config = networkConfig(bootstrap);
+                NetworkConfig.builder().bootstrapServers(bootstrap.toString());
             } catch (IllegalArgumentException e) {
                 return usageError(err, "bad bootstrap address '" + bootstrap + "': " + e.getMessage());
+            }
+            NetworkConfig config;
+            try {
+                config = NetworkConfig.fromProperties(properties);
+            } catch (IllegalArgumentException e) {
+                return usageError(err, e.getMessage());
             }
             out.println("Josef demo against the cluster at " + bootstrap);
             return demo(config, out, err);
         }
-        return withEmbeddedBroker(out, err);
+        return withEmbeddedBroker(properties, out, err);
     }
 
-    private static int withEmbeddedBroker(PrintStream out, PrintStream err) {
+    private static int withEmbeddedBroker(Map<String, Object> properties, PrintStream out, PrintStream err) {
         out.println("Josef demo: starting an embedded Kafka broker (kafka-testkit) ...");
         Path directory;
         try {
@@ -139,7 +146,8 @@ final class DemoCommand {
             try (cluster) {
                 out.printf("embedded broker  %s, ready in %s%n", cluster.bootstrapServers(),
                         seconds(System.nanoTime() - started));
-                status = demo(networkConfig(cluster.bootstrapServers()), out, err);
+                properties.put("bootstrap.servers", cluster.bootstrapServers());
+                status = demo(NetworkConfig.fromProperties(properties), out, err);
                 stopping = System.nanoTime();
             }
             out.printf("embedded broker  stopped in %s%n", seconds(System.nanoTime() - stopping));
@@ -152,14 +160,6 @@ final class DemoCommand {
                 // the hook is running or has run: it stops the broker
             }
         }
-    }
-
-    private static NetworkConfig networkConfig(String bootstrap) {
-        return NetworkConfig.builder()
-                .bootstrapServers(bootstrap)
-                .clientId(CLIENT_ID)
-                .requestTimeout(REQUEST_TIMEOUT)
-                .build();
     }
 
     private static int demo(NetworkConfig config, PrintStream out, PrintStream err) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -97,12 +98,36 @@ final class ProduceCommand {
                                List<Header> headers, InputStream in, PrintStream err)
             throws java.io.IOException, InterruptedException {
         long start = System.nanoTime();
+        AtomicLong read = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         TreeSet<Integer> partitions = new TreeSet<>();
-        long records = 0;
-        try (Producer producer = Producer.create(config);
-             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+        Producer producer = Producer.create(config);
+        AtomicBoolean reported = new AtomicBoolean();
+        Runnable summary = () -> {
+            if (reported.compareAndSet(false, true)) {
+                long ok = read.get() - failed.get();
+                String where;
+                synchronized (partitions) {
+                    where = partitions.isEmpty() ? "" : " (partition" + (partitions.size() == 1 ? " " : "s ")
+                            + String.join(",", partitions.stream().map(String::valueOf).toList()) + ")";
+                }
+                err.printf("josef produce: %d record%s to %s%s in %s%s%n", ok, ok == 1 ? "" : "s", topic, where,
+                        Cli.seconds(System.nanoTime() - start), failed.get() == 0 ? "" : ", " + failed.get()
+                                + " failed: " + Cli.message(firstFailure.get()));
+            }
+        };
+        // Ctrl-C (a producer fed by tail -f, say): what was read is sent before the JVM goes, and summed up.
+        Thread onExit = new Thread(() -> {
+            try {
+                producer.flush(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            summary.run();
+        }, "josef-produce-stop");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             while ((line = lines.readLine()) != null) {
                 byte[] key = null;
@@ -121,26 +146,38 @@ final class ProduceCommand {
                 if (!headers.isEmpty()) {
                     record = record.withHeaders(headers);
                 }
-                producer.produce(record, (metadata, error) -> {
-                    if (error != null) {
-                        failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, error);
-                    } else {
-                        synchronized (partitions) {
-                            partitions.add(metadata.partition());
+                read.incrementAndGet();
+                try {
+                    producer.produce(record, (metadata, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                            firstFailure.compareAndSet(null, error);
+                        } else {
+                            synchronized (partitions) {
+                                partitions.add(metadata.partition());
+                            }
                         }
-                    }
-                });
-                records++;
+                    });
+                } catch (IllegalArgumentException e) {
+                    // This line alone is refused (a record too large, say); the others go on.
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e);
+                }
             }
-            producer.flush(config.deliveryTimeout().plus(Duration.ofSeconds(5)));
+            if (!producer.flush(config.deliveryTimeout().plus(Duration.ofSeconds(5)))) {
+                firstFailure.compareAndSet(null, new IllegalStateException("records without an outcome after "
+                        + config.deliveryTimeout()));
+                failed.compareAndSet(0, 1);
+            }
+        } finally {
+            producer.close(Duration.ofSeconds(5));
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs now and prints the summary
+            }
         }
-        long nanos = System.nanoTime() - start;
-        err.printf("josef produce: %d record%s to %s%s in %s%s%n", records - failed.get(), records - failed.get() == 1 ? "" : "s",
-                topic, partitions.isEmpty() ? "" : " (partition" + (partitions.size() == 1 ? " " : "s ")
-                        + String.join(",", partitions.stream().map(String::valueOf).toList()) + ")",
-                Cli.seconds(nanos), failed.get() == 0 ? "" : ", " + failed.get() + " failed: "
-                        + firstFailure.get().getMessage());
+        summary.run();
         return failed.get() == 0 ? Josef.OK : Josef.FAILED;
     }
 }

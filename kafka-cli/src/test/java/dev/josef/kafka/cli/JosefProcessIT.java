@@ -191,6 +191,26 @@ class JosefProcessIT {
     }
 
     @Test
+    void aLineTooLargeToProduceFailsAloneAndTheExitCodeSaysSo(KafkaCluster cluster) throws Exception {
+        cluster.createTopic("cli-too-large", 1, 1);
+        String big = "x".repeat(5_000);
+        Result r = josef("a\n" + big + "\nb\n", "produce", "-b", cluster.bootstrapServers(), "-t", "cli-too-large",
+                "-X", "max.request.size=2000");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).startsWith("josef produce: 2 records to cli-too-large").contains("1 failed")
+                .doesNotContain("\tat ");
+        Result read = josef(null, "consume", "-b", cluster.bootstrapServers(), "-t", "cli-too-large", "-e");
+        assertThat(read.out()).isEqualTo("a\nb\n");
+    }
+
+    @Test
+    void theDemoTakesClientPropertiesToo(KafkaCluster cluster) throws Exception {
+        Result r = josef(null, "demo", "-b", cluster.bootstrapServers(), "-X", "client.id=demo-from-x");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("its records in the order produced: yes");
+    }
+
+    @Test
     void benchProduceAndConsumeReportTheirNumbers(KafkaCluster cluster) throws Exception {
         Result produce = josef(null, "bench", "produce", "-b", cluster.bootstrapServers(), "-t", "cli-bench",
                 "--count", "20000", "--size", "200", "--codec", "lz4", "--partitions", "2");
