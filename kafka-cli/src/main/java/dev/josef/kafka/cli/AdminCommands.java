@@ -119,9 +119,7 @@ final class AdminCommands {
                 out.println(CLUSTER_USAGE + "\nPrints the cluster's id, its controller and its brokers.");
                 return Josef.OK;
             }
-            if (!args.positional.isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
-            }
+            args.expectNoArguments();
             Map<String, Object> properties = Cli.properties(args, "josef-cluster");
             try (Admin admin = Admin.create(Cli.network(properties))) {
                 ClusterDescription c = Cli.reach(admin, properties);
@@ -142,13 +140,8 @@ final class AdminCommands {
                 out.println(OFFSETS_USAGE + "\nPrints each partition's earliest and latest offset, and how many records lie between.");
                 return Josef.OK;
             }
-            String topic = args.value("topic");
-            if (topic == null) {
-                throw new Args.UsageException("which topic? use -t TOPIC");
-            }
-            if (!args.positional.isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
-            }
+            String topic = args.topic();
+            args.expectNoArguments();
             Map<String, Object> properties = Cli.properties(args, "josef-offsets");
             try (Admin admin = Admin.create(Cli.network(properties))) {
                 Cli.reach(admin, properties);

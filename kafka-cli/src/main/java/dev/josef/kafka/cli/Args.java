@@ -115,6 +115,22 @@ final class Args {
     private Args() {
     }
 
+    /** @throws UsageException naming the first word that is not an option */
+    void expectNoArguments() throws UsageException {
+        if (!positional.isEmpty()) {
+            throw new UsageException("unexpected argument '" + positional.get(0) + "'");
+        }
+    }
+
+    /** The topic of {@code -t}, which the subcommand needs. */
+    String topic() throws UsageException {
+        String topic = value("topic");
+        if (topic == null) {
+            throw new UsageException("which topic? use -t TOPIC");
+        }
+        return topic;
+    }
+
     boolean has(String name) {
         return flags.contains(name) || values.containsKey(name);
     }

@@ -28,9 +28,7 @@ final class BrokerCommand {
             if (args.has("bootstrap") || args.has("config")) {
                 throw new Args.UsageException("josef broker runs its own brokers: -b and --config are for the clients");
             }
-            if (!args.positional.isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
-            }
+            args.expectNoArguments();
             int brokers = args.integer("brokers", 1, 1, 3);
             KafkaCluster.Builder builder = KafkaCluster.builder().brokers(brokers);
             for (String x : args.values("property")) {

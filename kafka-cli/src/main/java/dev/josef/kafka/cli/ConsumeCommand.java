@@ -72,13 +72,8 @@ final class ConsumeCommand {
                 out.println(HELP);
                 return Josef.OK;
             }
-            if (!args.positional.isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
-            }
-            String topic = args.value("topic");
-            if (topic == null) {
-                throw new Args.UsageException("which topic? use -t TOPIC");
-            }
+            args.expectNoArguments();
+            String topic = args.topic();
             long count = args.has("count") ? Args.integer("--count", args.value("count"), 1, Integer.MAX_VALUE) : -1;
             Format format = Format.parse(Cli.unescape(args.value("format", "%v\\n")));
             String from = args.value("from", "beginning");

@@ -56,13 +56,8 @@ final class ProduceCommand {
                 out.println(HELP);
                 return Josef.OK;
             }
-            if (!args.positional.isEmpty()) {
-                throw new Args.UsageException("unexpected argument '" + args.positional.get(0) + "'");
-            }
-            String topic = args.value("topic");
-            if (topic == null) {
-                throw new Args.UsageException("which topic? use -t TOPIC");
-            }
+            args.expectNoArguments();
+            String topic = args.topic();
             String delimiter = args.value("delimiter");
             if (delimiter != null && delimiter.isEmpty()) {
                 throw new Args.UsageException("the key delimiter is empty");
