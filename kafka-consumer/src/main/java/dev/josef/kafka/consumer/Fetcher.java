@@ -140,14 +140,6 @@ final class Fetcher {
         thread.start();
     }
 
-    RecordBatchReader reader() {
-        return reader;
-    }
-
-    ConsumerConfig config() {
-        return config;
-    }
-
     // ---- assignment (called under lock by the consumer) ----
 
     void assign(Collection<TopicPartition> wanted) {
@@ -173,10 +165,6 @@ final class Fetcher {
         patternListedAtNanos = 0;
         subscribedTopics = Set.of();
         setAssignment(Set.of());
-    }
-
-    Mode mode() {
-        return mode;
     }
 
     private void setAssignment(Set<TopicPartition> wanted) {
