@@ -174,6 +174,10 @@ public final class KafkaCluster implements AutoCloseable {
         p.put("log.cleaner.dedupe.buffer.size", "2097152");
         p.put("broker.heartbeat.interval.ms", "500");
         p.put("broker.session.timeout.ms", "3000");
+        // No deletion by age: tests write records with fixed timestamps years in the past, and the broker's
+        // first retention check (about 30 s after start) would delete them all under the default seven days,
+        // moving the log start offset under a reader. Set log.retention.ms on the cluster to test retention.
+        p.put("log.retention.ms", "-1");
         if (listeners.stream().anyMatch(Listener::usesTls)) {
             p.put("ssl.keystore.type", "PKCS12");
             p.put("ssl.keystore.location", keystore.toString());
@@ -597,7 +601,10 @@ public final class KafkaCluster implements AutoCloseable {
                                 + " broker with a PLAINTEXT listener; this cluster asks for " + brokers + " brokers and " + listeners);
                     }
                     String image = System.getProperty("josef.testkit.image", "apache/kafka:" + BrokerClasspath.kafkaVersion());
-                    return new KafkaCluster(this, ContainerBroker.start(image, brokerProperties));
+                    Map<String, String> containerProperties = new LinkedHashMap<>();
+                    containerProperties.put("log.retention.ms", "-1"); // as for process brokers: see node()
+                    containerProperties.putAll(brokerProperties);
+                    return new KafkaCluster(this, ContainerBroker.start(image, containerProperties));
                 default:
                     throw new IllegalArgumentException(BACKEND_PROPERTY + " must be 'process' (the default) or"
                             + " 'testcontainers', was '" + backend + "'");

@@ -1,9 +1,12 @@
 package dev.josef.kafka.testkit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +82,17 @@ class KafkaClusterIT {
     void theBrokerLogIsKeptWhereTheClusterSays() throws Exception {
         assertThat(cluster.logFile(1)).exists();
         assertThat(Files.readString(cluster.logFile(1))).contains("Kafka Server started");
+    }
+
+    @Test
+    void recordsWithOldTimestampsAreNotDeletedByAge() throws Exception {
+        // Tests write fixed timestamps from years ago; the default seven-day retention would delete them at
+        // the broker's first retention check, under whoever reads them then.
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        try (Admin admin = Admin.create(Map.<String, Object>copyOf(cluster.clientProperties(Listener.PLAINTEXT)))) {
+            Config config = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
+            assertThat(config.get("log.retention.ms").value()).isEqualTo("-1");
+        }
     }
 
     @Test
