@@ -147,7 +147,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(bodyForVersion, "bodyForVersion");
-        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, config.bootstrap().size()) : MAX_ATTEMPTS;
+        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, anyBrokerCandidates().size()) : MAX_ATTEMPTS;
         return attempt(nodeId, kind, api, bodyForVersion, maxVersion, 1, attempts, new ArrayList<>());
     }
 
@@ -431,11 +431,23 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     /** The broker's address, or null when the metadata does not know it. */
     private HostPort addressOf(int nodeId) {
         if (nodeId == ANY_BROKER) {
-            List<HostPort> known = List.copyOf(metadata.brokers().values());
-            List<HostPort> candidates = known.isEmpty() ? config.bootstrap() : known;
+            List<HostPort> candidates = anyBrokerCandidates();
             return candidates.get(Math.floorMod(bootstrapCursor.getAndIncrement(), candidates.size()));
         }
         return metadata.brokers().get(nodeId);
+    }
+
+    /**
+     * Where a request for any broker may go: the brokers the metadata knows, then
+     * the bootstrap addresses it does not name. The bootstrap addresses stay in the
+     * rotation so that a client whose known brokers all went away (the one live
+     * broker it saw was killed, and others came back) finds the cluster again, as
+     * kafka-clients' {@code metadata.recovery.strategy=rebootstrap} does.
+     */
+    private List<HostPort> anyBrokerCandidates() {
+        java.util.LinkedHashSet<HostPort> candidates = new java.util.LinkedHashSet<>(metadata.brokers().values());
+        candidates.addAll(config.bootstrap());
+        return List.copyOf(candidates);
     }
 
     private BrokerChannel channel(HostPort address, ChannelKind kind) {

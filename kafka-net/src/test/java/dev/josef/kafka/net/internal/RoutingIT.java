@@ -99,4 +99,38 @@ class RoutingIT {
                     .hasMessageContaining("no-such-topic");
         }
     }
+
+    @Test
+    void aClientWhoseKnownBrokersAllWentAwayFindsTheClusterAgainThroughItsBootstrapAddresses(KafkaCluster cluster)
+            throws Exception {
+        try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of(cluster.bootstrapServers(), "routing-it"))) {
+            cluster.killBroker(2);
+            cluster.killBroker(3);
+            // The client's metadata comes to name broker 1 alone.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!client.metadata().brokers().keySet().equals(Set.of(1))) {
+                assertThat(System.nanoTime()).as("metadata naming broker 1 alone: " + client.metadata().brokers())
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+                client.refreshMetadata().exceptionally(e -> null).get(30, TimeUnit.SECONDS);
+            }
+            cluster.killBroker(1);
+            cluster.restartBroker(2);
+            // Broker 1 is all it knows, and gone; broker 2 is only in the bootstrap list. (Before the bootstrap
+            // addresses stayed in the rotation, every refresh went to broker 1 and failed.)
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!client.metadata().brokers().containsKey(2)) {
+                assertThat(System.nanoTime()).as("metadata from broker 2: " + client.metadata().brokers())
+                        .isLessThan(deadline);
+                client.refreshMetadata().exceptionally(e -> null).get(30, TimeUnit.SECONDS);
+                Thread.sleep(200);
+            }
+        } finally {
+            for (int id : cluster.brokerIds()) {
+                if (!cluster.isRunning(id)) {
+                    cluster.restartBroker(id);
+                }
+            }
+        }
+    }
 }
