@@ -147,7 +147,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(bodyForVersion, "bodyForVersion");
-        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, anyBrokerCandidates().size()) : MAX_ATTEMPTS;
+        // For any broker: a first try to a known broker, then a try per address (the rotation is shared).
+        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, anyBrokerCandidates().size() + 1) : MAX_ATTEMPTS;
         return attempt(nodeId, kind, api, bodyForVersion, maxVersion, 1, attempts, new ArrayList<>());
     }
 
@@ -171,7 +172,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, ApiKey api,
                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion,
                                                   int attempt, int attempts, List<String> failures) {
-        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion).handle((response, error) -> {
+        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, attempt > 1).handle((response, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(response);
             }
@@ -226,23 +227,19 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             return body;
         };
-        return sendOnce(nodeId, kind, api, checked, maxVersion, false);
+        return sendOnce(nodeId, kind, api, checked, maxVersion, false, false);
     }
 
-    private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
-                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion) {
-        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true);
-    }
-
+    /** One send; {@code retrying} widens a request for any broker to the bootstrap addresses too. */
     private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion,
-                                                   boolean expectsResponse) {
+                                                   boolean expectsResponse, boolean retrying) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
             return future;
         }
-        HostPort address = addressOf(nodeId);
+        HostPort address = addressOf(nodeId, retrying);
         if (address == null) {
             // A broker that left the metadata (fenced, restarting) is a routing failure: nothing
             // was sent, and the caller may retry once a refresh names the partition's new leader.
@@ -429,20 +426,23 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     }
 
     /** The broker's address, or null when the metadata does not know it. */
-    private HostPort addressOf(int nodeId) {
+    private HostPort addressOf(int nodeId, boolean retrying) {
         if (nodeId == ANY_BROKER) {
-            List<HostPort> candidates = anyBrokerCandidates();
+            List<HostPort> known = List.copyOf(metadata.brokers().values());
+            List<HostPort> candidates = known.isEmpty() || retrying ? anyBrokerCandidates() : known;
             return candidates.get(Math.floorMod(bootstrapCursor.getAndIncrement(), candidates.size()));
         }
         return metadata.brokers().get(nodeId);
     }
 
     /**
-     * Where a request for any broker may go: the brokers the metadata knows, then
-     * the bootstrap addresses it does not name. The bootstrap addresses stay in the
-     * rotation so that a client whose known brokers all went away (the one live
-     * broker it saw was killed, and others came back) finds the cluster again, as
-     * kafka-clients' {@code metadata.recovery.strategy=rebootstrap} does.
+     * Where a request for any broker may go once a first try failed: the brokers
+     * the metadata knows, then the bootstrap addresses it does not name. So a
+     * client whose known brokers all went away (the one live broker it saw was
+     * killed, and others came back) finds the cluster again, as kafka-clients'
+     * {@code metadata.recovery.strategy=rebootstrap} does; a first try goes to a
+     * known broker only, so a stale bootstrap entry (a decommissioned host) costs
+     * nothing while the cluster is healthy.
      */
     private List<HostPort> anyBrokerCandidates() {
         java.util.LinkedHashSet<HostPort> candidates = new java.util.LinkedHashSet<>(metadata.brokers().values());

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -174,6 +175,38 @@ class NetworkClientIT {
                     .hasMessageContaining("cannot connect to 127.0.0.1:" + ports[0])
                     .hasMessageContaining("cannot connect to 127.0.0.1:" + ports[1])
                     .hasMessageContaining("the request was not sent");
+        }
+    }
+
+    @Test
+    void aStaleBootstrapAddressIsNotTriedWhileAKnownBrokerAnswers(KafkaCluster cluster) throws Exception {
+        // A decommissioned host left in the bootstrap list: it takes connections and drops them.
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocket stale = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!stale.isClosed()) {
+                    try (java.net.Socket s = stale.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "stale-bootstrap");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String bootstrap = cluster.bootstrapServers() + ",127.0.0.1:" + stale.getLocalPort();
+            try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of(bootstrap, "net-it"))) {
+                // The first refresh knows no broker yet and may try the stale address; Metadata goes again.
+                assertThat(client.refreshMetadata().get(30, TimeUnit.SECONDS).brokers()).containsKey(1);
+                int before = accepted.get();
+                for (int i = 0; i < 20; i++) {
+                    client.refreshMetadata().get(30, TimeUnit.SECONDS);
+                    await(client.send(NetworkClient.ANY_BROKER, metadata()), MetadataResponse.class);
+                }
+                assertThat(accepted.get()).as("connections to the stale address once a broker was known")
+                        .isEqualTo(before);
+            }
+            acceptor.interrupt();
         }
     }
 
