@@ -74,7 +74,9 @@ class LogTruncationIT {
                 assertThat(before).extracting(ConsumerRecord::offset).last().isEqualTo(149L);
                 assertThat(consumer.position(tp)).isEqualTo(150);
 
-                // Broker 1 and its offsets 100..149 go; broker 2, which stopped at 100, leads.
+                // Broker 1 and its offsets 100..149 go; broker 2, which stopped at 100, leads. The consumer
+                // has only ever seen broker 1 (broker 2 was fenced when it started): it finds broker 2 through
+                // its bootstrap list (kafka-net's rebootstrap).
                 cluster.killBroker(1);
                 cluster.restartBroker(2);
                 electUncleanly(admin, topic);
@@ -145,7 +147,8 @@ class LogTruncationIT {
             try {
                 admin.electLeaders(ElectionType.UNCLEAN, Set.of(tp)).partitions().get(20, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                // Broker 2 not registered yet, or the election already happened: look again.
+                // The request failed as a whole (broker 2 not registered yet, ...). Errors per partition
+                // (ELECTION_NOT_NEEDED, ...) come back in the result; either way the loop looks again.
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }

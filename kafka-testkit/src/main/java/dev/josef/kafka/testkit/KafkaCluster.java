@@ -177,7 +177,9 @@ public final class KafkaCluster implements AutoCloseable {
         // No deletion by age: tests write records with fixed timestamps years in the past, and the broker's
         // first retention check (about 30 s after start) would delete them all under the default seven days,
         // moving the log start offset under a reader. Set log.retention.ms on the cluster to test retention.
-        p.put("log.retention.ms", "-1");
+        if (!b.setsRetention()) {
+            p.put("log.retention.ms", "-1");
+        }
         if (listeners.stream().anyMatch(Listener::usesTls)) {
             p.put("ssl.keystore.type", "PKCS12");
             p.put("ssl.keystore.location", keystore.toString());
@@ -550,6 +552,12 @@ public final class KafkaCluster implements AutoCloseable {
          * kit's. {@code {node.id}} in the value becomes each node's id, so {@code broker.rack=rack-{node.id}} puts
          * every broker in a rack of its own.
          */
+        /** Whether a broker property sets retention by age (the ms setting would override the others). */
+        private boolean setsRetention() {
+            return brokerProperties.keySet().stream().anyMatch(k -> k.equals("log.retention.ms")
+                    || k.equals("log.retention.minutes") || k.equals("log.retention.hours"));
+        }
+
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -602,7 +610,9 @@ public final class KafkaCluster implements AutoCloseable {
                     }
                     String image = System.getProperty("josef.testkit.image", "apache/kafka:" + BrokerClasspath.kafkaVersion());
                     Map<String, String> containerProperties = new LinkedHashMap<>();
-                    containerProperties.put("log.retention.ms", "-1"); // as for process brokers: see node()
+                    if (!setsRetention()) {
+                        containerProperties.put("log.retention.ms", "-1"); // as for process brokers: see node()
+                    }
                     containerProperties.putAll(brokerProperties);
                     return new KafkaCluster(this, ContainerBroker.start(image, containerProperties));
                 default:

@@ -60,6 +60,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final ConcurrentLinkedQueue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Refresh> metadataRefresh = new AtomicReference<>();
     private final AtomicInteger bootstrapCursor = new AtomicInteger();
+    private final AtomicInteger knownCursor = new AtomicInteger();
     /** Topics some caller asked about: every refresh describes all of them. */
     private final Set<String> trackedTopics = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<CoordinatorKey, CompletableFuture<Integer>> coordinators = new ConcurrentHashMap<>();
@@ -147,8 +148,9 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(bodyForVersion, "bodyForVersion");
-        // For any broker: a first try to a known broker, then a try per address (the rotation is shared).
-        int attempts = nodeId == ANY_BROKER ? Math.max(MAX_ATTEMPTS, anyBrokerCandidates().size() + 1) : MAX_ATTEMPTS;
+        // Before the first metadata, any broker means each bootstrap address in turn.
+        int attempts = nodeId == ANY_BROKER && metadata.brokers().isEmpty()
+                ? Math.max(MAX_ATTEMPTS, config.bootstrap().size()) : MAX_ATTEMPTS;
         return attempt(nodeId, kind, api, bodyForVersion, maxVersion, 1, attempts, new ArrayList<>());
     }
 
@@ -167,12 +169,14 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      * One attempt, and more when that is safe: a request that never left this
      * client can always go again, and a read-only one can go again whether or not
      * the broker saw it. Anything else fails with what happened, sent or not.
-     * Each retry waits a backoff; to any broker, it goes to the next address.
+     * Each retry waits a backoff; to any broker, it goes to the next address, and
+     * the last try to a bootstrap address (see {@link #addressOf}).
      */
     private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, ApiKey api,
                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion,
                                                   int attempt, int attempts, List<String> failures) {
-        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, attempt > 1).handle((response, error) -> {
+        boolean lastResort = attempt > 1 && attempt == attempts;
+        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, lastResort).handle((response, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(response);
             }
@@ -230,16 +234,16 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         return sendOnce(nodeId, kind, api, checked, maxVersion, false, false);
     }
 
-    /** One send; {@code retrying} widens a request for any broker to the bootstrap addresses too. */
+    /** One send; {@code lastResort} sends a request for any broker to a bootstrap address. */
     private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion,
-                                                   boolean expectsResponse, boolean retrying) {
+                                                   boolean expectsResponse, boolean lastResort) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
             return future;
         }
-        HostPort address = addressOf(nodeId, retrying);
+        HostPort address = addressOf(nodeId, lastResort);
         if (address == null) {
             // A broker that left the metadata (fenced, restarting) is a routing failure: nothing
             // was sent, and the caller may retry once a refresh names the partition's new leader.
@@ -425,29 +429,34 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 });
     }
 
-    /** The broker's address, or null when the metadata does not know it. */
-    private HostPort addressOf(int nodeId, boolean retrying) {
-        if (nodeId == ANY_BROKER) {
-            List<HostPort> known = List.copyOf(metadata.brokers().values());
-            List<HostPort> candidates = known.isEmpty() || retrying ? anyBrokerCandidates() : known;
-            return candidates.get(Math.floorMod(bootstrapCursor.getAndIncrement(), candidates.size()));
+    /**
+     * The broker's address, or null when the metadata does not know it. Any
+     * broker is a known broker, in turn; before the first metadata, a bootstrap
+     * address, in turn. The last try of a request for any broker ({@code lastResort})
+     * goes to a bootstrap address, preferring those the metadata does not name:
+     * so a client whose known brokers all went away (the one live broker it saw
+     * was killed, and others came back) finds the cluster again, as kafka-clients'
+     * {@code metadata.recovery.strategy=rebootstrap} does, while a stale bootstrap
+     * entry (a decommissioned host) is only tried after two known brokers failed
+     * the same request. The number of tries does not grow with the cluster.
+     */
+    private HostPort addressOf(int nodeId, boolean lastResort) {
+        if (nodeId != ANY_BROKER) {
+            return metadata.brokers().get(nodeId);
         }
-        return metadata.brokers().get(nodeId);
+        List<HostPort> known = List.copyOf(metadata.brokers().values());
+        if (known.isEmpty()) {
+            return pick(config.bootstrap(), bootstrapCursor);
+        }
+        if (!lastResort) {
+            return pick(known, knownCursor);
+        }
+        List<HostPort> unknown = config.bootstrap().stream().filter(a -> !known.contains(a)).toList();
+        return pick(unknown.isEmpty() ? config.bootstrap() : unknown, bootstrapCursor);
     }
 
-    /**
-     * Where a request for any broker may go once a first try failed: the brokers
-     * the metadata knows, then the bootstrap addresses it does not name. So a
-     * client whose known brokers all went away (the one live broker it saw was
-     * killed, and others came back) finds the cluster again, as kafka-clients'
-     * {@code metadata.recovery.strategy=rebootstrap} does; a first try goes to a
-     * known broker only, so a stale bootstrap entry (a decommissioned host) costs
-     * nothing while the cluster is healthy.
-     */
-    private List<HostPort> anyBrokerCandidates() {
-        java.util.LinkedHashSet<HostPort> candidates = new java.util.LinkedHashSet<>(metadata.brokers().values());
-        candidates.addAll(config.bootstrap());
-        return List.copyOf(candidates);
+    private static HostPort pick(List<HostPort> addresses, AtomicInteger cursor) {
+        return addresses.get(Math.floorMod(cursor.getAndIncrement(), addresses.size()));
     }
 
     private BrokerChannel channel(HostPort address, ChannelKind kind) {

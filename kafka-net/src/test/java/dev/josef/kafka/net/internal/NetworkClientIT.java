@@ -196,7 +196,7 @@ class NetworkClientIT {
             acceptor.start();
             String bootstrap = cluster.bootstrapServers() + ",127.0.0.1:" + stale.getLocalPort();
             try (NetworkClient client = NetworkClient.open(NetworkClientConfig.of(bootstrap, "net-it"))) {
-                // The first refresh knows no broker yet and may try the stale address; Metadata goes again.
+                // The first refresh knows no broker yet: it tries the bootstrap addresses in turn.
                 assertThat(client.refreshMetadata().get(30, TimeUnit.SECONDS).brokers()).containsKey(1);
                 int before = accepted.get();
                 for (int i = 0; i < 20; i++) {
