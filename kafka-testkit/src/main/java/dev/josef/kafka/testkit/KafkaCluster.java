@@ -176,7 +176,8 @@ public final class KafkaCluster implements AutoCloseable {
         p.put("broker.session.timeout.ms", "3000");
         // No deletion by age: tests write records with fixed timestamps years in the past, and the broker's
         // first retention check (about 30 s after start) would delete them all under the default seven days,
-        // moving the log start offset under a reader. Set log.retention.ms on the cluster to test retention.
+        // moving the log start offset under a reader. A broker property log.retention.ms, .minutes or .hours
+        // (or a topic's retention.ms) turns retention back on for a test about it.
         if (!b.setsRetention()) {
             p.put("log.retention.ms", "-1");
         }

@@ -85,7 +85,7 @@ class KafkaClusterIT {
     }
 
     @Test
-    void recordsWithOldTimestampsAreNotDeletedByAge() throws Exception {
+    void brokersRunWithoutRetentionByAge() throws Exception {
         // Tests write fixed timestamps from years ago; the default seven-day retention would delete them at
         // the broker's first retention check, under whoever reads them then.
         ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");

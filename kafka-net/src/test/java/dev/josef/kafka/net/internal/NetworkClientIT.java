@@ -205,8 +205,7 @@ class NetworkClientIT {
                 }
                 assertThat(accepted.get()).as("connections to the stale address once a broker was known")
                         .isEqualTo(before);
-            }
-            acceptor.interrupt();
+            } // closing the stale socket ends the acceptor
         }
     }
 

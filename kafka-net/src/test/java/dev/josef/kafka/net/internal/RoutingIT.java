@@ -116,8 +116,8 @@ class RoutingIT {
             }
             cluster.killBroker(1);
             cluster.restartBroker(2);
-            // Broker 1 is all it knows, and gone; broker 2 is only in the bootstrap list. (Before the bootstrap
-            // addresses stayed in the rotation, every refresh went to broker 1 and failed.)
+            // Broker 1 is all it knows, and gone; broker 2 is only in the bootstrap list. (Before a request's
+            // last try went to a bootstrap address, every refresh went to broker 1 and failed.)
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!client.metadata().brokers().containsKey(2)) {
                 assertThat(System.nanoTime()).as("metadata from broker 2: " + client.metadata().brokers())
