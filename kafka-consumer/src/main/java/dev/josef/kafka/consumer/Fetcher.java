@@ -101,6 +101,12 @@ final class Fetcher {
     final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
     final ArrayDeque<CompletedFetch> buffer = new ArrayDeque<>();
     long bufferedBytes;
+    /**
+     * The MaxBytes of the Fetches in flight: room in {@link ConsumerConfig#maxBufferedBytes()}
+     * promised to answers not yet here, so that answers from several brokers together
+     * stay within it.
+     */
+    private long reservedBytes;
     final Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
     private Mode mode = Mode.NONE;
     private Set<String> subscribedTopics = Set.of();
@@ -329,7 +335,7 @@ final class Fetcher {
         Map<Integer, List<PartitionState>> resets = new HashMap<>();
         Map<Integer, List<PartitionState>> validations = new HashMap<>();
         Map<Integer, List<PartitionState>> fetches = new HashMap<>();
-        boolean bufferFull = bufferedBytes >= config.maxBufferedBytes();
+        boolean bufferFull = bufferedBytes + reservedBytes >= config.maxBufferedBytes();
         Set<Integer> waitingForRoom = new HashSet<>();
         for (PartitionState s : partitions.values()) {
             if (s.inFlightNode >= 0 || s.status == PartitionState.Status.STOPPED) {
@@ -393,7 +399,15 @@ final class Fetcher {
                 // would wait behind it. Fetch them together once that partition has room.
                 continue;
             }
-            sendFetch(node, e.getValue(), metadata, now);
+            // The answer may fill what is left of max.buffered.bytes and no more; a broker still returns a
+            // first record batch larger than that, so the bound is passed by at most one batch per broker.
+            long room = config.maxBufferedBytes() - bufferedBytes - reservedBytes;
+            if (room <= 0) {
+                continue; // another broker's answer took the room; an answer or a drain wakes this thread
+            }
+            int maxBytes = (int) Math.min(Math.min(config.fetchMaxBytes(),
+                    (long) e.getValue().size() * config.maxPartitionFetchBytes()), room);
+            sendFetch(node, e.getValue(), metadata, now, maxBytes);
         }
         return wait;
     }
@@ -740,7 +754,7 @@ final class Fetcher {
 
     // ---- Fetch ----
 
-    private void sendFetch(int node, List<PartitionState> list, ClusterMetadata metadata, long now) {
+    private void sendFetch(int node, List<PartitionState> list, ClusterMetadata metadata, long now, int maxBytes) {
         FetchSession session = sessions.computeIfAbsent(node, FetchSession::new);
         Map<TopicPartition, FetchSession.Wanted> wanted = new LinkedHashMap<>();
         Map<TopicPartition, long[]> sent = new HashMap<>();
@@ -769,23 +783,24 @@ final class Fetcher {
         FetchSession.Plan plan = session.plan(wanted);
         short maxVersion = allHaveIds ? ApiKey.FETCH.latestStableVersion() : (short) 12;
         fetchingNodes.add(node);
+        reservedBytes += maxBytes;
         long sentAt = System.nanoTime();
         if (LOG.isTraceEnabled()) {
             LOG.trace("consumer {}: fetch to broker {} (session {}, epoch {}): {} sent, {} forgotten, of {}", clientId,
                     node, plan.sessionId(), plan.epoch(), plan.send().keySet(), plan.forget().keySet(), wanted.keySet());
         }
-        client.send(node, ChannelKind.FETCH, ApiKey.FETCH, version -> fetchRequest(plan, version), maxVersion)
+        client.send(node, ChannelKind.FETCH, ApiKey.FETCH, version -> fetchRequest(plan, version, maxBytes), maxVersion)
                 .whenComplete((response, error) -> post(() -> fetched(node, session, plan, list, sent, names,
-                        (FetchResponse) response, error, sentAt)));
+                        maxBytes, (FetchResponse) response, error, sentAt)));
     }
 
-    private ApiMessage fetchRequest(FetchSession.Plan plan, int version) {
+    private ApiMessage fetchRequest(FetchSession.Plan plan, int version, int maxBytes) {
         boolean ids = version >= 13;
         FetchRequest request = new FetchRequest()
                 .setReplicaId(-1)
                 .setMaxWaitMs((int) config.fetchMaxWait().toMillis())
                 .setMinBytes(config.fetchMinBytes())
-                .setMaxBytes(config.fetchMaxBytes())
+                .setMaxBytes(maxBytes)
                 .setIsolationLevel(config.isolationLevel().id())
                 .setSessionId(plan.sessionId())
                 .setSessionEpoch(plan.epoch())
@@ -810,9 +825,10 @@ final class Fetcher {
     }
 
     private void fetched(int node, FetchSession session, FetchSession.Plan plan, List<PartitionState> list,
-                         Map<TopicPartition, long[]> sent, Map<Uuid, String> names, FetchResponse response,
-                         Throwable error, long sentAt) {
+                         Map<TopicPartition, long[]> sent, Map<Uuid, String> names, int reserved,
+                         FetchResponse response, Throwable error, long sentAt) {
         fetchingNodes.remove(node);
+        reservedBytes -= reserved; // what the answer brought is in bufferedBytes from here on
         long now = System.nanoTime();
         for (PartitionState s : list) {
             if (s.inFlightNode == node) {

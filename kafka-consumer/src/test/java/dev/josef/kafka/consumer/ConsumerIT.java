@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -430,6 +431,41 @@ class ConsumerIT {
             assertThat(consumer.stream(Duration.ofSeconds(2)).count()).isEqualTo(1000);
         }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("josef-iterable-"));
+    }
+
+    @Test
+    void fetchAnswersStayWithinMaxBufferedBytes(KafkaCluster cluster) throws Exception {
+        String topic = "consumer-it-buffer-bound";
+        cluster.createTopic(topic, 3, 1);
+        int perPartition = 1000; // 1 KiB values in batches of at most 16 KiB: about 1 MiB a partition
+        try (KafkaProducer<byte[], byte[]> producer = kafkaProducer(cluster, Map.of("batch.size", 16_384))) {
+            for (int i = 0; i < 3 * perPartition; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 3, null, bytes(i + ":" + "x".repeat(1000))));
+            }
+            producer.flush();
+        }
+        long maxBuffered = 64 * 1024;
+        List<Long> answerBytes = java.util.Collections.synchronizedList(new ArrayList<>());
+        ConsumerHook hook = new ConsumerHook() {
+            @Override
+            public void onFetch(String clientId, int nodeId, int partitions, long bytes, long latencyNanos) {
+                answerBytes.add(bytes);
+            }
+        };
+        try (Consumer consumer = Consumer.create(config(cluster.bootstrapServers(), "buffer-bound")
+                .maxBufferedBytes(maxBuffered).hook(hook).build())) {
+            consumer.assign(partitions(topic, 3));
+            List<ConsumerRecord> read = readAll(consumer, 3 * perPartition, Duration.ofSeconds(60));
+            Map<Integer, List<Long>> offsets = new TreeMap<>();
+            read.forEach(r -> offsets.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r.offset()));
+            for (List<Long> o : offsets.values()) {
+                assertThat(o).containsExactlyElementsOf(LongStream.range(0, perPartition).boxed().toList());
+            }
+        }
+        // Without the bound an answer holds up to max.partition.fetch.bytes (1 MiB) of each of the three
+        // partitions. With it, an answer fills at most the room left, plus a first batch that does not fit.
+        assertThat(answerBytes).isNotEmpty();
+        assertThat(answerBytes).allSatisfy(b -> assertThat(b).isLessThanOrEqualTo(maxBuffered + 17 * 1024));
     }
 
     @Test
