@@ -298,9 +298,10 @@ public final class ConsumerConfig {
         }
 
         /**
-         * The fetched bytes the consumer holds for the application before it stops
-         * fetching ahead; 64 MiB by default. One answer can go past it, as a broker
-         * may return up to {@link #fetchMaxBytes}; no fetch is sent while it is reached.
+         * The fetched bytes the consumer holds for the application; 64 MiB by default.
+         * Each Fetch asks for at most a share of the room left (counting the Fetches
+         * in flight), so answers pass it by no more than the one record batch per
+         * broker that a broker returns even when it does not fit.
          */
         public Builder maxBufferedBytes(long maxBufferedBytes) {
             if (maxBufferedBytes < 1) {

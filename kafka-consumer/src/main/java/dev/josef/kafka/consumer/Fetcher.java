@@ -383,6 +383,7 @@ final class Fetcher {
         }
         resets.forEach((node, list) -> sendListOffsets(node, list, metadata));
         validations.forEach((node, list) -> sendValidation(node, list, metadata));
+        List<Map.Entry<Integer, List<PartitionState>>> sending = new ArrayList<>();
         for (Map.Entry<Integer, List<PartitionState>> e : fetches.entrySet()) {
             int node = e.getKey();
             if (fetchingNodes.contains(node)) {
@@ -399,15 +400,23 @@ final class Fetcher {
                 // would wait behind it. Fetch them together once that partition has room.
                 continue;
             }
-            // The answer may fill what is left of max.buffered.bytes and no more; a broker still returns a
-            // first record batch larger than that, so the bound is passed by at most one batch per broker.
-            long room = config.maxBufferedBytes() - bufferedBytes - reservedBytes;
-            if (room <= 0) {
-                continue; // another broker's answer took the room; an answer or a drain wakes this thread
+            sending.add(e);
+        }
+        // Brokers with records waiting go first, and the room left in max.buffered.bytes is shared among the
+        // brokers fetched now: one broker's Fetch, sent again as soon as it is answered (a long poll on idle
+        // partitions, say), must not take all the room every time while another broker's records wait.
+        sending.sort(java.util.Comparator.comparing(e -> e.getValue().stream().noneMatch(this::behind)));
+        for (int i = 0; i < sending.size(); i++) {
+            Map.Entry<Integer, List<PartitionState>> e = sending.get(i);
+            // The answer may fill its share of what is left and no more; a broker still returns a first record
+            // batch larger than that, so the bound is passed by at most one batch per broker.
+            long share = (config.maxBufferedBytes() - bufferedBytes - reservedBytes) / (sending.size() - i);
+            if (share <= 0) {
+                continue; // other answers took the room; an answer or a drain wakes this thread
             }
             int maxBytes = (int) Math.min(Math.min(config.fetchMaxBytes(),
-                    (long) e.getValue().size() * config.maxPartitionFetchBytes()), room);
-            sendFetch(node, e.getValue(), metadata, now, maxBytes);
+                    (long) e.getValue().size() * config.maxPartitionFetchBytes()), share);
+            sendFetch(e.getKey(), e.getValue(), metadata, now, maxBytes);
         }
         return wait;
     }

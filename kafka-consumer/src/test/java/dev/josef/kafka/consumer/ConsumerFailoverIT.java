@@ -9,6 +9,7 @@ import dev.josef.kafka.testkit.KafkaClusterExtension;
 import dev.josef.kafka.testkit.KafkaProxy;
 import dev.josef.kafka.testkit.ProxyRule;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -169,5 +170,32 @@ class ConsumerFailoverIT {
         assertThat(bytesByNode.getOrDefault(follower, 0L)).as("record bytes from the follower in rack-" + follower
                 + " (leader " + leader + "): " + bytesByNode).isPositive();
         assertThat(bytesByNode.getOrDefault(leader, 0L)).as("record bytes from the leader").isZero();
+    }
+
+    @Test
+    void aBrokerWithIdlePartitionsDoesNotKeepTheBufferRoomFromAnother(KafkaCluster cluster) throws Exception {
+        // An idle partition on broker 1 and a full one on broker 2, read with a buffer bound far below what
+        // broker 2 holds. Broker 1's Fetch is a long poll that comes back empty and goes out again at once.
+        String idle = "consumer-room-idle";
+        String busy = "consumer-room-busy";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            Map<String, String> single = Map.of("min.insync.replicas", "1");
+            admin.createTopics(List.of(new NewTopic(idle, Map.of(0, List.of(1))).configs(single),
+                    new NewTopic(busy, Map.of(0, List.of(2))).configs(single))).all().get(30, TimeUnit.SECONDS);
+        }
+        int records = 300;
+        try (KafkaProducer<byte[], byte[]> producer = ConsumerIT.kafkaProducer(cluster, Map.of("acks", "1"))) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(busy, 0, null, ConsumerIT.bytes(i + ":" + "x".repeat(1000))))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        try (Consumer consumer = Consumer.create(ConsumerIT.config(cluster.bootstrapServers(), "room")
+                .maxBufferedBytes(32 * 1024).build())) {
+            consumer.assign(List.of(new TopicPartition(idle, 0), new TopicPartition(busy, 0)));
+            List<ConsumerRecord> read = ConsumerIT.readAll(consumer, records, Duration.ofSeconds(60));
+            assertThat(read).extracting(ConsumerRecord::offset)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, records).boxed().toList());
+        }
     }
 }
