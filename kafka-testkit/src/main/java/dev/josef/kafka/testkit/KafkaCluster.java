@@ -429,7 +429,17 @@ public final class KafkaCluster implements AutoCloseable {
         awaitBrokersRegistered(startTimeout);
     }
 
-    /** Creates a topic and waits until every partition has a leader. */
+    /**
+     * Creates a topic and waits until every partition has a leader that serves it.
+     *
+     * <p>A broker's metadata names it leader a moment before it has taken the
+     * partition up; a Produce in between is refused as NOT_LEADER_OR_FOLLOWER. An
+     * idempotent producer that pipelines is then hurt for good: the broker takes
+     * the next batch as the producer's first on the partition, and the refused
+     * one, sent again, is OUT_OF_ORDER_SEQUENCE_NUMBER until it expires
+     * (kafka-clients does exactly this). So the kit waits until each leader
+     * answers ListOffsets for its partitions.
+     */
     public void createTopic(String name, int partitions, int replicationFactor) {
         String address = container != null ? container.bootstrapServers().split(",")[0].replaceFirst("^[A-Z_]+://", "")
                 : "127.0.0.1:" + brokers().stream().filter(BrokerNode::isRunning).findFirst()
@@ -439,21 +449,49 @@ public final class KafkaCluster implements AutoCloseable {
         try (BrokerConnection c = new BrokerConnection(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1)), Duration.ofSeconds(10))) {
             c.createTopic(name, partitions, (short) replicationFactor, false, Duration.ofSeconds(30));
+            String waitingFor;
             while (true) {
-                MetadataResponse.MetadataResponseTopic topic = c.metadata(List.of(name)).topics().get(0);
+                MetadataResponse metadata = c.metadata(List.of(name));
+                MetadataResponse.MetadataResponseTopic topic = metadata.topics().get(0);
                 long led = topic.partitions().stream().filter(p -> p.leaderId() >= 0).count();
-                if (topic.errorCode() == 0 && led == partitions) {
+                if (topic.errorCode() != 0 || led < partitions) {
+                    waitingFor = led + " of " + partitions + " partitions with a leader";
+                } else if (!leadersServe(metadata, name)) {
+                    waitingFor = "leaders named that do not serve their partitions yet";
+                } else {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic '" + name + "' has " + led + " of " + partitions
-                            + " partitions with a leader after 30 s");
+                    throw new IllegalStateException("topic '" + name + "' has " + waitingFor + " after 30 s");
                 }
                 sleepMillis(50);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create topic '" + name + "'", e);
         }
+    }
+
+    /** Whether each partition's leader, as {@code metadata} names it, answers ListOffsets for it. */
+    private static boolean leadersServe(MetadataResponse metadata, String topic) {
+        Map<Integer, List<Integer>> byLeader = new TreeMap<>();
+        for (MetadataResponse.MetadataResponsePartition p : metadata.topics().get(0).partitions()) {
+            byLeader.computeIfAbsent(p.leaderId(), k -> new ArrayList<>()).add(p.partitionIndex());
+        }
+        for (Map.Entry<Integer, List<Integer>> e : byLeader.entrySet()) {
+            MetadataResponse.MetadataResponseBroker broker = metadata.brokers().stream()
+                    .filter(b -> b.nodeId() == e.getKey()).findFirst().orElse(null);
+            if (broker == null) {
+                return false;
+            }
+            try (BrokerConnection leader = new BrokerConnection(broker.host(), broker.port(), Duration.ofSeconds(10))) {
+                if (!leader.serves(topic, e.getValue())) {
+                    return false;
+                }
+            } catch (IOException ex) {
+                return false; // the leader is not reachable yet, or went away: look again
+            }
+        }
+        return true;
     }
 
     /** Stops every node (cleanly, forced after a timeout) and keeps their logs. Idempotent. */

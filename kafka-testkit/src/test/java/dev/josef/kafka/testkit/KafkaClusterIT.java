@@ -1,10 +1,12 @@
 package dev.josef.kafka.testkit;
 
+import dev.josef.kafka.testkit.internal.BrokerConnection;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -15,10 +17,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +70,37 @@ class KafkaClusterIT {
         assertThat(read).extracting(ConsumerRecord::value).containsExactly("over " + listener);
     }
 
+    /**
+     * createTopic returns once every leader has taken its partitions up, not only
+     * once metadata names it: a Produce right after is not refused as
+     * NOT_LEADER_OR_FOLLOWER (which would leave a pipelining idempotent producer
+     * with a batch that is OUT_OF_ORDER_SEQUENCE_NUMBER until it expires).
+     */
+    @Test
+    void aCreatedTopicIsServedByItsLeadersAtOnce() throws Exception {
+        String topic = "served-at-once";
+        cluster.createTopic(topic, 8, 1);
+        int port = Integer.parseInt(cluster.bootstrapServers().split(",")[0].replaceFirst(".*:", ""));
+        try (BrokerConnection broker = new BrokerConnection("127.0.0.1", port, Duration.ofSeconds(10))) {
+            assertThat(broker.serves(topic, List.of(0, 1, 2, 3, 4, 5, 6, 7))).as("ListOffsets answered for each").isTrue();
+        }
+        try (KafkaProducer<String, String> producer = Clients.producer(cluster.clientProperties(Listener.PLAINTEXT),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % 8, null, "v" + i)));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            double retries = producer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("record-retry-total")
+                            && e.getKey().group().equals("producer-metrics"))
+                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertThat(retries).as("records sent again").isZero();
+        }
+    }
+
     @Test
     void aWrongPasswordIsRefusedAsAnAuthenticationFailure() {
         Map<String, String> client = new HashMap<>(cluster.clientProperties(Listener.SASL_PLAINTEXT, "SCRAM-SHA-256"));
@@ -72,7 +108,7 @@ class KafkaClusterIT {
                 "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\"wrong\";");
         cluster.createTopic("wrong-password", 1, 1);
         try (KafkaProducer<String, String> producer = Clients.producer(client, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000))) {
-            assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("wrong-password", "v"))
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("wrong-password", "v"))
                     .get(20, TimeUnit.SECONDS))
                     .hasRootCauseInstanceOf(SaslAuthenticationException.class);
         }
@@ -116,7 +152,7 @@ class KafkaClusterIT {
             cluster.killBroker(1);
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             assertThat(cluster.isRunning(1)).isFalse();
-            var pending = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k", "during"));
+            var pending = producer.send(new ProducerRecord<>(topic, "k", "during"));
             cluster.restartBroker(1);
             assertThat(cluster.isRunning(1)).isTrue();
             assertThat(pending.get(60, TimeUnit.SECONDS).offset()).isEqualTo(1);

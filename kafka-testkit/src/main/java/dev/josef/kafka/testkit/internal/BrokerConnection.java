@@ -9,6 +9,8 @@ import dev.josef.kafka.protocol.message.ApiVersionsRequest;
 import dev.josef.kafka.protocol.message.ApiVersionsResponse;
 import dev.josef.kafka.protocol.message.CreateTopicsRequest;
 import dev.josef.kafka.protocol.message.CreateTopicsResponse;
+import dev.josef.kafka.protocol.message.ListOffsetsRequest;
+import dev.josef.kafka.protocol.message.ListOffsetsResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
 import dev.josef.kafka.protocol.message.RequestFrames;
@@ -26,7 +28,7 @@ import java.util.List;
 
 /**
  * One blocking PLAINTEXT connection to a broker, for the kit's own needs: is the
- * broker ready, which brokers does it know, create a topic. Spoken with
+ * broker ready, which brokers does it know, create a topic, does it lead it. Spoken with
  * kafka-protocol's generated messages, at versions every supported broker line
  * (3.9 and 4.x) has.
  *
@@ -36,6 +38,7 @@ public final class BrokerConnection implements Closeable {
     private static final short API_VERSIONS_VERSION = 3;
     private static final short METADATA_VERSION = 12;
     private static final short CREATE_TOPICS_VERSION = 7;
+    private static final short LIST_OFFSETS_VERSION = 4;
     private static final int MAX_RESPONSE_BYTES = 64 << 20;
 
     private final Socket socket;
@@ -91,6 +94,31 @@ public final class BrokerConnection implements Closeable {
             throw new IllegalStateException("creating topic '" + name + "' failed: " + error
                     + (result.errorMessage() == null ? "" : " (" + result.errorMessage() + ")"));
         }
+    }
+
+    /**
+     * Whether this broker answers ListOffsets for each of {@code partitions} of
+     * {@code topic} without error: it does not only know that it leads them (its
+     * metadata), it has taken them up (its replica manager), so a Produce to them
+     * is not refused as NOT_LEADER_OR_FOLLOWER.
+     */
+    public boolean serves(String topic, List<Integer> partitions) throws IOException {
+        ListOffsetsRequest.ListOffsetsTopic asked = new ListOffsetsRequest.ListOffsetsTopic().setName(topic);
+        for (int p : partitions) {
+            asked.partitions().add(new ListOffsetsRequest.ListOffsetsPartition()
+                    .setPartitionIndex(p).setCurrentLeaderEpoch(-1).setTimestamp(-1L));
+        }
+        ListOffsetsResponse response = (ListOffsetsResponse) send(ApiKey.LIST_OFFSETS, LIST_OFFSETS_VERSION,
+                new ListOffsetsRequest().setReplicaId(-1).setIsolationLevel((byte) 0).setTopics(List.of(asked)));
+        int fine = 0;
+        for (ListOffsetsResponse.ListOffsetsTopicResponse t : response.topics()) {
+            for (ListOffsetsResponse.ListOffsetsPartitionResponse p : t.partitions()) {
+                if (t.name().equals(topic) && p.errorCode() == ErrorCode.NONE.code()) {
+                    fine++;
+                }
+            }
+        }
+        return fine == partitions.size();
     }
 
     private ApiMessage send(ApiKey api, short version, ApiMessage body) throws IOException {
