@@ -27,6 +27,14 @@ final class PartitionState {
      * or the broker lost the producer's state.
      */
     boolean needsReset;
+    /**
+     * The broker acknowledged a batch of this partition under its current producer
+     * id and epoch, so it holds the producer's state here and checks each batch's
+     * sequence against the one before. Until then it takes any sequence as the
+     * first, and a batch pipelined behind one it refused would overtake it: the
+     * partition sends one batch at a time until this is set.
+     */
+    boolean sequenceHeld;
     /** The last offset the broker acknowledged to this producer here; -1 before the first. */
     long lastAckedOffset = -1;
     /** OPEN, or FAILED / PAUSED by the ordering policy until the application says otherwise. */

@@ -501,7 +501,8 @@ final class Sender {
                 if (config.idempotence() && !sequencesCurrent(state) && !moveToCurrentEpoch(state, b)) {
                     continue;
                 }
-                if (state.inFlight >= (state.resending ? 1 : maxInFlight)) {
+                boolean alone = state.resending || (config.idempotence() && !state.sequenceHeld);
+                if (state.inFlight >= (alone ? 1 : maxInFlight)) {
                     continue;
                 }
                 if (b.retryAtNanos != 0 && now - b.retryAtNanos < 0) {
@@ -616,6 +617,7 @@ final class Sender {
         state.epoch = producerEpoch;
         state.needsReset = false;
         state.resending = false;
+        state.sequenceHeld = false; // the broker may have no state for this id and epoch: see sequenceHeld
     }
 
     private static int nextSequence(int sequence, int records) {
@@ -1045,6 +1047,9 @@ final class Sender {
         synchronized (state) {
             if (state.resending && noSequencedBatchLeft(state)) {
                 state.resending = false;
+            }
+            if (b.baseSequence >= 0 && state.producerId == producerId && state.epoch == producerEpoch) {
+                state.sequenceHeld = true;
             }
             if (baseOffset >= 0) {
                 state.lastAckedOffset = Math.max(state.lastAckedOffset, baseOffset + b.recordCount() - 1);

@@ -69,6 +69,64 @@ class ProducerFaultsIT {
         }
     }
 
+    /**
+     * A broker with no state for a producer on a partition takes any sequence as
+     * its first (the state may have gone with retention). So when the first batch
+     * is refused retriably (a new topic's leader that has not taken the partition
+     * up yet) and the pipelined second one is taken, the second overtakes the
+     * first, and the first, sent again, is OUT_OF_ORDER_SEQUENCE_NUMBER for good:
+     * kafka-clients' producer does this. Josef sends a partition's first batch
+     * alone until the broker acknowledged one.
+     */
+    @Test
+    void aRefusedFirstBatchIsNotOvertakenByTheOnesPipelinedBehindIt(KafkaCluster cluster) throws Exception {
+        String topic = "producer-first-batch";
+        cluster.createTopic(topic, 1, 1);
+        int count = 400;
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers())) {
+            // Refused as by a leader that has not taken the partition up, and answered late, so the batches
+            // behind it are at the broker before the producer hears.
+            ProxyRule refused = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER).delay(Duration.ofMillis(500)));
+            ProxyRule produces = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).countOnly());
+            ProducerConfig config = ProducerConfig.builder()
+                    .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("first-batch")
+                            .retryBackoff(Duration.ofMillis(20)).build())
+                    .batchSize(1024).linger(Duration.ZERO).build();
+            try (Producer producer = Producer.create(config)) {
+                for (int i = 0; i < count; i++) {
+                    futures.add(producer.produce(ProducerRecord.of(topic, ("v" + i + "-" + "x".repeat(90))
+                            .getBytes(StandardCharsets.UTF_8))));
+                }
+                assertThat(producer.flush(Duration.ofSeconds(60))).isTrue();
+            }
+            assertThat(refused.fired()).isEqualTo(1);
+            assertThat(produces.fired()).as("Produce requests").isGreaterThan(5);
+        }
+        List<String> produced = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            RecordMetadata m = futures.get(i).get(0, TimeUnit.SECONDS);
+            assertThat(m.offset()).as("offset of record " + i).isEqualTo(i);
+            produced.add("v" + i);
+        }
+        List<String> consumed = new ArrayList<>();
+        Map<String, Object> props = Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.auto.commit", false);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> all = List.of(new TopicPartition(topic, 0));
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumed.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    consumed.add(new String(r.value(), StandardCharsets.UTF_8).split("-")[0]);
+                }
+            }
+        }
+        assertThat(consumed).as("the log, in the order produced").isEqualTo(produced);
+    }
+
     @Test
     void retriesLoseNothingDuplicateNothingAndKeepOrder(KafkaCluster cluster) throws Exception {
         String topic = "producer-faults";
