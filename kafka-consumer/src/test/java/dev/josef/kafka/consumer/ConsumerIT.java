@@ -45,12 +45,62 @@ class ConsumerIT {
                 .offsetReset(OffsetReset.EARLIEST);
     }
 
+    /**
+     * kafka-clients' producer for writing test data. Outside a transaction, closing
+     * it fails the test, naming the cause, if any send failed: a record that never
+     * reached the log must not look like a record the consumer missed.
+     */
     static KafkaProducer<byte[], byte[]> kafkaProducer(KafkaCluster cluster, Map<String, Object> extra) {
         Map<String, Object> p = new HashMap<>();
         p.put("bootstrap.servers", cluster.bootstrapServers());
         p.put("linger.ms", 5);
         p.putAll(extra);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return extra.containsKey("transactional.id")
+                ? new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())
+                : new CheckedProducer(p);
+    }
+
+    /** A producer whose close says which send failed, if one did. */
+    static final class CheckedProducer extends KafkaProducer<byte[], byte[]> {
+        private final List<Future<RecordMetadata>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        CheckedProducer(Map<String, Object> properties) {
+            super(properties, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record,
+                                           org.apache.kafka.clients.producer.Callback callback) {
+            Future<RecordMetadata> f = super.send(record, callback);
+            sent.add(f);
+            return f;
+        }
+
+        @Override
+        public void close() {
+            AssertionError failed = null;
+            try {
+                flush();
+                synchronized (sent) {
+                    for (int i = 0; i < sent.size() && failed == null; i++) {
+                        try {
+                            sent.get(i).get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            failed = new AssertionError("kafka-clients' producer failed to write the test data ("
+                                    + "send " + (i + 1) + " of " + sent.size() + "): " + e.getCause(), e.getCause());
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = new AssertionError("interrupted while checking the sends", e);
+            } finally {
+                super.close();
+            }
+            if (failed != null) {
+                throw failed;
+            }
+        }
     }
 
     /** A record as both sides see it. */
