@@ -40,14 +40,15 @@ class AdminResilienceIT {
         try (KafkaCluster cluster = KafkaCluster.builder().brokers(3).start()) {
             cluster.createTopic("resilience-failover", 1, 3);
             NetworkConfig config = NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers())
-                    .retryBackoff(Duration.ofMillis(500)).retryBackoffMax(Duration.ofSeconds(3)).build();
+                    .retryBackoff(Duration.ofSeconds(1)).retryBackoffMax(Duration.ofSeconds(5)).build();
             try (Admin admin = Admin.create(config)) {
                 TopicPartition tp = new TopicPartition("resilience-failover", 0);
                 int leader = admin.describeTopics(java.util.List.of(tp.topic())).get(30, TimeUnit.SECONDS)
                         .get(tp.topic()).partitions().get(0).leader();
                 cluster.killBroker(leader);
                 // The controller fences the dead broker after its session times out
-                // (3 s in the kit) and elects another replica; the retries find it.
+                // (3 s in the kit) and elects another replica; the retries find it. Admin tries a partition
+                // five times: with these backoffs that spans about 12 s, room for a slow machine.
                 ListedOffset listed = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).get(60, TimeUnit.SECONDS).get(tp);
                 assertThat(listed.error()).as(listed.toString()).isEqualTo(ErrorCode.NONE);
                 int newLeader = admin.describeTopics(java.util.List.of(tp.topic())).get(30, TimeUnit.SECONDS)

@@ -134,7 +134,7 @@ class ConsumerIT {
 
     /** Polls (expecting nothing) until the position reaches {@code expected}. */
     static void awaitPosition(Consumer consumer, TopicPartition tp, long expected) {
-        for (int i = 0; i < 50 && consumer.position(tp) != expected; i++) {
+        for (int i = 0; i < 200 && consumer.position(tp) != expected; i++) {
             assertThat(consumer.poll(Duration.ofMillis(100)).count()).isZero();
         }
         assertThat(consumer.position(tp)).isEqualTo(expected);
@@ -350,7 +350,7 @@ class ConsumerIT {
             assertThatThrownBy(() -> none.position(tp)).isInstanceOf(IllegalStateException.class);
             none.seek(tp, 1_000);
             KafkaException error = null;
-            for (int i = 0; i < 50 && error == null; i++) {
+            for (int i = 0; i < 100 && error == null; i++) {
                 error = none.poll(Duration.ofMillis(200)).errors().get(tp);
             }
             assertThat(error).isInstanceOf(OffsetOutOfRangeException.class).hasMessageContaining("offset 1000");
@@ -410,7 +410,7 @@ class ConsumerIT {
             assertThatThrownBy(() -> consumer.assign(List.of(new TopicPartition("bad topic!", 0))))
                     .isInstanceOf(IllegalArgumentException.class);
             KafkaException unknown = null;
-            for (int i = 0; i < 50 && unknown == null; i++) {
+            for (int i = 0; i < 100 && unknown == null; i++) {
                 unknown = consumer.poll(Duration.ofMillis(200)).errors()
                         .get(new TopicPartition("consumer-it-no-such-topic", 0));
             }
@@ -467,7 +467,7 @@ class ConsumerIT {
         try (Consumer consumer = Consumer.create(config(cluster.bootstrapServers(), "iterable").hook(hook).build())) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             List<String> values = new ArrayList<>();
-            for (ConsumerRecord r : consumer.records(Duration.ofSeconds(2))) {
+            for (ConsumerRecord r : consumer.records(Duration.ofSeconds(5))) {
                 values.add(text(r.value()));
             }
             assertThat(values).containsExactlyElementsOf(IntStream.range(0, 1000).mapToObj(i -> "v" + i).toList());
@@ -478,7 +478,7 @@ class ConsumerIT {
             assertThat(nonPositiveLatencies.get()).as("fetches with a latency of 0 or less").isZero();
             assertThat(codecs).as("the batches' codec ids: lz4 only").containsExactly(3);
             consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
-            assertThat(consumer.stream(Duration.ofSeconds(2)).count()).isEqualTo(1000);
+            assertThat(consumer.stream(Duration.ofSeconds(5)).count()).isEqualTo(1000);
         }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("josef-iterable-"));
     }

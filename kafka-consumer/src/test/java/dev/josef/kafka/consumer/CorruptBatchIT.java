@@ -148,7 +148,7 @@ class CorruptBatchIT {
 
             consumer.seek(p0, 20);
             List<Long> after = new ArrayList<>();
-            for (int i = 0; i < 50 && after.size() < 10; i++) {
+            for (int i = 0; i < 200 && after.size() < 10; i++) {
                 ConsumerRecords polled = consumer.poll(Duration.ofMillis(100));
                 assertThat(polled.errors()).isEmpty();
                 polled.records(p0).forEach(r -> after.add(r.offset()));

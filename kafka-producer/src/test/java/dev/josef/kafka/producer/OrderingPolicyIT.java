@@ -174,8 +174,8 @@ class OrderingPolicyIT {
         try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
              Producer producer = Producer.create(ProducerConfig.builder()
                      .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("pause-expiry")
-                             .requestTimeout(Duration.ofSeconds(1)).build())
-                     .linger(Duration.ZERO).deliveryTimeout(Duration.ofSeconds(2))
+                             .requestTimeout(Duration.ofSeconds(4)).build())
+                     .linger(Duration.ZERO).deliveryTimeout(Duration.ofSeconds(8))
                      .orderingPolicy(OrderingPolicy.pausePartition()).build())) {
             warmUp(producer, topic);
             refuseNextBatchOfPartition0(proxy, topic);
@@ -185,7 +185,7 @@ class OrderingPolicyIT {
             ProduceFuture held = producer.produce(ProducerRecord.of(topic, utf8("held")).withPartition(0));
 
             // Never resumed: the delivery timeout ends what waits, and says it was never sent.
-            assertThat(held).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(ExecutionException.class)
+            assertThat(held).failsWithin(Duration.ofSeconds(40)).withThrowableOfType(ExecutionException.class)
                     .withMessageContaining("delivery timeout");
             assertFailedNotPersisted(behind);
         }

@@ -130,8 +130,9 @@ class ProducerHooksIT {
         Recording hook = new Recording();
         ProducerConfig config = ProducerConfig.builder()
                 .network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers()).clientId("hooks")
-                        .requestTimeout(Duration.ofSeconds(1)).build())
-                .deliveryTimeout(Duration.ofSeconds(2)).hook(hook).hook(new Broken()).build();
+                        .build())
+                // The record for a missing topic fails after two metadata answers that say so.
+                .unknownTopicRetries(2).hook(hook).hook(new Broken()).build();
         try (Producer producer = Producer.create(config)) {
             List<ProduceFuture> futures = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

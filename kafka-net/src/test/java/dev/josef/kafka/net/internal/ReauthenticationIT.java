@@ -24,7 +24,7 @@ class ReauthenticationIT {
     void aSaslConnectionAuthenticatesAgainBeforeItsSessionExpiresAndStaysUp() throws Exception {
         try (KafkaCluster cluster = KafkaCluster.builder()
                 .listeners(Listener.SASL_PLAINTEXT)
-                .brokerProperty("connections.max.reauth.ms", "3000")
+                .brokerProperty("connections.max.reauth.ms", "6000")
                 .start()) {
             ConnectionBehaviourIT.RecordingHook hook = new ConnectionBehaviourIT.RecordingHook();
             Security security = new Security(SecurityProtocol.SASL_PLAINTEXT, null, true, SaslMechanism.scramSha256(),
@@ -34,7 +34,7 @@ class ReauthenticationIT {
             List<String> events;
             try (NetworkClient client = NetworkClient.open(config)) {
                 // Keep the connection busy for three session lifetimes.
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(9);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(19);
                 int answered = 0;
                 while (System.nanoTime() < end) {
                     client.send(NetworkClient.ANY_BROKER, new MetadataRequest().setAllowAutoTopicCreation(false))
