@@ -1,5 +1,6 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.net.internal.Backoff;
@@ -120,7 +121,8 @@ public final class Admin implements AutoCloseable {
     /** An admin client for the cluster {@code config} names. Connections are made on first use. */
     public static Admin create(NetworkConfig config) {
         Objects.requireNonNull(config, "config");
-        return new Admin(config, NetworkClient.open(EngineConfigs.from(config)), true);
+        return new Admin(config, NetworkClient.open(EngineConfigs.from(config,
+                dev.josef.kafka.net.internal.JosefThreads.clientId(config.clientId(), "adminclient"))), true);
     }
 
     /** An admin client on a shared cluster connection; closing the admin leaves the cluster open. */
@@ -376,7 +378,7 @@ public final class Admin implements AutoCloseable {
         Objects.requireNonNull(isolationLevel, "isolationLevel");
         ensureOpen();
         PartitionCall<OffsetSpec, ListedOffset> send = (leader, batch) -> {
-            ListOffsetsRequest request = new ListOffsetsRequest().setReplicaId(-1).setIsolationLevel(isolationLevel.wire)
+            ListOffsetsRequest request = new ListOffsetsRequest().setReplicaId(-1).setIsolationLevel(isolationLevel.id())
                     .setTimeoutMs(brokerTimeoutMs);
             byTopic(batch).forEach((topic, specs) -> {
                 ListOffsetsRequest.ListOffsetsTopic t = new ListOffsetsRequest.ListOffsetsTopic().setName(topic);
@@ -642,8 +644,7 @@ public final class Admin implements AutoCloseable {
                 long backoff = Backoff.exponential(attempt - 1, retryBackoffMillis, retryBackoffMaxMillis);
                 LOG.debug("retrying {} partition(s) after {} ms (attempt {} of {}): {}", retry.size(), backoff,
                         attempt + 1, PARTITION_ATTEMPTS, retry.keySet());
-                return CompletableFuture.runAsync(() -> { },
-                                CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+                return client.delay(java.time.Duration.ofMillis(backoff))
                         .thenCompose(x -> toLeaders(retry, call, failure, results, attempt + 1));
             });
         });

@@ -1,5 +1,6 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.BrokerException;
 import dev.josef.kafka.protocol.ErrorCode;

@@ -8,7 +8,6 @@ import dev.josef.kafka.consumer.Consumer;
 import dev.josef.kafka.consumer.ConsumerConfig;
 import dev.josef.kafka.consumer.ConsumerRecord;
 import dev.josef.kafka.consumer.ConsumerRecords;
-import dev.josef.kafka.consumer.IsolationLevel;
 import dev.josef.kafka.consumer.StartPosition;
 import dev.josef.kafka.protocol.Header;
 import dev.josef.kafka.protocol.KafkaException;
@@ -104,9 +103,7 @@ final class ConsumeCommand {
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
                     Map<TopicPartition, ListedOffset> listed = Cli.await(admin.listOffsets(latest,
-                            config.isolationLevel() == IsolationLevel.READ_COMMITTED
-                                    ? dev.josef.kafka.admin.IsolationLevel.READ_COMMITTED
-                                    : dev.josef.kafka.admin.IsolationLevel.READ_UNCOMMITTED), "cannot find the end of " + topic);
+                            config.isolationLevel()), "cannot find the end of " + topic);
                     for (Map.Entry<TopicPartition, ListedOffset> e : listed.entrySet()) {
                         if (e.getValue().error() != dev.josef.kafka.protocol.ErrorCode.NONE) {
                             throw new Cli.Failure("cannot find the end of " + e.getKey() + ": " + e.getValue().error());

@@ -1,8 +1,11 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
+import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
+import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.RetriableException;
@@ -65,7 +68,11 @@ import java.util.stream.StreamSupport;
  * <p>Threads: one thread polls at a time (a second one polling at once gets an
  * {@link IllegalStateException}); {@link #seek}, {@link #pause},
  * {@link #resume}, {@link #position}, {@link #wakeup} and {@link #close} are
- * safe from any thread.
+ * safe from any thread. The fetcher thread is {@code josef-<client-id>-fetcher}.
+ *
+ * <p>Interrupts: an interrupt ends a wait early, as if its time had run out,
+ * and the thread stays interrupted: {@code poll} returns what it has (maybe
+ * nothing), as the producer's calls do.
  */
 public final class Consumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
@@ -73,6 +80,8 @@ public final class Consumer implements AutoCloseable {
     private final ConsumerConfig config;
     private final NetworkClient client;
     private final boolean ownsClient;
+    private final Clock clock;
+    private final String clientId;
     private final Fetcher fetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> poller = new AtomicReference<>();
@@ -80,24 +89,39 @@ public final class Consumer implements AutoCloseable {
     private final DecodeBuffers decodeBuffers = new DecodeBuffers();
     private volatile boolean wakeup;
 
-    private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient) {
+    private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId) {
         this.config = config;
         this.client = client;
+        this.clock = client.clock();
         this.ownsClient = ownsClient;
-        this.fetcher = new Fetcher(config, client);
+        this.clientId = clientId;
+        this.fetcher = new Fetcher(config, client, clientId);
         fetcher.start();
     }
 
     public static Consumer create(ConsumerConfig config) {
         Objects.requireNonNull(config, "config");
-        return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network())), true);
+        String clientId = JosefThreads.clientId(config.network().clientId(), "consumer");
+        return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network(), clientId)), true, clientId);
     }
 
-    /** A consumer on a shared cluster connection; closing the consumer leaves the cluster open. */
+    /**
+     * A consumer on a shared cluster connection; closing the consumer leaves the
+     * cluster open. Connection hooks are the cluster's.
+     *
+     * @throws IllegalArgumentException when {@code config} carries connection hooks
+     *                                  ({@code ClientHook}s): give them to the cluster's configuration
+     */
     public static Consumer create(ConsumerConfig config, Cluster cluster) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(cluster, "cluster");
-        return new Consumer(config, ClusterAccess.engine(cluster), false);
+        if (!config.network().hooks().isEmpty()) {
+            throw new IllegalArgumentException("a consumer on a shared Cluster uses the cluster's connections, and "
+                    + "their hooks are the cluster's: give the ClientHooks " + config.network().hooks()
+                    + " to the Cluster's NetworkConfig");
+        }
+        return new Consumer(config, ClusterAccess.engine(cluster), false,
+                JosefThreads.clientId(config.network().clientId(), "consumer"));
     }
 
     /** A consumer from kafka-clients property names; see {@link ConsumerConfig#fromProperties(Map)}. */
@@ -107,6 +131,11 @@ public final class Consumer implements AutoCloseable {
 
     public ConsumerConfig config() {
         return config;
+    }
+
+    /** The configured client id, or the one it took ({@code consumer-1}, ...); its threads are named by it. */
+    public String clientId() {
+        return clientId;
     }
 
     /**
@@ -193,7 +222,7 @@ public final class Consumer implements AutoCloseable {
                     + "one thread polls at a time");
         }
         try {
-            return pollOnce(System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+            return pollOnce(clock.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
         } finally {
             poller.set(null);
         }
@@ -221,7 +250,7 @@ public final class Consumer implements AutoCloseable {
                 if (fetcher.closed) {
                     throw new IllegalStateException("the consumer's fetcher has stopped");
                 }
-                long remaining = deadline - System.nanoTime();
+                long remaining = deadline - clock.nanoTime();
                 if (remaining <= 0) {
                     break;
                 }
@@ -273,7 +302,7 @@ public final class Consumer implements AutoCloseable {
             }
             if (failure != null) {
                 // A decoding bug must not take the consumer down: the partition stops with the error.
-                LOG.error("consumer {}: reading {} failed", config.network().clientId(), s.partition, failure);
+                LOG.error("consumer {}: reading {} failed", clientId, s.partition, failure);
                 problem = new CompletedFetch.Problem(new KafkaException(s.partition + ": reading fetched records at "
                         + "offset " + f.nextOffset + " failed: " + failure, failure), true);
             }
@@ -403,7 +432,7 @@ public final class Consumer implements AutoCloseable {
     public long position(TopicPartition partition, Duration timeout) {
         Objects.requireNonNull(partition, "partition");
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = clock.nanoTime() + timeout.toNanos();
         fetcher.lock.lock();
         try {
             while (true) {
@@ -415,7 +444,7 @@ public final class Consumer implements AutoCloseable {
                 if (s.status == PartitionState.Status.STOPPED) {
                     throw new IllegalStateException(partition + " has no position: seek to give it one");
                 }
-                long remaining = deadline - System.nanoTime();
+                long remaining = deadline - clock.nanoTime();
                 if (remaining <= 0) {
                     throw new RetriableException("the position of " + partition + " was not found within " + timeout
                             + " (" + s + ")");
@@ -530,7 +559,7 @@ public final class Consumer implements AutoCloseable {
 
     /** As {@link #records(Duration, BiConsumer)}, logging partition errors at WARN. */
     public Iterable<ConsumerRecord> records(Duration idleTimeout) {
-        return records(idleTimeout, (tp, e) -> LOG.warn("consumer {}: {}", config.network().clientId(), e.getMessage()));
+        return records(idleTimeout, (tp, e) -> LOG.warn("consumer {}: {}", clientId, e.getMessage()));
     }
 
     /** {@link #records(Duration)} as a sequential stream. */
@@ -553,7 +582,7 @@ public final class Consumer implements AutoCloseable {
         fetcher.close();
         try {
             if (!fetcher.awaitStopped(timeout.toMillis())) {
-                LOG.warn("consumer {}: the fetcher thread did not stop within {}", config.network().clientId(), timeout);
+                LOG.warn("consumer {}: the fetcher thread did not stop within {}", clientId, timeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -600,7 +629,7 @@ public final class Consumer implements AutoCloseable {
     public String toString() {
         fetcher.lock.lock();
         try {
-            return "Consumer(" + config.network().clientId() + ", " + fetcher + ")";
+            return "Consumer(" + clientId + ", " + fetcher + ")";
         } finally {
             fetcher.lock.unlock();
         }

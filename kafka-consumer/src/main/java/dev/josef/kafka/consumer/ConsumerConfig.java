@@ -1,9 +1,12 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.net.internal.PropertyValues;
+import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.protocol.internal.Providers;
 import dev.josef.kafka.protocol.RecordBatchReader;
 
 import java.time.Duration;
@@ -11,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -49,6 +52,7 @@ public final class ConsumerConfig {
     private final BatchCorruptionHandler corruptionHandler;
     private final List<ConsumerHook> hooks;
     private final Duration defaultApiTimeout;
+    private final boolean allowAutoCreateTopics;
 
     private ConsumerConfig(Builder b) {
         this.network = b.network;
@@ -66,6 +70,7 @@ public final class ConsumerConfig {
         this.corruptionHandler = b.corruptionHandler;
         this.hooks = List.copyOf(b.hooks);
         this.defaultApiTimeout = b.defaultApiTimeout;
+        this.allowAutoCreateTopics = b.allowAutoCreateTopics;
     }
 
     public static Builder builder() {
@@ -78,7 +83,8 @@ public final class ConsumerConfig {
      * {@code isolation.level}, {@code fetch.min.bytes}, {@code fetch.max.wait.ms},
      * {@code fetch.max.bytes}, {@code max.partition.fetch.bytes},
      * {@code max.poll.records}, {@code client.rack}, {@code check.crcs},
-     * {@code default.api.timeout.ms}, {@code key.deserializer} /
+     * {@code default.api.timeout.ms}, {@code allow.auto.create.topics},
+     * {@code key.deserializer} /
      * {@code value.deserializer} when they name {@code ByteArrayDeserializer}
      * (Josef returns bytes), and Josef's own {@code batch.corruption.handler} (a
      * handler's name), {@code max.buffered.bytes} and {@code max.decompressed.bytes}.
@@ -99,6 +105,7 @@ public final class ConsumerConfig {
                 case "client.rack" -> b.clientRack(value.toString().trim());
                 case "check.crcs" -> b.checkCrcs(PropertyValues.bool(value));
                 case "default.api.timeout.ms" -> b.defaultApiTimeout(PropertyValues.millis(value));
+                case "allow.auto.create.topics" -> b.allowAutoCreateTopics(PropertyValues.bool(value));
                 case "batch.corruption.handler" -> b.batchCorruptionHandler(handler(value.toString().trim()));
                 case "max.buffered.bytes" -> b.maxBufferedBytes(PropertyValues.number(value));
                 case "max.decompressed.bytes" -> b.maxDecompressedBytes(PropertyValues.integer(value));
@@ -125,15 +132,11 @@ public final class ConsumerConfig {
         try {
             return BatchCorruptionHandler.builtIn(name);
         } catch (IllegalArgumentException notBuiltIn) {
-            try {
-                for (BatchCorruptionHandler h : ServiceLoader.load(BatchCorruptionHandler.class)) {
-                    if (name.equals(h.name())) {
-                        return h;
-                    }
-                }
-            } catch (ServiceConfigurationError e) {
-                throw new IllegalArgumentException("batch corruption handler " + name + ": a provider failed to load: "
-                        + e.getMessage(), e);
+            Optional<BatchCorruptionHandler> provided = Providers.named(
+                    ServiceLoader.load(BatchCorruptionHandler.class).iterator(), "BatchCorruptionHandler",
+                    BatchCorruptionHandler::name, name);
+            if (provided.isPresent()) {
+                return provided.get();
             }
             throw new IllegalArgumentException("batch corruption handler " + name + " is neither built in (skip, stop) "
                     + "nor provided by a BatchCorruptionHandler on the class or module path");
@@ -193,6 +196,16 @@ public final class ConsumerConfig {
         return corruptionHandler;
     }
 
+    /**
+     * Whether the broker may create a subscribed topic that does not exist
+     * (kafka-clients' {@code allow.auto.create.topics}, true by default; the
+     * broker's {@code auto.create.topics.enable} must allow it too). Never for
+     * assigned partitions or pattern subscriptions.
+     */
+    public boolean allowAutoCreateTopics() {
+        return allowAutoCreateTopics;
+    }
+
     /** The hooks given to the builder; the consumer adds those ServiceLoader finds. */
     public List<ConsumerHook> hooks() {
         return hooks;
@@ -227,6 +240,9 @@ public final class ConsumerConfig {
         private int maxDecompressedBytes = RecordBatchReader.DEFAULT_MAX_DECOMPRESSED_BYTES;
         private BatchCorruptionHandler corruptionHandler = BatchCorruptionHandler.skip();
         private final List<ConsumerHook> hooks = new ArrayList<>();
+        private final List<ClientHook> clientHooks = new ArrayList<>();
+        private String bootstrapServers;
+        private boolean allowAutoCreateTopics = true;
         private Duration defaultApiTimeout = DEFAULT_API_TIMEOUT;
 
         private Builder() {
@@ -338,9 +354,47 @@ public final class ConsumerConfig {
             return this;
         }
 
-        /** Observes fetches, batches and polls; added to those ServiceLoader finds. */
-        public Builder hook(ConsumerHook hook) {
-            hooks.add(Objects.requireNonNull(hook, "hook"));
+        /**
+         * Adds a hook (metrics, tracing), to those ServiceLoader finds: a
+         * {@link ConsumerHook} observes fetches, batches and polls, a
+         * {@link ClientHook} the consumer's connections and requests. An object
+         * that is both (a tracing plug-in, say) is handed over once and takes both roles.
+         *
+         * @throws IllegalArgumentException for an object that is neither
+         */
+        public Builder hook(Object hook) {
+            Objects.requireNonNull(hook, "hook");
+            boolean taken = false;
+            if (hook instanceof ConsumerHook c) {
+                hooks.add(c);
+                taken = true;
+            }
+            if (hook instanceof ClientHook c) {
+                clientHooks.add(c);
+                taken = true;
+            }
+            if (!taken) {
+                throw new IllegalArgumentException("a consumer takes ConsumerHooks and ClientHooks; "
+                        + hook.getClass().getName() + " is neither");
+            }
+            return this;
+        }
+
+        /** See {@link ConsumerConfig#allowAutoCreateTopics()}; true by default. */
+        public Builder allowAutoCreateTopics(boolean allow) {
+            this.allowAutoCreateTopics = allow;
+            return this;
+        }
+
+        /**
+         * Where to bootstrap from ({@code host:port,host:port}): the network
+         * configuration's defaults with these addresses, or, with
+         * {@link #network} given too, that configuration with these addresses.
+         */
+        public Builder bootstrapServers(String bootstrapServers) {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            NetworkConfig.builder().bootstrapServers(bootstrapServers); // checked now, with its own message
+            this.bootstrapServers = bootstrapServers;
             return this;
         }
 
@@ -356,8 +410,18 @@ public final class ConsumerConfig {
 
         /** @throws IllegalArgumentException for a missing network configuration */
         public ConsumerConfig build() {
-            if (network == null) {
+            if (network == null && bootstrapServers == null) {
                 throw new IllegalArgumentException("a consumer needs a network configuration (bootstrap servers)");
+            }
+            if (bootstrapServers != null || !clientHooks.isEmpty()) {
+                NetworkConfig.Builder nb = network == null ? NetworkConfig.builder() : network.toBuilder();
+                if (bootstrapServers != null) {
+                    nb.bootstrapServers(bootstrapServers);
+                }
+                clientHooks.forEach(nb::hook);
+                network = nb.build();
+                bootstrapServers = null;
+                clientHooks.clear();
             }
             return new ConsumerConfig(this);
         }

@@ -1,8 +1,11 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.net.NetworkException;
 import dev.josef.kafka.net.internal.ChannelKind;
 import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.net.internal.Clock;
+import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
@@ -91,6 +94,7 @@ final class Fetcher {
 
     private final ConsumerConfig config;
     private final NetworkClient client;
+    private final Clock clock;
     final ConsumerHooks hooks;
     private final RecordBatchReader reader;
     private final String clientId;
@@ -127,10 +131,11 @@ final class Fetcher {
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Thread thread;
 
-    Fetcher(ConsumerConfig config, NetworkClient client) {
+    Fetcher(ConsumerConfig config, NetworkClient client, String clientId) {
         this.config = config;
         this.client = client;
-        this.clientId = config.network().clientId();
+        this.clock = client.clock();
+        this.clientId = clientId;
         this.hooks = new ConsumerHooks(config.hooks(), clientId);
         this.reader = RecordBatchReader.builder()
                 .verifyChecksums(config.checkCrcs())
@@ -138,8 +143,8 @@ final class Fetcher {
                 .build();
         this.retryBackoffNanos = config.network().retryBackoff().toNanos();
         this.metadataMaxAgeNanos = config.network().metadataMaxAge().toNanos();
-        this.thread = new Thread(this::run, "josef-" + clientId + "-fetcher");
-        thread.setDaemon(true);
+        this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "fetcher",
+                this::run);
     }
 
     void start() {
@@ -280,7 +285,7 @@ final class Fetcher {
                     while ((event = events.poll()) != null) {
                         event.run();
                     }
-                    next = pass(System.nanoTime());
+                    next = pass(clock.nanoTime());
                     if (!hookCalls.isEmpty()) {
                         calls = new ArrayList<>(hookCalls);
                         hookCalls.clear();
@@ -466,7 +471,10 @@ final class Fetcher {
         for (TopicPartition tp : partitions.keySet()) {
             topics.add(tp.topic());
         }
-        client.refreshMetadata(topics).whenComplete((m, e) -> post(() -> {
+        // allow.auto.create.topics is for subscribed topics only, as in kafka-clients: in TOPICS mode every
+        // topic asked for here is a subscribed one.
+        boolean mayCreate = config.allowAutoCreateTopics() && mode == Mode.TOPICS;
+        client.refreshMetadata(topics, mayCreate).whenComplete((m, e) -> post(() -> {
             metadataRefreshing = false;
             if (e != null) {
                 LOG.debug("consumer {}: metadata refresh failed: {}", clientId, e.toString());
@@ -558,7 +566,7 @@ final class Fetcher {
             patternListing = false;
             if (error != null) {
                 LOG.debug("consumer {}: listing topics for pattern {} failed: {}", clientId, asked, error.toString());
-                patternListedAtNanos = System.nanoTime() - metadataMaxAgeNanos + retryBackoffNanos;
+                patternListedAtNanos = clock.nanoTime() - metadataMaxAgeNanos + retryBackoffNanos;
                 return;
             }
             if (mode != Mode.PATTERN || pattern != asked) {
@@ -648,7 +656,7 @@ final class Fetcher {
     private <A> void settle(int node, List<PartitionState> list, ToIntFunction<TopicPartition> generation,
                             PartitionState.Status waiting, Map<TopicPartition, A> answers, Throwable error,
                             Function<A, Short> errorCode, String failure, Answer<A> apply) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (PartitionState s : list) {
             if (s.inFlightNode == node) {
                 s.inFlightNode = -1;
@@ -793,7 +801,7 @@ final class Fetcher {
         short maxVersion = allHaveIds ? ApiKey.FETCH.latestStableVersion() : (short) 12;
         fetchingNodes.add(node);
         reservedBytes += maxBytes;
-        long sentAt = System.nanoTime();
+        long sentAt = clock.nanoTime();
         if (LOG.isTraceEnabled()) {
             LOG.trace("consumer {}: fetch to broker {} (session {}, epoch {}): {} sent, {} forgotten, of {}", clientId,
                     node, plan.sessionId(), plan.epoch(), plan.send().keySet(), plan.forget().keySet(), wanted.keySet());
@@ -838,7 +846,7 @@ final class Fetcher {
                          FetchResponse response, Throwable error, long sentAt) {
         fetchingNodes.remove(node);
         reservedBytes -= reserved; // what the answer brought is in bufferedBytes from here on
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (PartitionState s : list) {
             if (s.inFlightNode == node) {
                 s.inFlightNode = -1;

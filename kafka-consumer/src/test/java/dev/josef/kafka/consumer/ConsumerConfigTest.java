@@ -1,5 +1,6 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.protocol.KafkaException;

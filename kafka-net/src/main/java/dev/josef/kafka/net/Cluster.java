@@ -34,7 +34,8 @@ public final class Cluster implements AutoCloseable {
 
     private Cluster(NetworkConfig config) {
         this.config = config;
-        this.engine = NetworkClient.open(EngineConfigs.from(config));
+        this.engine = NetworkClient.open(EngineConfigs.from(config,
+                dev.josef.kafka.net.internal.JosefThreads.clientId(config.clientId(), "cluster")));
     }
 
     /** Connects lazily: the first request opens the first connection. */
@@ -72,7 +73,7 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Cluster(" + config.bootstrapServers() + ", client id '" + config.clientId() + "')";
+        return "Cluster(" + config.bootstrapServers() + ", client id '" + engine.clientId() + "')";
     }
 
 }

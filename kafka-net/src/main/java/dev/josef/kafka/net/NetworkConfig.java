@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * How a client reaches a Kafka cluster: where to bootstrap from, the timeouts and
@@ -87,6 +88,7 @@ public final class NetworkConfig {
     private final String sslProtocol;
     private final List<String> sslEnabledProtocols;
     private final List<ClientHook> hooks;
+    private final ThreadFactory threadFactory;
 
     private NetworkConfig(Builder b, SaslMechanism saslMechanism, boolean sslTrustJdkDefault) {
         this.bootstrapServers = b.bootstrapServers;
@@ -112,6 +114,7 @@ public final class NetworkConfig {
         this.sslProtocol = b.sslProtocol;
         this.sslEnabledProtocols = b.sslEnabledProtocols;
         this.hooks = List.copyOf(b.hooks);
+        this.threadFactory = b.threadFactory;
     }
 
     public static Builder builder() {
@@ -154,6 +157,7 @@ public final class NetworkConfig {
         b.sslProtocol = sslProtocol;
         b.sslEnabledProtocols = sslEnabledProtocols;
         b.hooks.addAll(hooks);
+        b.threadFactory = threadFactory;
         return b;
     }
 
@@ -162,7 +166,13 @@ public final class NetworkConfig {
         return bootstrapServers;
     }
 
-    /** Sent in every request header; empty for none. */
+    /**
+     * Sent in every request header, and names the client's threads
+     * ({@code josef-<client-id>-<role>}). Empty by default, in which case each
+     * client takes one of its own, as kafka-clients does: {@code producer-1},
+     * {@code consumer-1}, {@code adminclient-1} ({@code cluster-1} for a shared
+     * {@link Cluster}), counted per kind in the JVM.
+     */
     public String clientId() {
         return clientId;
     }
@@ -281,6 +291,16 @@ public final class NetworkConfig {
         return hooks;
     }
 
+    /**
+     * The application's factory for the client's threads, if it gave one: Josef
+     * still names each thread {@code josef-<client-id>-<role>} and makes it a
+     * daemon; the factory chooses the rest (group, priority, context class
+     * loader, uncaught-exception handler).
+     */
+    public Optional<ThreadFactory> threadFactory() {
+        return Optional.ofNullable(threadFactory);
+    }
+
     /** Every setting, with secrets redacted. */
     @Override
     public String toString() {
@@ -296,6 +316,9 @@ public final class NetworkConfig {
                 .append(", connectionsMaxIdle=").append(connectionsMaxIdle)
                 .append(", metadataMaxAge=").append(metadataMaxAge)
                 .append(", securityProtocol=").append(securityProtocol);
+        if (threadFactory != null) {
+            sb.append(", threadFactory=").append(threadFactory.getClass().getName());
+        }
         if (saslMechanism != null) {
             sb.append(", saslMechanism=").append(saslMechanism.name())
                     .append(", saslCredentials=").append(saslCredentials);
@@ -353,6 +376,7 @@ public final class NetworkConfig {
         private String sslProtocol = DEFAULT_SSL_PROTOCOL;
         private List<String> sslEnabledProtocols = List.of();
         private final List<ClientHook> hooks = new java.util.ArrayList<>();
+        private ThreadFactory threadFactory;
 
         private Builder() {
         }
@@ -591,6 +615,15 @@ public final class NetworkConfig {
                 }
             }
             this.sslEnabledProtocols = List.copyOf(protocols);
+            return this;
+        }
+
+        /**
+         * Makes the client's threads; see {@link NetworkConfig#threadFactory()}.
+         * Josef's own daemon threads by default.
+         */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 

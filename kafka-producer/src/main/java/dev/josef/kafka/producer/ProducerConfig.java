@@ -5,7 +5,9 @@ import dev.josef.kafka.net.internal.PropertyValues;
 import dev.josef.kafka.producer.spi.OrderingPolicy;
 import dev.josef.kafka.producer.spi.Partitioner;
 import dev.josef.kafka.producer.spi.ProducerHook;
+import dev.josef.kafka.net.spi.ClientHook;
 import dev.josef.kafka.protocol.CompressionCodecs;
+import dev.josef.kafka.protocol.internal.Providers;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
 
 import java.time.Duration;
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -130,7 +132,12 @@ public final class ProducerConfig {
         }));
         String compressionType = later.get("compression.type");
         if (compressionType != null && !compressionType.equals("none")) {
-            CompressionCodec codec = codec(compressionType);
+            CompressionCodec codec;
+            try {
+                codec = codec(compressionType);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("compression.type=" + compressionType + ": " + e.getMessage(), e);
+            }
             String level = later.get("compression." + compressionType + ".level");
             if (level != null && Set.of("gzip", "lz4", "zstd").contains(compressionType)) {
                 b.compression(codec, Integer.parseInt(level));
@@ -149,10 +156,11 @@ public final class ProducerConfig {
     }
 
     private static CompressionCodec codec(String name) {
+        Objects.requireNonNull(name, "codec name");
         try {
             return CompressionCodecs.installed().byName(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("compression.type=" + name + ": " + e.getMessage()
+            throw new IllegalArgumentException("compression " + name + ": " + e.getMessage()
                     + (name.equals("snappy") || name.equals("lz4") || name.equals("zstd")
                     ? " (add Josef's kafka-compression module to the class path or module path)" : ""), e);
         }
@@ -171,14 +179,10 @@ public final class ProducerConfig {
             default:
                 break;
         }
-        try {
-            for (Partitioner p : ServiceLoader.load(Partitioner.class)) {
-                if (p.name().equals(name)) {
-                    return p;
-                }
-            }
-        } catch (ServiceConfigurationError e) {
-            throw new IllegalArgumentException("partitioner " + name + ": a provider failed to load: " + e.getMessage(), e);
+        Optional<Partitioner> provided = Providers.named(ServiceLoader.load(Partitioner.class).iterator(),
+                "Partitioner", Partitioner::name, name);
+        if (provided.isPresent()) {
+            return provided.get();
         }
         throw new IllegalArgumentException("partitioner " + name + " is neither built in (default, round-robin, manual, "
                 + "or kafka-clients' RoundRobinPartitioner) nor provided by a Partitioner on the class or module path");
@@ -189,15 +193,10 @@ public final class ProducerConfig {
         try {
             return OrderingPolicy.builtIn(name);
         } catch (IllegalArgumentException notBuiltIn) {
-            try {
-                for (OrderingPolicy p : ServiceLoader.load(OrderingPolicy.class)) {
-                    if (name.equals(p.name())) {
-                        return p;
-                    }
-                }
-            } catch (ServiceConfigurationError e) {
-                throw new IllegalArgumentException("ordering policy " + name + ": a provider failed to load: "
-                        + e.getMessage(), e);
+            Optional<OrderingPolicy> provided = Providers.named(ServiceLoader.load(OrderingPolicy.class).iterator(),
+                    "OrderingPolicy", OrderingPolicy::name, name);
+            if (provided.isPresent()) {
+                return provided.get();
             }
             throw new IllegalArgumentException("ordering policy " + name + " is neither built in (continue, "
                     + "fail-partition, pause-partition) nor provided by an OrderingPolicy on the class or module path");
@@ -326,14 +325,28 @@ public final class ProducerConfig {
         private Partitioner partitioner = Partitioner.defaultPartitioner();
         private OrderingPolicy orderingPolicy = OrderingPolicy.continueSending();
         private final List<ProducerHook> hooks = new ArrayList<>();
+        private final List<ClientHook> clientHooks = new ArrayList<>();
+        private String bootstrapServers;
         private int unknownTopicRetries = Integer.MAX_VALUE;
 
         private Builder() {
         }
 
-        /** The cluster and how to reach it. Required. */
+        /** The cluster and how to reach it. Required, unless {@link #bootstrapServers} is enough. */
         public Builder network(NetworkConfig network) {
             this.network = Objects.requireNonNull(network, "network");
+            return this;
+        }
+
+        /**
+         * Where to bootstrap from ({@code host:port,host:port}): the network
+         * configuration's defaults with these addresses, or, with
+         * {@link #network} given too, that configuration with these addresses.
+         */
+        public Builder bootstrapServers(String bootstrapServers) {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            NetworkConfig.builder().bootstrapServers(bootstrapServers); // checked now, with its own message
+            this.bootstrapServers = bootstrapServers;
             return this;
         }
 
@@ -387,6 +400,22 @@ public final class ProducerConfig {
             return this;
         }
 
+        /**
+         * The codec of that name: {@code none}, {@code gzip}, or one a provider
+         * offers ({@code snappy}, {@code lz4} and {@code zstd} come with Josef's
+         * kafka-compression module), at its default level.
+         *
+         * @throws IllegalArgumentException naming the codec when none of that name is installed
+         */
+        public Builder compression(String codec) {
+            return compression(codec(codec));
+        }
+
+        /** As {@link #compression(String)}, at {@code level}. */
+        public Builder compression(String codec, int level) {
+            return compression(codec(codec), level);
+        }
+
         public Builder compression(CompressionCodec codec) {
             this.compression = Objects.requireNonNull(codec, "codec");
             this.compressionLevel = null;
@@ -430,9 +459,29 @@ public final class ProducerConfig {
             return this;
         }
 
-        /** Observes records and batches (metrics, tracing); added to those ServiceLoader finds. */
-        public Builder hook(ProducerHook hook) {
-            hooks.add(Objects.requireNonNull(hook, "hook"));
+        /**
+         * Adds a hook (metrics, tracing), to those ServiceLoader finds: a
+         * {@link ProducerHook} observes records and batches, a {@link ClientHook}
+         * the producer's connections and requests. An object that is both (a
+         * tracing plug-in, say) is handed over once and takes both roles.
+         *
+         * @throws IllegalArgumentException for an object that is neither
+         */
+        public Builder hook(Object hook) {
+            Objects.requireNonNull(hook, "hook");
+            boolean taken = false;
+            if (hook instanceof ProducerHook p) {
+                hooks.add(p);
+                taken = true;
+            }
+            if (hook instanceof ClientHook c) {
+                clientHooks.add(c);
+                taken = true;
+            }
+            if (!taken) {
+                throw new IllegalArgumentException("a producer takes ProducerHooks and ClientHooks; "
+                        + hook.getClass().getName() + " is neither");
+            }
             return this;
         }
 
@@ -457,8 +506,18 @@ public final class ProducerConfig {
          *         timeout shorter than linger plus the request timeout)
          */
         public ProducerConfig build() {
-            if (network == null) {
+            if (network == null && bootstrapServers == null) {
                 throw new IllegalArgumentException("a producer needs a network configuration (bootstrap servers)");
+            }
+            if (bootstrapServers != null || !clientHooks.isEmpty()) {
+                NetworkConfig.Builder nb = network == null ? NetworkConfig.builder() : network.toBuilder();
+                if (bootstrapServers != null) {
+                    nb.bootstrapServers(bootstrapServers);
+                }
+                clientHooks.forEach(nb::hook);
+                network = nb.build();
+                bootstrapServers = null;
+                clientHooks.clear();
             }
             if (idempotence && acks != Acks.ALL) {
                 if (idempotenceSet) {

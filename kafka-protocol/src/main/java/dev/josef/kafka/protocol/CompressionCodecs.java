@@ -1,5 +1,6 @@
 package dev.josef.kafka.protocol;
 
+import dev.josef.kafka.protocol.internal.Providers;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
 
 import java.lang.System.Logger.Level;
@@ -9,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.StringJoiner;
 
@@ -25,10 +25,6 @@ public final class CompressionCodecs {
 
     // Three attribute bits hold the id.
     private static final int MAX_ID = 7;
-
-    // ServiceLoader may fail the same way forever on a broken provider entry; past
-    // this many failures in a row discovery gives up rather than spin.
-    private static final int MAX_CONSECUTIVE_LOAD_FAILURES = 64;
 
     private final CompressionCodec[] byId;
 
@@ -150,20 +146,7 @@ public final class CompressionCodecs {
 
     static CompressionCodecs discover(Iterator<CompressionCodec> providers) {
         CompressionCodec[] table = builtIns();
-        int failures = 0;
-        while (failures < MAX_CONSECUTIVE_LOAD_FAILURES) {
-            CompressionCodec codec;
-            try {
-                if (!providers.hasNext()) {
-                    break;
-                }
-                codec = providers.next();
-            } catch (ServiceConfigurationError e) {
-                failures++;
-                LOG.log(Level.WARNING, "skipping a compression codec provider that failed to load", e);
-                continue;
-            }
-            failures = 0;
+        for (CompressionCodec codec : Providers.all(providers, "compression codec")) {
             String problem;
             try {
                 problem = problemWith(codec);
@@ -189,9 +172,6 @@ public final class CompressionCodecs {
             table[codec.id()] = codec;
             LOG.log(Level.DEBUG, "compression codec {0} installed from {1}",
                     describe(codec), codec.getClass().getName());
-        }
-        if (failures >= MAX_CONSECUTIVE_LOAD_FAILURES) {
-            LOG.log(Level.WARNING, "gave up discovering compression codecs after {0} failures in a row", failures);
         }
         return new CompressionCodecs(table);
     }

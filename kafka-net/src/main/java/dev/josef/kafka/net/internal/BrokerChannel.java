@@ -57,6 +57,8 @@ final class BrokerChannel {
     private final BiConsumer<PendingRequest, Object> completer;
     private final Consumer<Runnable> onIoThread;
     private final Executor offIoThread;
+    private final Executor resolver;
+    private final Clock clock;
     private final Events events;
     private final Hooks hooks;
     private Transport transport;
@@ -67,6 +69,9 @@ final class BrokerChannel {
     /** Every address the host resolves to (KIP-302), tried in turn until one connects. */
     private java.util.List<java.net.InetAddress> addresses;
     private int addressIndex;
+    /** A host lookup is under way on the resolver's thread; {@code lookups} tells its answer from a stale one. */
+    private boolean resolving;
+    private long lookups;
     private long lastActivityNanos;
     /** A broker's throttle (KIP-219): nothing is written before this nanoTime; 0 when none. */
     private long mutedUntilNanos;
@@ -105,9 +110,11 @@ final class BrokerChannel {
     /**
      * @param onIoThread  runs a task on the I/O thread (for work handed back from elsewhere)
      * @param offIoThread runs a task off the I/O thread (for user code: SASL token providers)
+     * @param resolver    looks host names up, off the I/O thread: one slow resolver must not stall every broker
      */
     BrokerChannel(HostPort address, NetworkClientConfig config, BiConsumer<PendingRequest, Object> completer,
-                  Consumer<Runnable> onIoThread, Executor offIoThread, Events events, Hooks hooks) {
+                  Consumer<Runnable> onIoThread, Executor offIoThread, Executor resolver, Clock clock, Events events,
+                  Hooks hooks) {
         this.events = events;
         this.hooks = hooks;
         this.address = address;
@@ -115,6 +122,8 @@ final class BrokerChannel {
         this.completer = completer;
         this.onIoThread = onIoThread;
         this.offIoThread = offIoThread;
+        this.resolver = resolver;
+        this.clock = clock;
     }
 
     State state() {
@@ -136,17 +145,48 @@ final class BrokerChannel {
         startConnect(now);
     }
 
+    /**
+     * Looks the host up on the resolver's thread, then connects on the I/O
+     * thread. The lookup has the connect timeout; an answer that comes after the
+     * channel gave up (or closed) is dropped.
+     */
     private void startConnect(long now) {
         connectAtNanos = 0;
+        resolving = true;
+        connectDeadlineNanos = now + config.connectTimeout().toNanos();
+        long lookup = ++lookups;
+        String host = address.host();
         try {
-            // Every address of the host, not just the first (KIP-302).
-            addresses = java.util.List.of(java.net.InetAddress.getAllByName(address.host()));
-        } catch (IOException | RuntimeException e) {
+            resolver.execute(() -> {
+                Object found;
+                try {
+                    // Every address of the host, not just the first (KIP-302).
+                    found = java.util.List.of(java.net.InetAddress.getAllByName(host));
+                } catch (IOException | RuntimeException e) {
+                    found = e;
+                }
+                Object result = found;
+                onIoThread.accept(() -> resolved(lookup, result));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            resolving = false;
+            close(new NetworkException("cannot resolve " + host + ": the client is closing", false, e));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void resolved(long lookup, Object result) {
+        if (state != State.CONNECTING || !resolving || lookup != lookups) {
+            return; // gave up on this lookup meanwhile
+        }
+        resolving = false;
+        if (result instanceof Exception e) {
             close(new NetworkException("cannot resolve " + address.host() + ": " + e.getMessage(), false, e));
             return;
         }
+        addresses = (java.util.List<java.net.InetAddress>) result;
         addressIndex = 0;
-        connectTo(now);
+        connectTo(clock.nanoTime());
     }
 
     private void connectTo(long now) {
@@ -240,6 +280,12 @@ final class BrokerChannel {
         if (state == State.CONNECTING && socket == null && connectAtNanos != 0 && now - connectAtNanos >= 0) {
             startConnect(now);
         }
+        if (state == State.CONNECTING && resolving && now - connectDeadlineNanos >= 0) {
+            resolving = false;
+            close(new NetworkException("cannot resolve " + address.host() + ": no answer within "
+                    + config.connectTimeout(), false, null));
+            return Long.MAX_VALUE;
+        }
         if (state == State.CONNECTING && socket != null && now - connectDeadlineNanos >= 0) {
             connectFailed(now, null);
             if (state == State.CLOSED) {
@@ -287,7 +333,8 @@ final class BrokerChannel {
                     + " could not be written within " + config.requestTimeout(), true, null));
             return Long.MAX_VALUE;
         }
-        long next = state != State.CONNECTING ? Long.MAX_VALUE : socket == null ? connectAtNanos : connectDeadlineNanos;
+        long next = state != State.CONNECTING ? Long.MAX_VALUE
+                : resolving || socket != null ? connectDeadlineNanos : connectAtNanos;
         if (oldestUnanswered != null) {
             next = Math.min(next, oldestUnanswered.deadlineNanos);
         }
@@ -418,7 +465,7 @@ final class BrokerChannel {
             unansweredFrames.add(frame);
         }
         r.sent = true;
-        r.sentAtNanos = System.nanoTime();
+        r.sentAtNanos = clock.nanoTime();
         lastActivityNanos = r.sentAtNanos;
         if (!hooks.isEmpty()) {
             int bytes = 0;
@@ -507,7 +554,7 @@ final class BrokerChannel {
         lastActivityNanos = now;
         // A fresh reading: the answer may come within the same read loop that wrote
         // the request, after the loop's 'now' was taken.
-        hooks.responseRead(address.toString(), api, r.version, frame.limit() + 4, System.nanoTime() - r.sentAtNanos);
+        hooks.responseRead(address.toString(), api, r.version, frame.limit() + 4, clock.nanoTime() - r.sentAtNanos);
         int throttleMs = response.throttleTimeMs();
         if (throttleMs > 0) {
             mutedUntilNanos = now + throttleMs * 1_000_000L;
@@ -571,7 +618,7 @@ final class BrokerChannel {
                     if (state == authenticating) {
                         sasl = session;
                         PendingRequest own = new PendingRequest(session.handshakeRequest(), SaslSession.HANDSHAKE_VERSION,
-                                System.nanoTime() + config.requestTimeout().toNanos(), null);
+                                clock.nanoTime() + config.requestTimeout().toNanos(), null);
                         write(own, SaslSession.HANDSHAKE_VERSION);
                         try {
                             flush();

@@ -58,18 +58,21 @@ public final class EngineConfigs {
      *                                  never holds a password
      */
     public static NetworkClientConfig from(NetworkConfig config) {
-        Objects.requireNonNull(config, "config");
-        List<HostPort> bootstrap = config.bootstrapServers().stream().map(HostPort::parse).toList();
-        return new NetworkClientConfig(bootstrap, config.clientId(), config.requestTimeout(), config.connectTimeout(),
-                config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config),
-                config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(), hooks(config), config.metadataMaxAge());
+        return from(config, JosefThreads.clientId(config.clientId(), "client"));
     }
 
-    /** The builder's hooks and the ones ServiceLoader finds; the client orders them by order(). */
-    static java.util.List<dev.josef.kafka.net.spi.ClientHook> hooks(NetworkConfig config) {
-        java.util.List<dev.josef.kafka.net.spi.ClientHook> all = new java.util.ArrayList<>(config.hooks());
-        all.addAll(Hooks.installed());
-        return all;
+    /**
+     * As {@link #from(NetworkConfig)}, under {@code clientId}: the configured one,
+     * or the one the client generated ({@link JosefThreads#clientId}).
+     */
+    public static NetworkClientConfig from(NetworkConfig config, String clientId) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(clientId, "clientId");
+        List<HostPort> bootstrap = config.bootstrapServers().stream().map(HostPort::parse).toList();
+        return new NetworkClientConfig(bootstrap, clientId, config.requestTimeout(), config.connectTimeout(),
+                config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config),
+                config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(),
+                Hooks.ordered(config.hooks()), config.metadataMaxAge(), config.threadFactory().orElse(null));
     }
 
     /** TLS and SASL as the engine takes them. */

@@ -52,9 +52,16 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkClient.class);
 
     private final NetworkClientConfig config;
+    private final Clock clock;
     private final Selector selector;
     private final Thread ioThread;
     private final ExecutorService callbacks;
+    /** Looks host names up off the I/O thread; its one thread ends when idle. */
+    private final java.util.concurrent.ThreadPoolExecutor resolver;
+    /** Timers handed over by any thread; the I/O thread moves them into {@link #timers}. */
+    private final ConcurrentLinkedQueue<Timer> newTimers = new ConcurrentLinkedQueue<>();
+    /** I/O thread only: the timers waiting, soonest first. */
+    private final java.util.PriorityQueue<Timer> timers = new java.util.PriorityQueue<>();
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     /** Work handed back to the I/O thread from elsewhere (a SASL session started off it). */
     private final ConcurrentLinkedQueue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
@@ -100,30 +107,109 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private record CoordinatorKey(CoordinatorType type, String key) {
     }
 
+    /** A wait that ends at {@code dueNanos}: its future completes on the callback thread. */
+    private record Timer(long dueNanos, CompletableFuture<Void> future) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer other) {
+            return Long.compare(dueNanos - other.dueNanos, 0);
+        }
+    }
+
     /** A request handed over by a caller, for the I/O thread to put on its channel. */
     private record Submission(HostPort address, ChannelKind kind, PendingRequest request) {
     }
 
-    private NetworkClient(NetworkClientConfig config) {
+    private NetworkClient(NetworkClientConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
-        java.util.concurrent.ThreadFactory callbackFactory = daemon("josef-" + config.clientId() + "-callback");
+        java.util.concurrent.ThreadFactory callbackFactory =
+                JosefThreads.factory(config.threadFactory(), config.clientId(), "callback");
         this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
             Thread t = callbackFactory.newThread(runnable);
             callbackThread = t;
             return t;
         });
+        this.resolver = new java.util.concurrent.ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                JosefThreads.factory(config.threadFactory(), config.clientId(), "dns"));
         this.hooks = new Hooks(config.hooks(), callbacks, config.clientId());
-        this.ioThread = daemon("josef-" + config.clientId() + "-io").newThread(this::run);
+        this.ioThread = JosefThreads.newThread(config.threadFactory(), config.clientId(), "io", this::run);
         ioThread.start();
     }
 
     public static NetworkClient open(NetworkClientConfig config) {
-        return new NetworkClient(Objects.requireNonNull(config, "config"));
+        return open(config, Clock.system());
+    }
+
+    public static NetworkClient open(NetworkClientConfig config, Clock clock) {
+        return new NetworkClient(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** The client id requests carry and threads are named by. */
+    public String clientId() {
+        return config.clientId();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * A future that completes after {@code delay}, on the callback thread: the
+     * timer is the I/O thread's, so retries and backoffs run on threads this
+     * client owns, never on the JDK's common pool. Fails once the client is closed.
+     */
+    public CompletableFuture<Void> delay(java.time.Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(new IllegalStateException("the network client is closed"));
+            return future;
+        }
+        newTimers.add(new Timer(clock.nanoTime() + Math.max(0, delay.toNanos()), future));
+        selector.wakeup();
+        if (closed) {
+            failTimers(); // the loop may have ended between the check and the add
+        }
+        return future;
+    }
+
+    /** Fires due timers on the callback thread; returns when the next one is due. I/O thread only. */
+    private long fireTimers(long now) {
+        Timer t;
+        while ((t = newTimers.poll()) != null) {
+            timers.add(t);
+        }
+        while ((t = timers.peek()) != null && now - t.dueNanos() >= 0) {
+            timers.poll();
+            CompletableFuture<Void> future = t.future();
+            offIoThread(() -> future.complete(null));
+        }
+        return t == null ? Long.MAX_VALUE : t.dueNanos();
+    }
+
+    /** Fails the timers not yet taken by the I/O thread (it has stopped, or is stopping). */
+    private void failTimers() {
+        IllegalStateException closing = new IllegalStateException("the network client is closed");
+        Timer t;
+        while ((t = newTimers.poll()) != null) {
+            CompletableFuture<Void> future = t.future();
+            offIoThread(() -> future.completeExceptionally(closing));
+        }
+    }
+
+    /** Runs on the callback thread; directly once that thread has been stopped by close. */
+    private void offIoThread(Runnable task) {
+        try {
+            callbacks.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     /**
@@ -198,7 +284,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 return CompletableFuture.<ApiMessage>failedFuture(all);
             }
             long backoff = Backoff.exponential(attempt - 1, 100, 1000);
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+            return delay(java.time.Duration.ofMillis(backoff))
                     .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, attempt + 1, attempts,
                             failures));
         }).thenCompose(f -> f);
@@ -251,7 +337,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                     + "metadata; known brokers: " + metadata.brokers().keySet(), false, null));
             return future;
         }
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        long deadline = clock.nanoTime() + config.requestTimeout().toNanos();
         PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future, expectsResponse);
         submissions.add(new Submission(address, kind, pending));
         selector.wakeup();
@@ -298,7 +384,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         send(ANY_BROKER, request).whenComplete((response, error) -> {
             if (error == null) {
                 metadata = metadata.merge((MetadataResponse) response);
-                refreshedAtNanos = System.nanoTime();
+                refreshedAtNanos = clock.nanoTime();
             }
             metadataRefresh.set(null);
             if (error != null) {
@@ -308,6 +394,40 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
         });
         return mine.future();
+    }
+
+    /**
+     * As {@link #refreshMetadata(Collection)}; with {@code allowAutoCreate},
+     * the topics of {@code topics} that the cluster did not name yet are first
+     * asked for in a Metadata request of their own that lets the broker create
+     * them ({@code auto.create.topics.enable}, on by default), as kafka-clients'
+     * producer does. Only these topics are in that request: another caller's
+     * topics are never created on its behalf.
+     */
+    public CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics, boolean allowAutoCreate) {
+        if (!allowAutoCreate) {
+            return refreshMetadata(topics);
+        }
+        ClusterMetadata known = metadata;
+        List<String> missing = topics.stream()
+                .filter(t -> known.topic(t).map(found -> found.error() != ErrorCode.NONE).orElse(true))
+                .distinct().toList();
+        if (missing.isEmpty()) {
+            return refreshMetadata(topics);
+        }
+        trackedTopics.addAll(topics);
+        MetadataRequest request = new MetadataRequest().setAllowAutoTopicCreation(true);
+        for (String topic : missing) {
+            request.topics().add(new MetadataRequest.MetadataRequestTopic().setName(topic));
+        }
+        return send(ANY_BROKER, request).handle((response, error) -> {
+            if (error == null) {
+                metadata = metadata.merge((MetadataResponse) response);
+            } else {
+                LOG.debug("a metadata request that may create {} failed: {}", missing, error.toString());
+            }
+            return null;
+        }).thenCompose(ignored -> refreshMetadata(topics));
     }
 
     /** What the last refresh learned. */
@@ -374,7 +494,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      * backoff and jitter until the request timeout has passed.
      */
     private CompletableFuture<Integer> findCoordinator(CoordinatorKey k) {
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        long deadline = clock.nanoTime() + config.requestTimeout().toNanos();
         return findCoordinator(k, 0, deadline);
     }
 
@@ -386,9 +506,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             long backoffMillis = Backoff.exponential(attempt, 50, 1000);
             if (cause instanceof dev.josef.kafka.protocol.RetriableException && !closed
-                    && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
-                return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS))
+                    && clock.nanoTime() + backoffMillis * 1_000_000 - deadline < 0) {
+                return delay(java.time.Duration.ofMillis(backoffMillis))
                         .thenCompose(ignored -> findCoordinator(k, attempt + 1, deadline));
             }
             return CompletableFuture.<Integer>failedFuture(cause);
@@ -463,9 +582,10 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         ChannelKey key = new ChannelKey(address, kind);
         BrokerChannel channel = channels.get(key);
         if (channel == null || channel.state() == BrokerChannel.State.CLOSED) {
-            channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks, this, hooks);
+            channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks, resolver, clock,
+                    this, hooks);
             channels.put(key, channel);
-            channel.connect(selector, System.nanoTime(), reconnectAt.getOrDefault(address, 0L));
+            channel.connect(selector, clock.nanoTime(), reconnectAt.getOrDefault(address, 0L));
         }
         return channel;
     }
@@ -485,7 +605,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         int failures = connectFailures.merge(channel.address, 1, Integer::sum);
         long wait = Backoff.exponential(failures - 1, config.reconnectBackoff().toMillis(),
                 config.reconnectBackoffMax().toMillis());
-        reconnectAt.put(channel.address, System.nanoTime() + wait * 1_000_000L);
+        reconnectAt.put(channel.address, clock.nanoTime() + wait * 1_000_000L);
     }
 
     private void onIoThread(Runnable task) {
@@ -510,7 +630,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private void run() {
         try {
             while (!closed) {
-                long now = System.nanoTime();
+                long now = clock.nanoTime();
                 long next = Long.MAX_VALUE;
                 // Metadata that nobody refreshed for metadata.max.age is refreshed anyway,
                 // so leaders that moved and brokers that joined are learned without an error.
@@ -524,6 +644,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                         next = due;
                     }
                 }
+                next = Math.min(next, fireTimers(now));
                 for (Iterator<BrokerChannel> it = channels.values().iterator(); it.hasNext(); ) {
                     BrokerChannel c = it.next();
                     next = Math.min(next, c.checkDeadlines(now));
@@ -540,14 +661,14 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 Submission submission;
                 while ((submission = submissions.poll()) != null) {
                     Submission s = submission;
-                    runGuarded(() -> channel(s.address(), s.kind()).enqueue(s.request(), System.nanoTime()));
+                    runGuarded(() -> channel(s.address(), s.kind()).enqueue(s.request(), clock.nanoTime()));
                 }
-                now = System.nanoTime();
+                now = clock.nanoTime();
                 for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
                     SelectionKey key = it.next();
                     it.remove();
                     BrokerChannel channel = (BrokerChannel) key.attachment();
-                    runGuarded(() -> channel.onSelected(System.nanoTime()));
+                    runGuarded(() -> channel.onSelected(clock.nanoTime()));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -560,6 +681,13 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             channels.clear();
             failSubmissions();
+            IllegalStateException stopped = new IllegalStateException("the network client is closed");
+            for (Timer t : timers) {
+                CompletableFuture<Void> future = t.future();
+                offIoThread(() -> future.completeExceptionally(stopped));
+            }
+            timers.clear();
+            failTimers();
             try {
                 selector.close();
             } catch (IOException ignored) {
@@ -598,6 +726,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        resolver.shutdownNow();
         callbacks.shutdown();
         try {
             callbacks.awaitTermination(10, TimeUnit.SECONDS);
@@ -611,12 +740,5 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread t = new Thread(runnable, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
 }

@@ -5,6 +5,7 @@ import dev.josef.kafka.net.spi.ClientHook;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Settings of the network engine.
@@ -21,11 +22,13 @@ import java.util.Objects;
  * @param connectionsMaxIdle  a connection with nothing to do for this long is closed
  * @param hooks               observers of connections and requests, called in ascending order
  * @param metadataMaxAge      metadata older than this is refreshed, even when nothing asked for it
+ * @param threadFactory       the application's factory for the engine's threads, or null for Josef's own
  */
 public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Duration requestTimeout,
                                   Duration connectTimeout, int maxInFlightPerConnection, int maxResponseBytes,
                                   Security security, Duration reconnectBackoff, Duration reconnectBackoffMax,
-                                  Duration connectionsMaxIdle, List<ClientHook> hooks, Duration metadataMaxAge) {
+                                  Duration connectionsMaxIdle, List<ClientHook> hooks, Duration metadataMaxAge,
+                                  ThreadFactory threadFactory) {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_IN_FLIGHT = 5;
@@ -61,42 +64,48 @@ public record NetworkClientConfig(List<HostPort> bootstrap, String clientId, Dur
         return new NetworkClientConfig(HostPort.parseList(bootstrapServers), clientId, DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_RESPONSE_BYTES, Security.PLAINTEXT,
                 DEFAULT_RECONNECT_BACKOFF, DEFAULT_RECONNECT_BACKOFF_MAX, DEFAULT_CONNECTIONS_MAX_IDLE, List.of(),
-                DEFAULT_METADATA_MAX_AGE);
+                DEFAULT_METADATA_MAX_AGE, null);
     }
 
     public NetworkClientConfig withRequestTimeout(Duration timeout) {
         return new NetworkClientConfig(bootstrap, clientId, timeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge, threadFactory);
     }
 
     public NetworkClientConfig withMaxInFlightPerConnection(int maxInFlight) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlight,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge, threadFactory);
     }
 
     public NetworkClientConfig withSecurity(Security security) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge, threadFactory);
     }
 
     public NetworkClientConfig withReconnectBackoff(Duration backoff, Duration max) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, backoff, max, connectionsMaxIdle, hooks, metadataMaxAge);
+                maxResponseBytes, security, backoff, max, connectionsMaxIdle, hooks, metadataMaxAge, threadFactory);
     }
 
     public NetworkClientConfig withConnectionsMaxIdle(Duration idle) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, idle, hooks, metadataMaxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, idle, hooks, metadataMaxAge, threadFactory);
     }
 
     public NetworkClientConfig withMetadataMaxAge(Duration maxAge) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, maxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, maxAge, threadFactory);
     }
 
     public NetworkClientConfig withHooks(List<ClientHook> hooks) {
         return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
-                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge);
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge, threadFactory);
+    }
+
+    public NetworkClientConfig withThreadFactory(ThreadFactory factory) {
+        return new NetworkClientConfig(bootstrap, clientId, requestTimeout, connectTimeout, maxInFlightPerConnection,
+                maxResponseBytes, security, reconnectBackoff, reconnectBackoffMax, connectionsMaxIdle, hooks, metadataMaxAge,
+                factory);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -1,6 +1,7 @@
 package dev.josef.kafka.net.internal.sasl;
 
 import dev.josef.kafka.net.spi.SaslMechanism;
+import dev.josef.kafka.protocol.internal.Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -28,10 +28,6 @@ public final class SaslMechanisms {
 
     // RFC 4422 section 3.1.
     private static final Pattern MECHANISM_NAME = Pattern.compile("[A-Z0-9_-]{1,20}");
-
-    // ServiceLoader may fail the same way forever on a broken provider entry; past
-    // this many failures in a row discovery gives up rather than spin.
-    private static final int MAX_CONSECUTIVE_LOAD_FAILURES = 64;
 
     private final Map<String, SaslMechanism> byName;
 
@@ -61,20 +57,7 @@ public final class SaslMechanisms {
     /** The built-ins plus the providers {@code providers} yields, skipping those that fail. */
     public static SaslMechanisms discover(Iterator<SaslMechanism> providers) {
         Map<String, SaslMechanism> table = builtInTable();
-        int failures = 0;
-        while (failures < MAX_CONSECUTIVE_LOAD_FAILURES) {
-            SaslMechanism mechanism;
-            try {
-                if (!providers.hasNext()) {
-                    break;
-                }
-                mechanism = providers.next();
-            } catch (ServiceConfigurationError e) {
-                failures++;
-                LOG.warn("skipping a SASL mechanism provider that failed to load", e);
-                continue;
-            }
-            failures = 0;
+        for (SaslMechanism mechanism : Providers.all(providers, "SASL mechanism")) {
             String name;
             try {
                 name = mechanism.name();
@@ -95,9 +78,6 @@ public final class SaslMechanisms {
             }
             table.put(name, mechanism);
             LOG.debug("SASL mechanism {} installed from {}", name, mechanism.getClass().getName());
-        }
-        if (failures >= MAX_CONSECUTIVE_LOAD_FAILURES) {
-            LOG.warn("gave up discovering SASL mechanisms after {} failures in a row", failures);
         }
         return new SaslMechanisms(table);
     }

@@ -1,12 +1,21 @@
-package dev.josef.kafka.consumer;
+package dev.josef.kafka.protocol;
 
 import java.util.Locale;
 
-/** Which records a consumer sees of transactions (KIP-98). */
+/**
+ * Which records a reader sees of transactions (KIP-98): the consumer's
+ * {@code isolation.level}, and which end offset an admin's ListOffsets reports.
+ */
 public enum IsolationLevel {
-    /** Every record, those of aborted and still-open transactions too. kafka-clients' default. */
+    /**
+     * Every record, those of aborted and still-open transactions too; the end of
+     * a partition is its high watermark. kafka-clients' default.
+     */
     READ_UNCOMMITTED((byte) 0),
-    /** Only records of committed transactions (and non-transactional ones), up to the last stable offset. */
+    /**
+     * Only records of committed transactions (and non-transactional ones); the
+     * end of a partition is its last stable offset, before any open transaction.
+     */
     READ_COMMITTED((byte) 1);
 
     private final byte id;
