@@ -114,11 +114,7 @@ final class ProduceCommand {
         };
         // Ctrl-C (a producer fed by tail -f, say): what was read is sent before the JVM goes, and summed up.
         Thread onExit = new Thread(() -> {
-            try {
-                producer.flush(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            producer.flush(Duration.ofSeconds(5));
             summary.run();
         }, "josef-produce-stop");
         Runtime.getRuntime().addShutdownHook(onExit);

@@ -18,7 +18,7 @@ public final class DataLossException extends ProduceException {
 
     public DataLossException(String topic, int partition, long lastAcknowledgedOffset, long logStartOffset,
                              String message, Throwable cause) {
-        super(Outcome.NOT_PERSISTED, topic, partition, message, cause);
+        super(Persistence.NOT_PERSISTED, topic, partition, message, cause);
         this.lastAcknowledgedOffset = lastAcknowledgedOffset;
         this.logStartOffset = logStartOffset;
     }

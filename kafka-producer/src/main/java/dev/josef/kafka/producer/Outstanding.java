@@ -1,5 +1,7 @@
 package dev.josef.kafka.producer;
 
+import dev.josef.kafka.net.internal.Clock;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,9 +20,14 @@ final class Outstanding {
     }
 
     private final Object lock = new Object();
+    private final Clock clock;
     private volatile Generation current = new Generation();
     /** Sealed generations that may still count records, oldest first; guarded by {@code lock}. */
     private final ArrayDeque<Generation> sealed = new ArrayDeque<>();
+
+    Outstanding(Clock clock) {
+        this.clock = clock;
+    }
 
     Generation enter() {
         Generation g = current;
@@ -42,7 +49,7 @@ final class Outstanding {
      * @return false if {@code timeoutNanos} passed first
      */
     boolean awaitEarlier(long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = clock.nanoTime() + timeoutNanos;
         synchronized (lock) {
             Generation mine = current;
             current = new Generation();
@@ -56,7 +63,7 @@ final class Outstanding {
                 if (!sealed.contains(mine)) {
                     return true;
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - clock.nanoTime();
                 if (left <= 0) {
                     return false;
                 }

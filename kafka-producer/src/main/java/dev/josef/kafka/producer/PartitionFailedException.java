@@ -11,7 +11,7 @@ public final class PartitionFailedException extends ProduceException {
     private static final long serialVersionUID = 1L;
 
     public PartitionFailedException(String topic, int partition, Throwable cause) {
-        super(Outcome.NOT_PERSISTED, topic, partition, "partition " + topic + "-" + partition
+        super(Persistence.NOT_PERSISTED, topic, partition, "partition " + topic + "-" + partition
                 + " failed and refuses records until recoverFailedPartitions is called: "
                 + (cause == null ? "" : cause.getMessage()), cause);
     }

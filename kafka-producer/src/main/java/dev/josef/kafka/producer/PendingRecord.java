@@ -98,12 +98,14 @@ final class PendingRecord {
         if (!DONE.compareAndSet(this, 0, 1)) {
             return;
         }
-        producer.buffer.release(size);
+        producer.accumulator.buffer.release(size);
         producer.outstanding.leave(generation);
         callBack(metadata, error);
     }
 
     private void callBack(RecordMetadata metadata, Throwable error) {
+        // Under test (-ea), every outcome checks that no producer lock is held where application code runs.
+        assert !producer.accumulator.holdsAnyLock() : "a produce callback would run under a producer lock";
         if (callback != null) {
             try {
                 callback.accept(metadata, error);

@@ -6,32 +6,32 @@ import java.util.Objects;
 
 /**
  * A record that failed for good, and what that means for it: whether it may be
- * in the log or certainly is not.
+ * in the log ({@link Persistence#POSSIBLY_PERSISTED}) or certainly is not
+ * ({@link Persistence#NOT_PERSISTED}).
  */
 public class ProduceException extends KafkaException {
     private static final long serialVersionUID = 1L;
 
-    /** What is known of a failed record. */
-    public enum Outcome {
-        /** It never reached a broker, or a broker refused it: it is not in the log, and is safe to produce again. */
-        NOT_PERSISTED,
-        /** It was sent and no answer came: it may be in the log or not. Producing it again may duplicate it. */
-        POSSIBLY_PERSISTED
-    }
-
-    private final Outcome outcome;
+    private final Persistence persistence;
     private final String topic;
     private final int partition;
 
-    public ProduceException(Outcome outcome, String topic, int partition, String message, Throwable cause) {
+    /**
+     * @throws IllegalArgumentException for {@link Persistence#PERSISTED}: a persisted record did not fail
+     */
+    public ProduceException(Persistence persistence, String topic, int partition, String message, Throwable cause) {
         super(message, cause);
-        this.outcome = Objects.requireNonNull(outcome, "outcome");
+        this.persistence = Objects.requireNonNull(persistence, "persistence");
+        if (persistence == Persistence.PERSISTED) {
+            throw new IllegalArgumentException("a failed record is NOT_PERSISTED or POSSIBLY_PERSISTED");
+        }
         this.topic = topic;
         this.partition = partition;
     }
 
-    public Outcome outcome() {
-        return outcome;
+    /** {@link Persistence#NOT_PERSISTED} or {@link Persistence#POSSIBLY_PERSISTED}, never PERSISTED. */
+    public Persistence persistence() {
+        return persistence;
     }
 
     public String topic() {

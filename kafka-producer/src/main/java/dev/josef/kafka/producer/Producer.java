@@ -3,29 +3,29 @@ package dev.josef.kafka.producer;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
 import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
+import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.producer.spi.Partitioner;
 import dev.josef.kafka.protocol.Header;
-import dev.josef.kafka.protocol.RecordBatchBuilder;
-import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.TopicNames;
+import dev.josef.kafka.protocol.TopicPartition;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -36,75 +36,128 @@ import java.util.function.BiConsumer;
  *
  * <p>{@code produce} never waits for the network: a record for a topic whose
  * metadata is not known yet waits in the buffer while the producer looks the
- * topic up, and fails with the delivery timeout if it never shows up. It waits
- * only for room in the buffer ({@link ProducerConfig#maxBlock()}); {@link
- * #tryProduce} does not wait at all.
+ * topic up (letting the broker create it, as kafka-clients does), and fails
+ * with the delivery timeout if it never shows up. It waits only for room in
+ * the buffer ({@link ProducerConfig#maxBlock()}); {@link #tryProduce} does not
+ * wait at all.
  *
  * <p>Outcomes: each record's future completes with its {@link RecordMetadata}
  * (offset -1 with acks=0), or fails with a {@link ProduceException} that says
- * whether the record may be in the log ({@link ProduceException.Outcome}). Bad
- * input fails at the call: a null record, an illegal topic name, a record
- * larger than {@link ProducerConfig#maxRequestSize()}, use after close.
+ * whether the record may be in the log ({@link Persistence}). Bad input fails
+ * at the call: a null record, an illegal topic name, a record larger than
+ * {@link ProducerConfig#maxRequestSize()}, use after close.
  *
- * <p>Threads: one sender thread per producer ({@code josef-<client-id>-producer})
+ * <p>Interrupts: an interrupt ends any wait of this class early, as if its time
+ * had run out, and the thread stays interrupted. {@code produce} waiting for
+ * room fails the record NOT_PERSISTED; {@code produceSync} returns each
+ * record's outcome as of that moment; {@code flush} returns false.
+ *
+ * <p>Threads: one sender thread per producer ({@code josef-<client-id>-sender})
  * drains batches and handles answers; futures complete on the producer's
- * callback thread ({@code josef-<client-id>-producer-callbacks}), in order for
- * each partition: keep callbacks short. The producer is safe to share.
+ * callback thread ({@code josef-<client-id>-callbacks}), in order for each
+ * partition: keep callbacks short. No application code (callbacks, future
+ * stages, policies, hooks, partitioners) ever runs under a lock of the
+ * producer. The producer is safe to share.
  */
 public final class Producer implements AutoCloseable {
-    /** The lowest compression ratio batches are sized by: a batch holds at most 4 x batch.size before compression. */
-    private static final double MIN_COMPRESSION_RATIO = 0.25;
     /** Bytes a record adds beyond its key, value and headers, at most (varints and attributes). */
     private static final int RECORD_OVERHEAD = 21;
     /** The batch header and the Produce request's framing around one record, at most. */
     private static final int REQUEST_OVERHEAD = 61 + 128;
 
     final ProducerConfig config;
-    final NetworkClient client;
-    private final boolean ownsClient;
-    final Map<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
-    final BufferLimit buffer;
-    final Outstanding outstanding = new Outstanding();
-    private final BatchBuffers batchBuffers;
+    private final String clientId;
+    private final Clock clock;
+    private final ProducerNetwork network;
+    private final Runnable closeNetwork;
+    final RecordAccumulator accumulator;
+    final Outstanding outstanding;
     final ProducerHooks hooks;
+    final Completions completions;
+    private final MetadataWait metadataWait;
     final Sender sender;
-    private final Map<String, Sticky> sticky = new ConcurrentHashMap<>();
-    private final Map<String, TopicEntry> topics = new ConcurrentHashMap<>();
+    /** Null when a test drives the sender itself. */
+    private final Thread senderThread;
+    /** The callback thread; null when the executor was handed in. */
+    private final ExecutorService callbackThread;
+    private final Set<String> checkedTopics = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Producer(ProducerConfig config, NetworkClient client, boolean ownsClient) {
+    /**
+     * @param callbacks where outcomes are completed; null for the producer's own callback thread
+     * @param startSender false for a test that drives {@link Sender#runOnce} itself
+     */
+    Producer(ProducerConfig config, ProducerNetwork network, Runnable closeNetwork, Clock clock, String clientId,
+             Executor callbacks, boolean startSender) {
         this.config = config;
-        this.client = client;
-        this.ownsClient = ownsClient;
-        this.buffer = new BufferLimit(config.bufferMemory(), config.maxBufferedRecords());
-        this.hooks = new ProducerHooks(config.hooks(), config.network().clientId());
-        // batch.size, whatever the codec: a compressed batch that holds more grows its own buffer, so an
-        // open batch per partition costs what it does without compression (a review found 4x per batch).
-        int capacity = Math.min(config.batchSize(), 1 << 20) + 256;
-        // As kafka-clients' BufferPool: up to buffer.memory of batch buffers are kept, so a full buffer of
-        // batches does not turn into fresh (zeroed) allocations once the producer runs steadily.
-        this.batchBuffers = new BatchBuffers(capacity, (int) Math.min(Integer.MAX_VALUE,
-                Math.max(1, config.bufferMemory() / capacity)));
-        this.sender = new Sender(this);
-        sender.start();
+        this.clientId = clientId;
+        this.clock = clock;
+        this.network = network;
+        this.closeNetwork = closeNetwork;
+        java.util.concurrent.ThreadFactory threads = config.network().threadFactory().orElse(null);
+        this.callbackThread = callbacks == null
+                ? Executors.newSingleThreadExecutor(JosefThreads.factory(threads, clientId, "callbacks")) : null;
+        this.outstanding = new Outstanding(clock);
+        this.hooks = new ProducerHooks(config.hooks(), clientId);
+        Sender[] senderRef = new Sender[1];
+        Runnable wakeup = () -> senderRef[0].wakeup();
+        this.accumulator = new RecordAccumulator(config, clock, wakeup);
+        this.completions = new Completions(callbacks != null ? callbacks : callbackThread, hooks, clock, accumulator);
+        this.metadataWait = new MetadataWait(config, network, completions, wakeup);
+        Idempotence idempotence = new Idempotence(config.idempotence(), network, config.network().retryBackoff());
+        InFlight inFlight = new InFlight();
+        OrderingGuard guard = new OrderingGuard(config.orderingPolicy(), accumulator, idempotence, inFlight,
+                completions, hooks);
+        this.sender = new Sender(config, network, clock, accumulator, metadataWait, idempotence, guard, completions,
+                inFlight, this::place);
+        senderRef[0] = sender;
+        this.senderThread = startSender ? JosefThreads.newThread(threads, clientId, "sender", sender::run) : null;
+        if (senderThread != null) {
+            senderThread.start();
+        }
     }
 
     public static Producer create(ProducerConfig config) {
         Objects.requireNonNull(config, "config");
-        return new Producer(config, NetworkClient.open(EngineConfigs.from(config.network())), true);
+        String clientId = JosefThreads.clientId(config.network().clientId(), "producer");
+        NetworkClient client = NetworkClient.open(EngineConfigs.from(config.network(), clientId));
+        return new Producer(config, ProducerNetwork.of(client), client::close, client.clock(), clientId, null, true);
     }
 
-    /** A producer on a shared cluster connection; closing the producer leaves the cluster open. */
+    /**
+     * A producer on a shared cluster connection; closing the producer leaves the
+     * cluster open. Connection hooks are the cluster's.
+     *
+     * @throws IllegalArgumentException when {@code config} carries connection hooks
+     *                                  ({@code ClientHook}s): give them to the cluster's configuration
+     */
     public static Producer create(ProducerConfig config, Cluster cluster) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(cluster, "cluster");
-        return new Producer(config, ClusterAccess.engine(cluster), false);
+        if (!config.network().hooks().isEmpty()) {
+            throw new IllegalArgumentException("a producer on a shared Cluster uses the cluster's connections, and "
+                    + "their hooks are the cluster's: give the ClientHooks " + config.network().hooks()
+                    + " to the Cluster's NetworkConfig");
+        }
+        NetworkClient client = ClusterAccess.engine(cluster);
+        String clientId = JosefThreads.clientId(config.network().clientId(), "producer");
+        return new Producer(config, ProducerNetwork.of(client), () -> { }, client.clock(), clientId, null, true);
     }
 
     /** A producer from kafka-clients property names; see {@link ProducerConfig#fromProperties(Map)}. */
     public static Producer create(Map<String, ?> kafkaClientsProperties) {
         return create(ProducerConfig.fromProperties(kafkaClientsProperties));
+    }
+
+    /** The configuration it was created with. */
+    public ProducerConfig config() {
+        return config;
+    }
+
+    /** The configured client id, or the one it took ({@code producer-1}, ...); its threads are named by it. */
+    public String clientId() {
+        return clientId;
     }
 
     /**
@@ -135,22 +188,25 @@ public final class Producer implements AutoCloseable {
         Objects.requireNonNull(given, "record");
         ensureOpen();
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
-        topicOf(record.topic()); // checks the name, once per topic
+        checkTopic(record.topic());
         int size = sizeOf(record);
         checkSize(size);
-        long now = System.nanoTime();
-        long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
+        long now = clock.nanoTime();
+        long timestamp = record.timestamp() != null ? record.timestamp() : clock.currentTimeMillis();
         boolean reserved;
+        boolean interrupted = false;
         try {
-            reserved = buffer.reserve(size, waitNanos);
+            reserved = accumulator.buffer.reserve(size, waitNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for room in the producer's buffer", e);
+            reserved = false;
+            interrupted = true;
         }
         PendingRecord pending = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(), callback);
         if (!reserved) {
-            pending.refuse(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
-                    record.topic(), -1, "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
+            pending.refuse(new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, interrupted
+                    ? "interrupted while waiting for room in the producer's buffer"
+                    : "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
                     + config.maxBufferedRecords() + " records)" + (waitNanos > 0 ? " for "
                     + Duration.ofNanos(waitNanos) : ""), null));
             return pending.future;
@@ -159,117 +215,43 @@ public final class Producer implements AutoCloseable {
             pending.future.settleExceptionally(new IllegalStateException("the producer is closed"));
             return pending.future;
         }
-        ClusterMetadata.Topic topic = client.metadata().topic(record.topic()).orElse(null);
-        if (topic == null || topic.partitions().isEmpty() || sender.hasBacklog(record.topic())) {
-            sender.awaitMetadata(pending);
+        ClusterMetadata.Topic topic = network.metadata().topic(record.topic()).orElse(null);
+        if (topic == null || topic.partitions().isEmpty() || metadataWait.hasBacklog(record.topic())) {
+            metadataWait.await(pending);
         } else {
-            place(pending, topic);
+            ProduceException refused = place(pending, topic);
+            if (refused != null) {
+                // The failure of this call: settled here, on the producing thread, with no lock held.
+                if (!hooks.isEmpty()) {
+                    hooks.failed(record, refused, clock.nanoTime() - now, 0);
+                }
+                pending.future.settleExceptionally(refused);
+            }
         }
         if (sender.exited()) {
             // close() or a failure raced with this call: the sender's last pass may have missed the record.
-            pending.future.settleExceptionally(new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
+            pending.future.settleExceptionally(new ProduceException(Persistence.NOT_PERSISTED,
                     record.topic(), pending.partition, "the producer closed before the record was sent", null));
         }
         return pending.future;
     }
 
-    /** The topic's entry, created (after checking its name) on its first record. */
-    private TopicEntry topicOf(String topic) {
-        TopicEntry entry = topics.get(topic);
-        if (entry == null) {
+    /** Checks a topic's name, once per topic. */
+    private void checkTopic(String topic) {
+        if (!checkedTopics.contains(topic)) {
             TopicNames.validate(topic);
-            entry = topics.computeIfAbsent(topic, TopicEntry::new);
-        }
-        return entry;
-    }
-
-    /**
-     * Closes a full batch on the producing thread, under its partition's lock:
-     * compression and the CRC happen as records are produced, not one batch
-     * after another on the sender thread. The sender stamps the producer state.
-     */
-    private boolean close(TopicEntry entry, PartitionState state, Batch batch) {
-        int uncompressed = batch.builder.sizeInBytes();
-        try {
-            batch.built = batch.builder.build();
-        } catch (RuntimeException e) {
-            // A codec that fails: this batch's records fail, nothing else. Out of the queue, under the lock.
-            state.queue.remove(batch);
-            batch.encodingFailure = e;
-            return false;
-        }
-        entry.observe(uncompressed, batch.built.remaining());
-        return true;
-    }
-
-    /** Fails the records of batches that could not be encoded, after the partition's lock is released. */
-    private static void failUnencodable(List<Batch> batches) {
-        for (Batch batch : batches) {
-            ProduceException failure = new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
-                    batch.partition.topic(), batch.partition.partition(), batch.recordCount() + " record(s) to "
-                    + batch.partition + " failed: encoding their batch failed: " + batch.encodingFailure,
-                    batch.encodingFailure);
-            for (PendingRecord p : batch.records) {
-                p.future.settleExceptionally(failure);
-            }
+            checkedTopics.add(topic);
         }
     }
 
     /**
-     * A topic's partition states by index, so that placing a record needs no
-     * TopicPartition and no hash lookup beyond the topic's; and how well its
-     * records compress.
+     * Chooses the record's partition (the partitioner runs here, with no lock
+     * held) and appends it to that partition's open batch. On a producing
+     * thread, or on the sender thread for a record that waited for its topic.
+     *
+     * @return null when placed; the refusal otherwise, for the caller to settle
      */
-    private final class TopicEntry {
-        private final String topic;
-        private volatile PartitionState[] states = new PartitionState[0];
-        /**
-         * Compressed over uncompressed size, as the topic's batches showed. A batch
-         * is full when its records would take {@code batch.size} on the wire, as in
-         * kafka-clients: with compression a batch holds more records than
-         * batch.size bytes. Worse news is believed at once, better news slowly;
-         * never below 1/4.
-         */
-        private volatile double ratio = 1.0;
-
-        int wireSize(int uncompressed) {
-            return (int) (uncompressed * ratio);
-        }
-
-        void observe(int uncompressed, int compressed) {
-            if (config.compression().id() == 0 || uncompressed <= 0) {
-                return;
-            }
-            double seen = (double) compressed / uncompressed;
-            double current = ratio;
-            ratio = Math.max(MIN_COMPRESSION_RATIO, seen >= current ? seen : current - (current - seen) * 0.1);
-        }
-
-        TopicEntry(String topic) {
-            this.topic = topic;
-        }
-
-        PartitionState partition(int index) {
-            PartitionState[] current = states;
-            if (index < current.length && current[index] != null) {
-                return current[index];
-            }
-            synchronized (this) {
-                current = states;
-                if (index >= current.length) {
-                    current = java.util.Arrays.copyOf(current, index + 1);
-                }
-                if (current[index] == null) {
-                    current[index] = partitions.computeIfAbsent(TopicPartition.of(topic, index), PartitionState::new);
-                    states = current;
-                }
-                return current[index];
-            }
-        }
-    }
-
-    /** Chooses the record's partition and appends it to that partition's open batch. Any thread. */
-    void place(PendingRecord pending, ClusterMetadata.Topic topic) {
+    private ProduceException place(PendingRecord pending, ClusterMetadata.Topic topic) {
         ProducerRecord record = pending.record;
         int count = topic.partitions().size();
         int partition;
@@ -277,89 +259,27 @@ public final class Producer implements AutoCloseable {
             partition = record.partition() != null ? record.partition()
                     : config.partitioner().partition(record.topic(), record.key(), record.value(), count);
         } catch (RuntimeException e) {
-            sender.failPlaced(pending, e);
-            return;
+            return new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, "partitioner "
+                    + config.partitioner().name() + " failed for a record of " + record.topic() + ": " + e, e);
         }
         if (partition == Partitioner.UNASSIGNED) {
-            partition = sticky.computeIfAbsent(record.topic(), t -> new Sticky()).next(topic, pending.size,
-                    config.batchSize());
+            partition = accumulator.stickyPartition(topic, pending.size);
         }
         if (partition < 0 || partition >= count) {
-            sender.failPlaced(pending, new ProduceException(ProduceException.Outcome.NOT_PERSISTED,
-                    record.topic(), partition, "topic " + record.topic() + " has partitions 0 to " + (count - 1)
-                    + "; there is no partition " + partition, null));
-            return;
+            return new ProduceException(Persistence.NOT_PERSISTED, record.topic(), partition, "topic "
+                    + record.topic() + " has partitions 0 to " + (count - 1) + "; there is no partition " + partition,
+                    null);
         }
         pending.partition = partition;
-        TopicEntry entry = topicOf(record.topic());
-        PartitionState state = entry.partition(partition);
-        TopicPartition tp = state.partition;
-        boolean wake;
-        List<Batch> unencodable = null;
-        synchronized (state) {
-            if (state.mode == PartitionState.Mode.FAILED) {
-                sender.failPlaced(pending, new PartitionFailedException(tp.topic(), partition, state.failure));
-                return;
-            }
-            Batch open = state.queue.peekLast();
-            // A new batch starts a linger the sender does not know of yet: it is woken to time it.
-            wake = open == null || open.built != null || open.inFlight
-                    || (open.recordCount() > 0 && entry.wireSize(open.builder.sizeInBytes() + pending.size)
-                    > config.batchSize());
-            if (wake) {
-                if (open != null && open.built == null && !open.inFlight && open.recordCount() > 0
-                        && !close(entry, state, open)) {
-                    unencodable = new ArrayList<>(List.of(open));
-                }
-                open = newBatch(tp, System.nanoTime());
-                state.queue.addLast(open);
-            }
-            open.builder.append(pending.timestamp, record.key(), record.value(), record.headers());
-            open.records.add(pending);
-            if (entry.wireSize(open.builder.sizeInBytes()) >= config.batchSize()) {
-                if (!close(entry, state, open)) {
-                    unencodable = unencodable == null ? new ArrayList<>() : unencodable;
-                    unencodable.add(open);
-                }
-                wake = true;
-            }
-        }
-        if (unencodable != null) {
-            failUnencodable(unencodable);
+        PartitionQueue pq = accumulator.partitionQueue(record.topic(), partition);
+        PartitionFailedException refused = accumulator.append(pending, pq);
+        if (refused != null) {
+            return refused;
         }
         if (!hooks.isEmpty()) {
-            hooks.buffered(record, tp, pending.size);
+            hooks.buffered(record, pq.partition, pending.size);
         }
-        if (wake) {
-            sender.wakeup();
-        }
-    }
-
-    /** A batch on a buffer from the pool. */
-    Batch newBatch(TopicPartition tp, long createdNanos) {
-        ByteBuffer buffer = batchBuffers.take();
-        Batch batch = new Batch(tp, new RecordBatchBuilder(buffer)
-                .compression(config.compression(), config.compressionLevel()), createdNanos);
-        batch.pooled = buffer;
-        return batch;
-    }
-
-    /**
-     * Gives a finished batch's buffer back to the pool. Only for a batch whose
-     * every request has completed: kafka-net encodes a request's body when it
-     * writes it, so a buffer given back earlier could still be read.
-     */
-    void recycle(Batch batch) {
-        ByteBuffer buffer = batch.pooled;
-        if (buffer != null && !batch.inFlight) {
-            batch.pooled = null;
-            batchBuffers.give(buffer);
-        }
-    }
-
-    RecordBatchBuilder newBuilder() {
-        return new RecordBatchBuilder(Math.min(config.batchSize(), 1 << 20) + 256)
-                .compression(config.compression(), config.compressionLevel());
+        return null;
     }
 
     private void checkSize(int size) {
@@ -386,7 +306,8 @@ public final class Producer implements AutoCloseable {
      * unsent at the deadline, in which case it is withdrawn and never sent; or
      * POSSIBLY_PERSISTED when it was sent and no answer came in time. A sent
      * record keeps its place and sequence, and the producer settles it in the
-     * background: records produced later are neither lost nor reordered.
+     * background: records produced later are neither lost nor reordered. An
+     * interrupt is taken as the deadline.
      *
      * @throws IllegalArgumentException for bad input, before anything is produced
      */
@@ -398,22 +319,23 @@ public final class Producer implements AutoCloseable {
             TopicNames.validate(r.topic());
             checkSize(sizeOf(r));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = clock.nanoTime() + timeout.toNanos();
         List<ProduceFuture> futures = new ArrayList<>(records.size());
         for (ProducerRecord r : records) {
-            futures.add(enqueue(r, Math.max(0, deadline - System.nanoTime()), null));
+            futures.add(enqueue(r, Math.max(0, deadline - clock.nanoTime()), null));
         }
         sender.flushUpTo(ids.get());
         List<ProduceResult> results = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             ProduceFuture future = futures.get(i);
-            try {
-                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
-                     | java.util.concurrent.CancellationException e) {
-                // the outcome is read below
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!Thread.currentThread().isInterrupted()) {
+                try {
+                    future.get(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+                    // the outcome is read below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the deadline, now: the rest are read as they stand
+                }
             }
             results.add(ProduceResult.of(records.get(i), future));
         }
@@ -427,9 +349,8 @@ public final class Producer implements AutoCloseable {
      *
      * @return the partitions that were failed and are open now
      */
-    public Set<TopicPartition> recoverFailedPartitions(
-            Collection<TopicPartition> failed) {
-        return reopen(failed, PartitionState.Mode.FAILED);
+    public Set<TopicPartition> recoverFailedPartitions(Collection<TopicPartition> failed) {
+        return reopen(failed, PartitionQueue.Mode.FAILED);
     }
 
     /**
@@ -438,72 +359,53 @@ public final class Producer implements AutoCloseable {
      *
      * @return the partitions that were paused and are open now
      */
-    public Set<TopicPartition> resumePartitions(
-            Collection<TopicPartition> paused) {
-        return reopen(paused, PartitionState.Mode.PAUSED);
+    public Set<TopicPartition> resumePartitions(Collection<TopicPartition> paused) {
+        return reopen(paused, PartitionQueue.Mode.PAUSED);
     }
 
     /** The partitions the {@code fail-partition} policy stopped, until {@link #recoverFailedPartitions}. */
     public Set<TopicPartition> failedPartitions() {
-        return inMode(PartitionState.Mode.FAILED);
+        return accumulator.inMode(PartitionQueue.Mode.FAILED);
     }
 
     /** The partitions the {@code pause-partition} policy holds, until {@link #resumePartitions}. */
     public Set<TopicPartition> pausedPartitions() {
-        return inMode(PartitionState.Mode.PAUSED);
+        return accumulator.inMode(PartitionQueue.Mode.PAUSED);
     }
 
-    private Set<TopicPartition> reopen(
-            Collection<TopicPartition> which, PartitionState.Mode from) {
+    private Set<TopicPartition> reopen(Collection<TopicPartition> which, PartitionQueue.Mode from) {
         Objects.requireNonNull(which, "partitions");
-        Set<TopicPartition> reopened = new LinkedHashSet<>();
         for (TopicPartition tp : which) {
-            PartitionState state = partitions.get(Objects.requireNonNull(tp, "partition"));
-            if (state == null) {
-                continue;
-            }
-            synchronized (state) {
-                if (state.mode == from) {
-                    state.mode = PartitionState.Mode.OPEN;
-                    state.failure = null;
-                    reopened.add(tp);
-                }
-            }
+            Objects.requireNonNull(tp, "partition");
         }
+        Set<TopicPartition> reopened = accumulator.reopen(which, from);
         sender.wakeup();
         return reopened;
-    }
-
-    private Set<TopicPartition> inMode(PartitionState.Mode mode) {
-        Set<TopicPartition> found = new TreeSet<>(
-                Comparator.comparing(TopicPartition::topic)
-                        .thenComparingInt(TopicPartition::partition));
-        for (PartitionState state : partitions.values()) {
-            synchronized (state) {
-                if (state.mode == mode) {
-                    found.add(state.partition);
-                }
-            }
-        }
-        return found;
     }
 
     /**
      * Sends every buffered record now, without waiting for linger, and waits
      * until each record produced before this call has its outcome.
      *
-     * @return whether they all did within {@code timeout}
+     * @return whether they all did within {@code timeout}; false also when the
+     *         thread was interrupted while it waited (it stays interrupted)
      */
-    public boolean flush(Duration timeout) throws InterruptedException {
+    public boolean flush(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         sender.flushUpTo(ids.get());
-        return outstanding.awaitEarlier(timeout.toNanos());
+        try {
+            return outstanding.awaitEarlier(timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
      * Sends what is buffered, waits up to {@code timeout} for it, then fails what
      * is left (NOT_PERSISTED if it was never sent, POSSIBLY_PERSISTED if it was)
-     * and stops. Idempotent.
+     * and stops. Idempotent. An interrupt ends the wait for the sender early; the
+     * producer still stops.
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -511,11 +413,22 @@ public final class Producer implements AutoCloseable {
             return;
         }
         try {
-            sender.shutdown(timeout.toNanos());
-        } finally {
-            if (ownsClient) {
-                client.close();
+            sender.stop(timeout.toNanos());
+            if (senderThread != null) {
+                senderThread.join(TimeUnit.NANOSECONDS.toMillis(timeout.toNanos()) + 5_000);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (callbackThread != null) {
+                callbackThread.shutdown();
+                try {
+                    callbackThread.awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            closeNetwork.run();
         }
     }
 
@@ -537,150 +450,6 @@ public final class Producer implements AutoCloseable {
 
     @Override
     public String toString() {
-        int batches = 0;
-        int inFlight = 0;
-        StringBuilder waiting = new StringBuilder();
-        for (PartitionState state : partitions.values()) {
-            synchronized (state) {
-                batches += state.queue.size();
-                inFlight += state.inFlight;
-                if (!state.queue.isEmpty() || state.inFlight > 0 || state.mode != PartitionState.Mode.OPEN) {
-                    waiting.append(", ").append(state.partition).append(": ").append(state.queue.size())
-                            .append(" queued, ").append(state.inFlight).append(" in flight")
-                            .append(state.mode == PartitionState.Mode.OPEN ? "" : ", " + state.mode)
-                            .append(state.needsReset ? ", sequences to restart" : "");
-                }
-            }
-        }
-        return "Producer(" + config.network().clientId() + ", " + partitions.size() + " partitions, " + batches
-                + " batches queued, " + inFlight + " in flight" + (closed.get() ? ", closed" : "") + waiting + ")";
-    }
-
-    /**
-     * Uniform sticky spreading of records without a partition (KIP-794): a topic's
-     * records go to one partition until a batch's worth of bytes went there, then
-     * to another partition with a leader, chosen at random.
-     */
-    private static final class Sticky {
-        private int partition = -1;
-        private long bytes;
-
-        synchronized int next(ClusterMetadata.Topic topic, int size, int batchSize) {
-            List<ClusterMetadata.Partition> all = topic.partitions();
-            if (partition < 0 || partition >= all.size() || bytes >= batchSize) {
-                int previous = partition;
-                List<Integer> candidates = all.stream().filter(p -> p.leaderId() >= 0 && p.index() != previous)
-                        .map(ClusterMetadata.Partition::index).toList();
-                if (candidates.isEmpty()) {
-                    candidates = all.stream().map(ClusterMetadata.Partition::index).toList();
-                }
-                partition = candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
-                bytes = 0;
-            }
-            bytes += size;
-            return partition;
-        }
-    }
-
-    /**
-     * Batch buffers of one size, kept for reuse up to a count: a batch costs no
-     * allocation (and no zeroing) once the producer runs steadily. The lock is
-     * taken once per batch, not per record.
-     */
-    static final class BatchBuffers {
-        private final int capacity;
-        private final int max;
-        private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
-
-        BatchBuffers(int capacity, int max) {
-            this.capacity = capacity;
-            this.max = max;
-        }
-
-        ByteBuffer take() {
-            ByteBuffer buffer;
-            synchronized (free) {
-                buffer = free.pollLast();
-            }
-            return buffer != null ? buffer.clear() : ByteBuffer.allocate(capacity);
-        }
-
-        void give(ByteBuffer buffer) {
-            if (buffer.capacity() != capacity) {
-                return;
-            }
-            synchronized (free) {
-                if (free.size() < max) {
-                    free.addLast(buffer);
-                }
-            }
-        }
-    }
-
-    /**
-     * The buffer's two limits, bytes and records. Reserving and releasing are
-     * atomic adds; only a producer that has to wait for room takes the lock, and
-     * a release notifies only when someone waits.
-     */
-    static final class BufferLimit {
-        private final long maxBytes;
-        private final int maxRecords;
-        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
-        private final Object lock = new Object();
-        private volatile int waiters;
-
-        BufferLimit(long maxBytes, int maxRecords) {
-            this.maxBytes = maxBytes;
-            this.maxRecords = maxRecords;
-        }
-
-        boolean reserve(int size, long waitNanos) throws InterruptedException {
-            if (tryReserve(size)) {
-                return true;
-            }
-            long deadline = System.nanoTime() + waitNanos;
-            synchronized (lock) {
-                waiters++;
-                try {
-                    // A release that read waiters as 0 happened before the increment, so tryReserve sees it.
-                    while (!tryReserve(size)) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            return false;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-                    }
-                    return true;
-                } finally {
-                    waiters--;
-                }
-            }
-        }
-
-        /** Takes room if there is some; a record larger than the whole buffer may go when the buffer is empty. */
-        private boolean tryReserve(int size) {
-            int nowRecords = records.incrementAndGet();
-            long nowBytes = bytes.addAndGet(size);
-            if (nowRecords == 1 || (nowBytes <= maxBytes && nowRecords <= maxRecords)) {
-                return true;
-            }
-            release(size);
-            return false;
-        }
-
-        void release(int size) {
-            long nowBytes = bytes.addAndGet(-size);
-            int nowRecords = records.decrementAndGet();
-            // A waiter is woken once a sixteenth of the buffer is free again, not for every record given
-            // back: when the buffer is full, records come back one by one, and waking the producing thread
-            // for each costs more than the wait. (Its timed wait bounds any wake-up this misses.)
-            if (waiters > 0 && (nowRecords == 0 || (nowBytes <= maxBytes - (maxBytes >> 4)
-                    && nowRecords <= maxRecords - (maxRecords >> 4)))) {
-                synchronized (lock) {
-                    lock.notifyAll();
-                }
-            }
-        }
+        return "Producer(" + clientId + ", " + accumulator.describe() + (closed.get() ? ", closed" : "") + ")";
     }
 }

@@ -14,7 +14,7 @@ class FlushAndBufferAccountingTest {
 
     @Test
     void flushWaitsForRecordsProducedBeforeItAndNotForLaterOnes() throws Exception {
-        Outstanding outstanding = new Outstanding();
+        Outstanding outstanding = new Outstanding(dev.josef.kafka.net.internal.Clock.system());
         Outstanding.Generation early = outstanding.enter();
 
         CompletableFuture<Boolean> flush = CompletableFuture.supplyAsync(() -> {
@@ -39,7 +39,7 @@ class FlushAndBufferAccountingTest {
 
     @Test
     void anOlderUnfinishedGenerationHoldsBackALaterFlush() throws Exception {
-        Outstanding outstanding = new Outstanding();
+        Outstanding outstanding = new Outstanding(dev.josef.kafka.net.internal.Clock.system());
         Outstanding.Generation first = outstanding.enter();
         assertThat(outstanding.awaitEarlier(TimeUnit.MILLISECONDS.toNanos(50))).isFalse(); // seals the first
         Outstanding.Generation second = outstanding.enter();
@@ -53,7 +53,7 @@ class FlushAndBufferAccountingTest {
 
     @Test
     void theBufferRefusesPastEitherLimitAndWakesAWaiterWhenRoomComesBack() throws Exception {
-        Producer.BufferLimit limit = new Producer.BufferLimit(1_000, 3);
+        BufferLimit limit = new BufferLimit(1_000, 3, dev.josef.kafka.net.internal.Clock.system());
         assertThat(limit.reserve(400, 0)).isTrue();
         assertThat(limit.reserve(400, 0)).isTrue();
         assertThat(limit.reserve(400, 0)).as("past the bytes").isFalse();
@@ -77,7 +77,7 @@ class FlushAndBufferAccountingTest {
 
     @Test
     void aRecordLargerThanTheWholeBufferGoesWhenTheBufferIsEmpty() throws Exception {
-        Producer.BufferLimit limit = new Producer.BufferLimit(1_000, 10);
+        BufferLimit limit = new BufferLimit(1_000, 10, dev.josef.kafka.net.internal.Clock.system());
         assertThat(limit.reserve(5_000, 0)).isTrue();
         assertThat(limit.reserve(1, 0)).isFalse();
         limit.release(5_000);

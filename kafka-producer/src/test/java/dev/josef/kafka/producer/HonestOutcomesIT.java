@@ -47,11 +47,11 @@ class HonestOutcomesIT {
                 long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertThat(swallow.fired()).isEqualTo(1);
                 assertThat(elapsedMillis).as("returned by the deadline, plus a margin").isLessThan(6_000);
-                assertThat(results).extracting(ProduceResult::status)
-                        .containsOnly(ProduceResult.Status.POSSIBLY_PERSISTED);
+                assertThat(results).extracting(ProduceResult::persistence)
+                        .containsOnly(Persistence.POSSIBLY_PERSISTED);
 
                 List<ProduceResult> later = producer.produceSync(values(topic, 10, 110), Duration.ofSeconds(30));
-                assertThat(later).extracting(ProduceResult::status).containsOnly(ProduceResult.Status.PERSISTED);
+                assertThat(later).extracting(ProduceResult::persistence).containsOnly(Persistence.PERSISTED);
                 assertThat(producer.flush(Duration.ofSeconds(30))).isTrue();
             }
         }
@@ -74,8 +74,8 @@ class HonestOutcomesIT {
             }
             for (ProduceFuture f : cancelled) {
                 assertThat(f.cancel(false)).as("an unsent record can be withdrawn").isTrue();
-                assertThat(ProduceResult.of(ProducerRecord.of(topic, new byte[0]), f).status())
-                        .isEqualTo(ProduceResult.Status.NOT_PERSISTED);
+                assertThat(ProduceResult.of(ProducerRecord.of(topic, new byte[0]), f).persistence())
+                        .isEqualTo(Persistence.NOT_PERSISTED);
             }
             List<ProduceFuture> kept = new ArrayList<>();
             for (ProducerRecord r : values(topic, 5, 8)) {
@@ -112,8 +112,8 @@ class HonestOutcomesIT {
 
                 assertThat(sent.cancel(false)).as("a sent record can be given up on without idempotence").isTrue();
                 assertThat(sent.wasSent()).isTrue();
-                assertThat(ProduceResult.of(ProducerRecord.of(topic, new byte[0]), sent).status())
-                        .isEqualTo(ProduceResult.Status.POSSIBLY_PERSISTED);
+                assertThat(ProduceResult.of(ProducerRecord.of(topic, new byte[0]), sent).persistence())
+                        .isEqualTo(Persistence.POSSIBLY_PERSISTED);
                 // Past the request timeout: the silent connection is gone, so "after" cannot be swallowed too.
                 Thread.sleep(3_500);
                 producer.produce(ProducerRecord.of(topic, "after".getBytes(StandardCharsets.UTF_8)))

@@ -139,7 +139,7 @@ class LostProducerStateIT {
                         assertThat(loss.partition()).isZero();
                         assertThat(loss.lastAcknowledgedOffset()).isEqualTo(9);
                         assertThat(loss.logStartOffset()).isZero();
-                        assertThat(loss.outcome()).isEqualTo(ProduceException.Outcome.NOT_PERSISTED);
+                        assertThat(loss.persistence()).isEqualTo(Persistence.NOT_PERSISTED);
                         assertThat(loss).hasMessageContaining("possible data loss");
                     });
             // The policy (continue) lets the partition go on under a new epoch.

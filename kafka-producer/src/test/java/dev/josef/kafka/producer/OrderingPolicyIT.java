@@ -71,8 +71,8 @@ class OrderingPolicyIT {
             assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(ProduceException.class)
-                    .satisfies(e -> assertThat(((ProduceException) e).outcome())
-                            .isEqualTo(ProduceException.Outcome.NOT_PERSISTED));
+                    .satisfies(e -> assertThat(((ProduceException) e).persistence())
+                            .isEqualTo(Persistence.NOT_PERSISTED));
         }
     }
 

@@ -131,8 +131,7 @@ class ProducerHooksIT {
         ProducerConfig config = ProducerConfig.builder()
                 .network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers()).clientId("hooks")
                         .build())
-                // The record for a missing topic fails after two metadata answers that say so.
-                .unknownTopicRetries(2).hook(hook).hook(new Broken()).build();
+                .hook(hook).hook(new Broken()).build();
         try (Producer producer = Producer.create(config)) {
             List<ProduceFuture> futures = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -141,13 +140,15 @@ class ProducerHooksIT {
             for (ProduceFuture f : futures) {
                 f.get(30, TimeUnit.SECONDS);
             }
-            ProduceFuture missing = producer.produce(ProducerRecord.of("hooks-no-such-topic", utf8("x")));
-            assertThatThrownBy(() -> missing.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            // Refused at the call (the topic has one partition): onFailed runs on this thread.
+            ProduceFuture refused = producer.produce(ProducerRecord.of(topic, utf8("x")).withPartition(7));
+            assertThatThrownBy(() -> refused.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("there is no partition 7");
         }
         assertThat(hook.events).containsExactly(
                 "buffered v0 0", "buffered v1 0", "buffered v2 0",
                 "acknowledged v0 @0", "acknowledged v1 @1", "acknowledged v2 @2",
-                "failed hooks-no-such-topic ProduceException");
+                "failed hooks ProduceException");
         assertThat(hook.batchRecords.get()).isEqualTo(3);
         assertThat(hook.latencies).allSatisfy(l -> {
             assertThat(l[0]).as("time in buffer").isNotNegative();

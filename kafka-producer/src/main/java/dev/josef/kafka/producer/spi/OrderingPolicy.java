@@ -9,7 +9,10 @@ import java.util.Objects;
  * one.
  *
  * <p>The producer asks the policy on its sender thread at the moment the
- * failure is known, before it sends anything more for the partition. Whatever
+ * failure is known, before it sends anything more for the partition, with no
+ * producer lock held. Every way a record fails for good comes here: a refusal,
+ * the delivery timeout, data loss, a batch that cannot be encoded, and a batch
+ * a broker that had forgotten the producer let a later one overtake. Whatever
  * the answer, the failed batch's records fail, and batches of the partition that
  * were in flight behind it count as part of the failure: the broker refuses
  * them too, since their sequence numbers follow the failed batch's.

@@ -14,11 +14,14 @@ import dev.josef.kafka.protocol.TopicPartition;
  * <p>Threads: {@link #onProduce} runs on the thread that calls {@code produce},
  * so it sees that thread's context (a current span, say). {@link #onBuffered}
  * runs where the record joins its partition's batch: the producing thread, or
- * the sender thread for a record that waited for its topic's metadata. The
- * others run on the producer's callback thread, in order per partition, just
- * before the record's future completes. Hooks must be fast and thread-safe; an
- * exception from a hook is logged and harms neither the record nor the other
- * hooks.
+ * the sender thread for a record that waited for its topic's metadata.
+ * {@link #onDataLoss} runs on the sender thread, before the partition's
+ * ordering policy decides. The others run on the producer's callback thread,
+ * in order per partition, just before the record's future completes; a record
+ * refused at the call itself (its partition failed, say) is reported by
+ * {@link #onFailed} on the producing thread. No hook is ever called with a
+ * producer lock held. Hooks must be fast and thread-safe; an exception from a
+ * hook is logged and harms neither the record nor the other hooks.
  *
  * <p>Latency is split in two: {@code bufferNanos} from {@code produce} until
  * the record's batch was first sent, {@code inFlightNanos} from then until the
@@ -64,7 +67,9 @@ public interface ProducerHook {
     /**
      * The broker lost this producer's state for a partition while records the
      * producer had acknowledged there may still have been in the log: they may be
-     * gone. Called once per detection, before the partition's ordering policy decides.
+     * gone. Called once per detection on the sender thread, before the
+     * partition's ordering policy decides (so an alert goes out before any
+     * record behind the loss is failed or held).
      */
     default void onDataLoss(String clientId, DataLossException loss) {
     }
