@@ -177,6 +177,23 @@ class JosefProcessIT {
         assertThat(deleted.out()).isEqualTo("deleted topic cli-topic\n");
     }
 
+    /**
+     * As kcat, franz-go and kafka-clients do against a broker with
+     * {@code auto.create.topics.enable=true} (Kafka's default, and the kit's
+     * shared cluster): producing to a topic that does not exist has the broker
+     * create it, and the records are written.
+     */
+    @Test
+    void josefProduceToABrandNewTopicHasTheBrokerCreateIt(KafkaCluster cluster) throws Exception {
+        String b = cluster.bootstrapServers();
+        Result produced = josef("one\ntwo\nthree\n", "produce", "-b", b, "-t", "cli-brand-new-topic");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        assertThat(produced.err()).startsWith("josef produce: 3 records to cli-brand-new-topic");
+        Result read = josef(null, "consume", "-b", b, "-t", "cli-brand-new-topic", "-e");
+        assertThat(read.exit()).as(read.err()).isZero();
+        assertThat(read.out()).isEqualTo("one\ntwo\nthree\n");
+    }
+
     @Test
     void configFileAndDashXCarryKafkaClientsProperties(KafkaCluster cluster) throws Exception {
         cluster.createTopic("cli-config", 1, 1);

@@ -125,6 +125,7 @@ final class Fetcher {
     private boolean metadataWanted;
     private boolean metadataRefreshing;
     private long metadataRequestedAtNanos;
+    private long subscribedLookupAtNanos;
     private final Set<String> warnedUnknownTopics = new HashSet<>();
     boolean closed;
 
@@ -337,6 +338,12 @@ final class Fetcher {
         }
         long wait = IDLE_WAIT_NANOS;
         boolean needMetadata = metadataWanted;
+        if (mode == Mode.TOPICS && now - subscribedLookupAtNanos >= 0 && subscribedTopicMissing(metadata)) {
+            // A subscribed topic the cluster has not described yet (or that is being created, on request
+            // when allow.auto.create.topics is on): asked about again every second, not only at metadata.max.age.
+            subscribedLookupAtNanos = now + UNKNOWN_TOPIC_RETRY_NANOS;
+            needMetadata = true;
+        }
         Map<Integer, List<PartitionState>> resets = new HashMap<>();
         Map<Integer, List<PartitionState>> validations = new HashMap<>();
         Map<Integer, List<PartitionState>> fetches = new HashMap<>();
@@ -481,6 +488,16 @@ final class Fetcher {
             }
         }));
         return retryBackoffNanos;
+    }
+
+    private boolean subscribedTopicMissing(ClusterMetadata metadata) {
+        for (String topic : subscribedTopics) {
+            ClusterMetadata.Topic t = metadata.topics().get(topic);
+            if (t == null || t.error() != ErrorCode.NONE || t.partitions().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a new metadata snapshot means: assignments of subscriptions, unknown topics. */

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -393,6 +394,41 @@ class ConsumerIT {
                     .containsExactly("b0", "b1", "b2", "b3", "b4");
             assertThat(byPattern.assignment()).containsExactlyInAnyOrder(new TopicPartition(prefix + "a", 0),
                     new TopicPartition(prefix + "a", 1), new TopicPartition(prefix + "b", 0));
+        }
+    }
+
+    /**
+     * kafka-clients' {@code allow.auto.create.topics}: a subscribed topic that
+     * does not exist is created by the broker (auto-creation is on in the kit's
+     * shared cluster, as by default), and read once written; with the setting
+     * off, the consumer waits for the topic and never has it created.
+     */
+    @Test
+    void aSubscribedTopicIsCreatedByTheBrokerUnlessAutoCreationIsOff(KafkaCluster cluster) throws Exception {
+        try (Consumer created = Consumer.create(config(cluster.bootstrapServers(), "auto-create")
+                     .offsetReset(OffsetReset.EARLIEST).build());
+             Consumer waiting = Consumer.create(config(cluster.bootstrapServers(), "no-auto-create")
+                     .allowAutoCreateTopics(false).build());
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            created.subscribe(List.of("consumer-it-auto-created"));
+            waiting.subscribe(List.of("consumer-it-not-created"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("consumer-it-auto-created")
+                    && System.nanoTime() < deadline) {
+                created.poll(Duration.ofMillis(200));
+                waiting.poll(Duration.ofMillis(200));
+            }
+            try (KafkaProducer<byte[], byte[]> producer = kafkaProducer(cluster, Map.of())) {
+                producer.send(new ProducerRecord<>("consumer-it-auto-created", bytes("first"))).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(readAll(created, 1, Duration.ofSeconds(30))).extracting(r -> text(r.value()))
+                    .containsExactly("first");
+            for (int i = 0; i < 5; i++) {
+                waiting.poll(Duration.ofMillis(200));
+            }
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .contains("consumer-it-auto-created").doesNotContain("consumer-it-not-created");
         }
     }
 

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 final class MetadataWait {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWait.class);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final int ROUNDS_PER_PASS = 8;
 
     /** Places a record whose topic became known. */
     interface Placer {
@@ -114,7 +115,7 @@ final class MetadataWait {
                 judgeMissingTopics(answered);
             }
         }
-        placeKnown(network.metadata(), placer);
+        boolean more = placeKnown(network.metadata(), placer);
         if ((!waiting.isEmpty() || stale) && refresh == null && now - retryAtNanos >= 0) {
             Set<String> topics = new HashSet<>(waiting.keySet());
             topics.addAll(knownTopics);
@@ -122,12 +123,21 @@ final class MetadataWait {
             refresh = network.refreshMetadata(topics, true);
             refresh.whenComplete((m, e) -> wakeup.run());
         }
-        return waiting.isEmpty() ? Long.MAX_VALUE : now + RETRY_NANOS;
+        return more ? now : waiting.isEmpty() ? Long.MAX_VALUE : now + RETRY_NANOS;
     }
 
-    private void placeKnown(ClusterMetadata metadata, Placer placer) {
+    /**
+     * Places what waited for topics now known, in rounds: what arrives for a
+     * topic while its records are placed joins the next round, and the topic
+     * leaves the backlog after a round with none. At most
+     * {@link #ROUNDS_PER_PASS} rounds a pass, so producers that keep a topic's
+     * line growing never keep the sender from sending.
+     *
+     * @return whether records of a known topic are still to be placed
+     */
+    private boolean placeKnown(ClusterMetadata metadata, Placer placer) {
         Set<String> placed = new HashSet<>();
-        while (true) {
+        for (int round = 0; ; round++) {
             Map<String, List<PendingRecord>> ready = new LinkedHashMap<>();
             Map<String, ClusterMetadata.Topic> described = new HashMap<>();
             synchronized (backlogLock) {
@@ -144,7 +154,13 @@ final class MetadataWait {
                 if (ready.isEmpty()) {
                     // Every record that waited for these topics is placed, and none arrived since.
                     backlog.removeAll(placed);
-                    return;
+                    return false;
+                }
+                if (round == ROUNDS_PER_PASS) {
+                    for (Map.Entry<String, List<PendingRecord>> e : ready.entrySet()) {
+                        waiting.put(e.getKey(), e.getValue()); // back, at the front of their lines: nothing is ahead
+                    }
+                    return true;
                 }
             }
             for (Map.Entry<String, List<PendingRecord>> e : ready.entrySet()) {

@@ -98,6 +98,9 @@ public final class Producer implements AutoCloseable {
         java.util.concurrent.ThreadFactory threads = config.network().threadFactory().orElse(null);
         this.callbackThread = callbacks == null
                 ? Executors.newSingleThreadExecutor(JosefThreads.factory(threads, clientId, "callbacks")) : null;
+        if (callbackThread != null) {
+            callbackThread.execute(() -> { }); // started now, as the sender is: a thread dump shows the producer whole
+        }
         this.outstanding = new Outstanding(clock);
         this.hooks = new ProducerHooks(config.hooks(), clientId);
         Sender[] senderRef = new Sender[1];
@@ -228,10 +231,14 @@ public final class Producer implements AutoCloseable {
                 pending.future.settleExceptionally(refused);
             }
         }
-        if (sender.exited()) {
+        if (sender.exited() && !pending.future.isDone()) {
             // close() or a failure raced with this call: the sender's last pass may have missed the record.
-            pending.future.settleExceptionally(new ProduceException(Persistence.NOT_PERSISTED,
-                    record.topic(), pending.partition, "the producer closed before the record was sent", null));
+            ProduceException closed = new ProduceException(Persistence.NOT_PERSISTED, record.topic(),
+                    pending.partition, "the producer closed before the record was sent", null);
+            if (!hooks.isEmpty()) {
+                hooks.failed(record, closed, clock.nanoTime() - now, 0);
+            }
+            pending.future.settleExceptionally(closed);
         }
         return pending.future;
     }

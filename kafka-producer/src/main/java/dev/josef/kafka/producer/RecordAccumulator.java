@@ -427,17 +427,29 @@ final class RecordAccumulator {
 
     /** Puts a batch back at the front of its partition's queue, in sequence order among the sequenced ones. */
     void requeue(Batch b) {
+        requeue(List.of(b));
+    }
+
+    /**
+     * Puts batches back together, in the order given, where the first of them
+     * belongs: among the sequenced ones by sequence; without sequences, after
+     * the retried batches created before it (so the halves of a split stay in
+     * order, whatever their creation times say).
+     */
+    void requeue(List<Batch> batches) {
+        Batch b = batches.get(0);
         PartitionQueue pq = b.owner;
         synchronized (pq.lock) {
             List<Batch> front = new ArrayList<>();
-            // Sequenced batches in sequence order; without sequences, retried batches in creation order.
             while (!pq.queue.isEmpty() && (pq.queue.peekFirst().baseSequence >= 0
                     ? precedes(pq.queue.peekFirst(), b)
                     : b.baseSequence < 0 && pq.queue.peekFirst().attempts > 0
                     && pq.queue.peekFirst().createdNanos - b.createdNanos <= 0)) {
                 front.add(pq.queue.pollFirst());
             }
-            pq.queue.addFirst(b);
+            for (int i = batches.size() - 1; i >= 0; i--) {
+                pq.queue.addFirst(batches.get(i));
+            }
             for (int i = front.size() - 1; i >= 0; i--) {
                 pq.queue.addFirst(front.get(i));
             }

@@ -43,6 +43,14 @@ import java.util.function.IntFunction;
  */
 final class Sender {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
+    /**
+     * Errors a leader can answer for an acks=all batch after it appended it,
+     * while the batch waited for its followers (Kafka's DelayedProduce): the
+     * batch may be in the log.
+     */
+    private static final java.util.Set<ErrorCode> AFTER_APPEND = java.util.EnumSet.of(
+            ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.KAFKA_STORAGE_ERROR);
+
     /** What {@link #runOnce} returns once the sender has made its last pass. */
     static final long STOPPED = Long.MIN_VALUE;
 
@@ -323,6 +331,10 @@ final class Sender {
             Throwable ex = ErrorCode.exception(answer.errorCode(), answer.errorMessage());
             if (code == ErrorCode.REQUEST_TIMED_OUT || code == ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND) {
                 b.unknownAttempt = true; // the leader wrote it; whether it stays is unknown
+            } else if (config.acks() == Acks.ALL && AFTER_APPEND.contains(code)) {
+                // An acks=all batch waits for its followers after the leader appended it; a leader that loses
+                // the partition meanwhile answers this, and the new leader may hold the batch.
+                b.unknownAttempt = true;
             } else if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code == ErrorCode.UNKNOWN_PRODUCER_ID) {
                 b.unknownAttempt = false; // the broker holds no copy of this sequence (it would say DUPLICATE)
             }
@@ -468,12 +480,17 @@ final class Sender {
             first.built = first.builder.build();
             second.built = second.builder.build();
         } catch (RuntimeException e) {
+            accumulator.recycle(first);
+            accumulator.recycle(second);
             guard.failForGood(b, "encoding the halves of a batch too large for the broker failed: " + e, e);
             return;
         }
         idempotence.requireReset(b.owner.sequence);
-        requeue(second, "split");
-        requeue(first, "split");
+        // Both at once, in order: without sequences the queue orders retried batches by creation, and the
+        // halves were created together.
+        accumulator.requeue(List.of(first, second));
+        LOG.debug("{}: the halves of a split batch ({} and {} records) wait for their turn", b.partition,
+                first.recordCount(), second.recordCount());
         accumulator.recycle(b);
     }
 

@@ -47,7 +47,7 @@ final class FakeBroker implements ProducerNetwork {
 
     /** What happens to a partition's next batch. */
     private record Script(ErrorCode refuse, long logStartOffset, boolean hold, boolean loseAnswer,
-                          boolean timeoutAfterAppend, boolean dropUnread) {
+                          boolean timeoutAfterAppend, boolean dropUnread, ErrorCode answerAfterAppend) {
     }
 
     /** A stored record and the producer state it was written under. */
@@ -80,7 +80,10 @@ final class FakeBroker implements ProducerNetwork {
     }
 
     private record Exchange(int broker, ProduceRequest request, CompletableFuture<ApiMessage> future,
-                            boolean expectsResponse) {
+                            boolean expectsResponse, ProduceResponse[] answered) {
+        Exchange(int broker, ProduceRequest request, CompletableFuture<ApiMessage> future, boolean expectsResponse) {
+            this(broker, request, future, expectsResponse, new ProduceResponse[1]);
+        }
     }
 
     private final Map<String, Uuid> topicIds = new LinkedHashMap<>();
@@ -146,25 +149,25 @@ final class FakeBroker implements ProducerNetwork {
 
     /** The partition's next batch is refused with {@code code}, reporting {@code logStartOffset}. */
     FakeBroker refuseNext(TopicPartition tp, ErrorCode code, long logStartOffset) {
-        log(tp).scripts.add(new Script(code, logStartOffset, false, false, false, false));
+        log(tp).scripts.add(new Script(code, logStartOffset, false, false, false, false, null));
         return this;
     }
 
     /** The request carrying the partition's next batch is held until {@link #releaseHeld}. */
     FakeBroker holdNext(TopicPartition tp) {
-        log(tp).scripts.add(new Script(null, 0, true, false, false, false));
+        log(tp).scripts.add(new Script(null, 0, true, false, false, false, null));
         return this;
     }
 
     /** The partition's next batch is written, and the answer to its request is lost (the connection drops). */
     FakeBroker loseAnswerToNext(TopicPartition tp) {
-        log(tp).scripts.add(new Script(null, 0, false, true, false, false));
+        log(tp).scripts.add(new Script(null, 0, false, true, false, false, null));
         return this;
     }
 
     /** The partition's next batch is written, and the answer says REQUEST_TIMED_OUT (replication did not finish). */
     FakeBroker timeOutAfterAppendingNext(TopicPartition tp) {
-        log(tp).scripts.add(new Script(null, 0, false, false, true, false));
+        log(tp).scripts.add(new Script(null, 0, false, false, true, false, null));
         return this;
     }
 
@@ -174,7 +177,18 @@ final class FakeBroker implements ProducerNetwork {
      * the client cannot know that.
      */
     FakeBroker dropNextUnread(TopicPartition tp) {
-        log(tp).scripts.add(new Script(null, 0, false, false, false, true));
+        log(tp).scripts.add(new Script(null, 0, false, false, false, true, null));
+        return this;
+    }
+
+    /**
+     * The partition's next batch is written when its request arrives, and the
+     * answer, {@code answer}, waits until {@link #releaseHeld}: a leader that
+     * appended an acks=all batch and, before the followers caught up, lost the
+     * leadership answers NOT_LEADER_OR_FOLLOWER for a batch that is in the log.
+     */
+    FakeBroker appendThenHoldAnswer(TopicPartition tp, ErrorCode answer) {
+        log(tp).scripts.add(new Script(null, 0, false, false, false, false, answer));
         return this;
     }
 
@@ -297,6 +311,7 @@ final class FakeBroker implements ProducerNetwork {
         ProduceRequest request = (ProduceRequest) body.apply(ApiKey.PRODUCE.latestStableVersion());
         Exchange exchange = new Exchange(broker, request, new CompletableFuture<>(), expectsResponse);
         boolean hold = false;
+        boolean appendNow = false;
         for (ProduceRequest.TopicProduceData t : request.topicData()) {
             for (ProduceRequest.PartitionProduceData p : t.partitionData()) {
                 Script next = log(TopicPartition.of(topicOf(t), p.index())).scripts.peekFirst();
@@ -304,7 +319,16 @@ final class FakeBroker implements ProducerNetwork {
                     log(TopicPartition.of(topicOf(t), p.index())).scripts.pollFirst();
                     hold = true;
                 }
+                appendNow |= next != null && next.answerAfterAppend() != null;
             }
+        }
+        if (appendNow) {
+            // Processed now, answered at release: the answer is made now and kept.
+            Exchange deferred = new Exchange(broker, request, new CompletableFuture<>(), expectsResponse);
+            answer(deferred);
+            exchange.answered()[0] = (ProduceResponse) deferred.future().join();
+            held.add(exchange);
+            return exchange.future();
         }
         // A broker reads a connection's requests one at a time and answers in order: behind a held
         // request, the next one on the same connection waits too, unread.
@@ -330,6 +354,10 @@ final class FakeBroker implements ProducerNetwork {
     }
 
     private void answer(Exchange exchange) {
+        if (exchange.answered()[0] != null) {
+            exchange.future().complete(exchange.answered()[0]);
+            return;
+        }
         ProduceResponse response = new ProduceResponse();
         boolean lose = false;
         boolean unread = false;
@@ -380,7 +408,11 @@ final class FakeBroker implements ProducerNetwork {
                 .setIndex(tp.partition()).setBaseOffset(-1).setLogAppendTimeMs(-1)
                 .setLogStartOffset(log.logStartOffset);
         ErrorCode code = decide(log, broker, batch, script);
-        if (code == ErrorCode.NONE || code == ErrorCode.REQUEST_TIMED_OUT) {
+        boolean written = code == ErrorCode.NONE || code == ErrorCode.REQUEST_TIMED_OUT;
+        if (written && script != null && script.answerAfterAppend() != null) {
+            code = script.answerAfterAppend();
+        }
+        if (written) {
             long base = duplicateOf(log, batch);
             if (base < 0) {
                 base = log.nextOffset();

@@ -182,4 +182,75 @@ class LostProducerStateIT {
         assertThat(recorder.failures).isEmpty();
         assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 50)).containsExactlyElementsOf(values(10, 60));
     }
+
+    /**
+     * Audit F1, on a real broker: the batch after the warm-up is refused once
+     * with NOT_LEADER_OR_FOLLOWER (a failover), and its retry with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER while the log still starts at 0. Nothing
+     * earlier is outstanding, so the broker lost acknowledged records: the
+     * data-loss signal fires at the first such answer. Before the fix the retry
+     * flag made every such answer look like a gap an earlier batch would fill,
+     * so the batch was retried (and here, with the rule spent, written) and no
+     * signal ever came.
+     */
+    @Test
+    void outOfOrderForARetriedBatchWhenTheLogStartDidNotMoveSignalsDataLossAtOnce(KafkaCluster cluster)
+            throws Exception {
+        String topic = "lost-state-after-retry";
+        cluster.createTopic(topic, 1, 1);
+        Recorder recorder = new Recorder();
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = slowRetries(proxy.bootstrapServers(), "after-retry", recorder)) {
+            awaitAll(produce(producer, topic, values(0, 10)));
+            ProxyRule notLeader = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER));
+            ProduceFuture found = producer.produce(ProducerRecord.of(topic, utf8("v10")).withPartition(0));
+            assertThat(notLeader.awaitFired(1, Duration.ofSeconds(30))).isTrue();
+            ProxyRule outOfOrder = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).logStartOffset(0));
+
+            assertThat(found).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(DataLossException.class, loss -> {
+                        assertThat(loss.lastAcknowledgedOffset()).isEqualTo(9);
+                        assertThat(loss.logStartOffset()).isZero();
+                    });
+            assertThat(outOfOrder.fired()).isOne();
+        }
+        assertThat(recorder.losses).hasSize(1);
+        assertThat(recorder.failures).singleElement().satisfies(f -> assertThat(f.dataLoss()).isTrue());
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 10)).containsExactlyElementsOf(values(0, 10));
+    }
+
+    /** As above, but the answer's log start is past everything acknowledged: the state went with the records. */
+    @Test
+    void outOfOrderForARetriedBatchWithTheLogStartMovedPastItRecoversSilently(KafkaCluster cluster) throws Exception {
+        String topic = "lost-state-after-retry-moved";
+        cluster.createTopic(topic, 1, 1);
+        Recorder recorder = new Recorder();
+        ProduceFuture found;
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = slowRetries(proxy.bootstrapServers(), "after-retry-moved", recorder)) {
+            awaitAll(produce(producer, topic, values(0, 10)));
+            ProxyRule notLeader = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER));
+            found = producer.produce(ProducerRecord.of(topic, utf8("v10")).withPartition(0));
+            assertThat(notLeader.awaitFired(1, Duration.ofSeconds(30))).isTrue();
+            ProxyRule outOfOrder = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).logStartOffset(10));
+
+            assertThat(found.get(30, TimeUnit.SECONDS).offset()).isEqualTo(10);
+            assertThat(outOfOrder.fired()).isOne();
+        }
+        assertThat(recorder.losses).isEmpty();
+        assertThat(recorder.failures).isEmpty();
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 11)).containsExactlyElementsOf(values(0, 11));
+    }
+
+    /** Retries wait 2 s, long enough for a test to put the next rule in place between two tries. */
+    private static Producer slowRetries(String bootstrap, String clientId, Recorder recorder) {
+        return Producer.create(ProducerConfig.builder()
+                .network(NetworkConfig.builder().bootstrapServers(bootstrap).clientId(clientId)
+                        .retryBackoff(Duration.ofSeconds(2)).build())
+                .linger(Duration.ZERO).hook(recorder).orderingPolicy(recorder).build());
+    }
 }

@@ -241,4 +241,48 @@ class OrderingPolicyIT {
             assertThat(producer.failedPartitions()).containsExactly(TopicPartition.of(topic, 0));
         }
     }
+
+    /**
+     * Audit F2: a record refused because its partition failed calls back on the
+     * producing thread. The callback produces to the other partition and waits
+     * for it, flushes, and produces synchronously: none of it may wait on a lock
+     * the callback's own thread holds (before the fix, the refusal was settled
+     * under partition 0's lock, and the sender, draining, waited for that lock:
+     * each wait ran into its timeout).
+     */
+    @Test
+    void aCallbackThatProducesAndWaitsWhileItsPartitionIsFailedIsNotBlocked(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-callback-waits";
+        cluster.createTopic(topic, 2, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = producer(proxy, "callback-waits", OrderingPolicy.failPartition())) {
+            warmUp(producer, topic);
+            refuseNextBatchOfPartition0(proxy, topic);
+            assertThatThrownBy(() -> producer.produce(ProducerRecord.of(topic, utf8("a1")).withPartition(0))
+                    .get(30, TimeUnit.SECONDS)).hasMessageContaining("INVALID_RECORD");
+            assertThat(producer.failedPartitions()).containsExactly(TopicPartition.of(topic, 0));
+
+            java.util.concurrent.CompletableFuture<List<Long>> fromCallback = new java.util.concurrent.CompletableFuture<>();
+            long start = System.nanoTime();
+            producer.produce(ProducerRecord.of(topic, utf8("a2")).withPartition(0), (md, error) -> {
+                try {
+                    assertThat(error).isInstanceOf(PartitionFailedException.class);
+                    long b1 = producer.produce(ProducerRecord.of(topic, utf8("b1")).withPartition(1))
+                            .get(10, TimeUnit.SECONDS).offset();
+                    producer.produce(ProducerRecord.of(topic, utf8("b2")).withPartition(1));
+                    boolean flushed = producer.flush(Duration.ofSeconds(10));
+                    List<ProduceResult> sync = producer.produceSync(
+                            List.of(ProducerRecord.of(topic, utf8("b3")).withPartition(1)), Duration.ofSeconds(10));
+                    fromCallback.complete(List.of(b1, flushed ? 1L : 0L, sync.get(0).persistence()
+                            == Persistence.PERSISTED ? sync.get(0).metadata().offset() : -1L));
+                } catch (Throwable t) {
+                    fromCallback.completeExceptionally(t);
+                }
+            });
+            assertThat(fromCallback.get(60, TimeUnit.SECONDS)).containsExactly(1L, 1L, 3L);
+            // Well inside the first 10 s wait that a lock held by the callback's thread would have run into.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 1, 4)).containsExactly("b0", "b1", "b2", "b3");
+    }
 }

@@ -474,6 +474,101 @@ class SenderTest {
     }
 
     @Test
+    void withoutIdempotenceTheHalvesOfASplitBatchAreWrittenInOrder() {
+        Recorder recorder = new Recorder();
+        try (ProducerHarness h = harness(ProducerHarness.config().idempotence(false), recorder)) {
+            h.broker.refuseNext(P0, ErrorCode.MESSAGE_TOO_LARGE);
+            List<ProduceFuture> futures = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                futures.add(h.produce(P0, "r" + i));
+            }
+            h.pump();
+
+            assertThat(futures).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
+            assertThat(h.broker.values(P0)).containsExactlyElementsOf(values("r", 0, 10));
+        }
+    }
+
+    /**
+     * A leader appends an acks=all batch and loses the partition before its
+     * followers confirm it: it answers NOT_LEADER_OR_FOLLOWER for a batch that
+     * is in the log. The new leader, which holds it, takes the next batch; that
+     * answer is handled after the NOT_LEADER one. The batch is not "overtaken":
+     * resent, the new leader answers it as the duplicate it is.
+     */
+    @Test
+    void aBatchALeaderAppendedBeforeLosingThePartitionIsNotTakenAsOvertaken() {
+        Recorder recorder = new Recorder();
+        try (ProducerHarness h = harness(ProducerHarness.config(), recorder)) {
+            h.broker.leader(P1, 3).refreshMetadata(Set.of("t"), false); // on another connection than P0's
+            warmUp(h, P0, 3);
+            warmUp(h, P1, 1);
+            h.broker.appendThenHoldAnswer(P0, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            ProduceFuture b4 = h.produce(P0, "b4");
+            h.pump();
+            // The producer learns of the new leader through another partition's refusal.
+            h.broker.leader(P0, 2).refuseNext(P1, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            h.produce(P1, "p1");
+            h.pump();
+            h.broker.appendThenHoldAnswer(P0, ErrorCode.NONE);
+            ProduceFuture b5 = h.produce(P0, "b5");
+            h.pump();
+            assertThat(h.broker.heldRequests()).as("b4 and b5 both written, both answers pending").isEqualTo(2);
+
+            h.broker.releaseHeld(); // b4's NOT_LEADER first, then b5's acknowledgment
+            h.pump().advance(Duration.ofSeconds(2));
+
+            assertThat(b4).isCompletedWithValueMatching(md -> md.offset() == 3);
+            assertThat(b5).isCompletedWithValueMatching(md -> md.offset() == 4);
+            assertThat(h.broker.values(P0)).containsExactly("w0", "w1", "w2", "b4", "b5");
+        }
+        assertThat(recorder.events).isEmpty();
+    }
+
+    /**
+     * Records that wait for their topic are placed by the sender in rounds, and
+     * what arrives meanwhile joins the next round; a pass does a bounded number
+     * of rounds and then sends, so producers that keep the line growing never
+     * stall the sender. Here the partitioner produces the next record of the
+     * topic each time it places one, 40 times over.
+     */
+    @Test
+    void recordsThatKeepArrivingForATopicBeingPlacedDoNotKeepTheSenderFromSending() {
+        AtomicReference<Producer> producer = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger placed = new java.util.concurrent.atomic.AtomicInteger();
+        dev.josef.kafka.producer.spi.Partitioner chaining = new dev.josef.kafka.producer.spi.Partitioner() {
+            @Override
+            public String name() {
+                return "chaining";
+            }
+
+            @Override
+            public int partition(String topic, byte[] key, byte[] value, int partitionCount) {
+                if (placed.incrementAndGet() < 40) {
+                    producer.get().produce(ProducerRecord.of("late", ("v" + placed.get()).getBytes(StandardCharsets.UTF_8)));
+                }
+                return 0;
+            }
+        };
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().partitioner(chaining))) {
+            producer.set(h.producer);
+            h.broker.topic("t", 1).autoCreate(false);
+            h.producer.produce(ProducerRecord.of("late", "v0".getBytes(StandardCharsets.UTF_8)));
+            h.pump(); // InitProducerId; the topic is unknown, the record waits for it
+            h.broker.topic("late", 1);
+            h.producer.sender.runOnce();
+
+            assertThat(placed.get()).as("records placed in one pass: a bounded number of rounds, then the sending")
+                    .isBetween(1, 10);
+            assertThat(h.broker.produceRequests()).as("the same pass sent what it had placed").isPositive();
+            h.pump();
+            assertThat(placed.get()).isEqualTo(40);
+            assertThat(h.broker.values(TopicPartition.of("late", 0)))
+                    .containsExactlyElementsOf(values("v", 0, 40));
+        }
+    }
+
+    @Test
     void aCancelledRecordThatWasNotSentIsNeverWrittenAndOneInFlightCannotBeCancelled() {
         Recorder recorder = new Recorder();
         try (ProducerHarness h = harness(ProducerHarness.config().linger(Duration.ofSeconds(1)), recorder)) {
