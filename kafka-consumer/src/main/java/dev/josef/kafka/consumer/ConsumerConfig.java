@@ -4,8 +4,10 @@ import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
 import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.net.internal.NetworkShortcuts;
 import dev.josef.kafka.net.internal.PropertyValues;
 import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.protocol.internal.Providers;
 import dev.josef.kafka.protocol.RecordBatchReader;
 
@@ -240,8 +242,7 @@ public final class ConsumerConfig {
         private int maxDecompressedBytes = RecordBatchReader.DEFAULT_MAX_DECOMPRESSED_BYTES;
         private BatchCorruptionHandler corruptionHandler = BatchCorruptionHandler.skip();
         private final List<ConsumerHook> hooks = new ArrayList<>();
-        private final List<ClientHook> clientHooks = new ArrayList<>();
-        private String bootstrapServers;
+        private final NetworkShortcuts shortcuts = new NetworkShortcuts();
         private boolean allowAutoCreateTopics = true;
         private Duration defaultApiTimeout = DEFAULT_API_TIMEOUT;
 
@@ -250,7 +251,7 @@ public final class ConsumerConfig {
 
         /** The cluster and how to reach it. Required. */
         public Builder network(NetworkConfig network) {
-            this.network = Objects.requireNonNull(network, "network");
+            shortcuts.network(network);
             return this;
         }
 
@@ -360,17 +361,13 @@ public final class ConsumerConfig {
          * {@link ClientHook} the consumer's connections and requests. An object
          * that is both (a tracing plug-in, say) is handed over once and takes both roles.
          *
-         * @throws IllegalArgumentException for an object that is neither
+         * @throws IllegalArgumentException for a hook that has neither role (a hook of another client only)
          */
-        public Builder hook(Object hook) {
+        public Builder hook(Hook hook) {
             Objects.requireNonNull(hook, "hook");
-            boolean taken = false;
+            boolean taken = shortcuts.hook(hook);
             if (hook instanceof ConsumerHook c) {
                 hooks.add(c);
-                taken = true;
-            }
-            if (hook instanceof ClientHook c) {
-                clientHooks.add(c);
                 taken = true;
             }
             if (!taken) {
@@ -392,9 +389,7 @@ public final class ConsumerConfig {
          * {@link #network} given too, that configuration with these addresses.
          */
         public Builder bootstrapServers(String bootstrapServers) {
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            NetworkConfig.builder().bootstrapServers(bootstrapServers); // checked now, with its own message
-            this.bootstrapServers = bootstrapServers;
+            shortcuts.bootstrapServers(bootstrapServers);
             return this;
         }
 
@@ -410,19 +405,7 @@ public final class ConsumerConfig {
 
         /** @throws IllegalArgumentException for a missing network configuration */
         public ConsumerConfig build() {
-            if (network == null && bootstrapServers == null) {
-                throw new IllegalArgumentException("a consumer needs a network configuration (bootstrap servers)");
-            }
-            if (bootstrapServers != null || !clientHooks.isEmpty()) {
-                NetworkConfig.Builder nb = network == null ? NetworkConfig.builder() : network.toBuilder();
-                if (bootstrapServers != null) {
-                    nb.bootstrapServers(bootstrapServers);
-                }
-                clientHooks.forEach(nb::hook);
-                network = nb.build();
-                bootstrapServers = null;
-                clientHooks.clear();
-            }
+            network = shortcuts.build("consumer");
             return new ConsumerConfig(this);
         }
     }

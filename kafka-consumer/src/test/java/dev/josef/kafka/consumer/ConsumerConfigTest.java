@@ -86,4 +86,24 @@ class ConsumerConfigTest {
         assertThatThrownBy(() -> ConsumerConfig.builder().build()).hasMessageContaining("bootstrap");
         assertThatThrownBy(() -> StartPosition.offset(-1)).hasMessageContaining("-1");
     }
+
+    /** A tracing plug-in: one object, two roles. */
+    static final class Tracing implements dev.josef.kafka.consumer.spi.ConsumerHook, dev.josef.kafka.net.spi.ClientHook {
+    }
+
+    @Test
+    void shortcutsBuildTheNetworkAndAHookIsRoutedToEveryRoleItHas() {
+        Tracing tracing = new Tracing();
+        ConsumerConfig config = ConsumerConfig.builder().bootstrapServers("h1:9092").hook(tracing).build();
+        assertThat(config.network().bootstrapServers()).containsExactly("h1:9092");
+        assertThat(config.hooks()).containsExactly(tracing);
+        assertThat(config.network().hooks()).containsExactly(tracing);
+        assertThat(config.allowAutoCreateTopics()).isTrue();
+        assertThat(ConsumerConfig.fromProperties(java.util.Map.of("bootstrap.servers", "h:1",
+                "allow.auto.create.topics", "false")).allowAutoCreateTopics()).isFalse();
+        dev.josef.kafka.net.spi.Hook producersOnly = new dev.josef.kafka.net.spi.Hook() {
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConsumerConfig.builder().hook(producersOnly))
+                .hasMessageContaining("a consumer takes ConsumerHooks and ClientHooks; ");
+    }
 }

@@ -1,11 +1,13 @@
 package dev.josef.kafka.producer;
 
 import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.net.internal.NetworkShortcuts;
 import dev.josef.kafka.net.internal.PropertyValues;
 import dev.josef.kafka.producer.spi.OrderingPolicy;
 import dev.josef.kafka.producer.spi.Partitioner;
 import dev.josef.kafka.producer.spi.ProducerHook;
 import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.protocol.CompressionCodecs;
 import dev.josef.kafka.protocol.internal.Providers;
 import dev.josef.kafka.protocol.spi.CompressionCodec;
@@ -325,8 +327,7 @@ public final class ProducerConfig {
         private Partitioner partitioner = Partitioner.defaultPartitioner();
         private OrderingPolicy orderingPolicy = OrderingPolicy.continueSending();
         private final List<ProducerHook> hooks = new ArrayList<>();
-        private final List<ClientHook> clientHooks = new ArrayList<>();
-        private String bootstrapServers;
+        private final NetworkShortcuts shortcuts = new NetworkShortcuts();
         private int unknownTopicRetries = Integer.MAX_VALUE;
 
         private Builder() {
@@ -334,7 +335,7 @@ public final class ProducerConfig {
 
         /** The cluster and how to reach it. Required, unless {@link #bootstrapServers} is enough. */
         public Builder network(NetworkConfig network) {
-            this.network = Objects.requireNonNull(network, "network");
+            shortcuts.network(network);
             return this;
         }
 
@@ -344,9 +345,7 @@ public final class ProducerConfig {
          * {@link #network} given too, that configuration with these addresses.
          */
         public Builder bootstrapServers(String bootstrapServers) {
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            NetworkConfig.builder().bootstrapServers(bootstrapServers); // checked now, with its own message
-            this.bootstrapServers = bootstrapServers;
+            shortcuts.bootstrapServers(bootstrapServers);
             return this;
         }
 
@@ -465,17 +464,13 @@ public final class ProducerConfig {
          * the producer's connections and requests. An object that is both (a
          * tracing plug-in, say) is handed over once and takes both roles.
          *
-         * @throws IllegalArgumentException for an object that is neither
+         * @throws IllegalArgumentException for a hook that has neither role (a hook of another client only)
          */
-        public Builder hook(Object hook) {
+        public Builder hook(Hook hook) {
             Objects.requireNonNull(hook, "hook");
-            boolean taken = false;
+            boolean taken = shortcuts.hook(hook);
             if (hook instanceof ProducerHook p) {
                 hooks.add(p);
-                taken = true;
-            }
-            if (hook instanceof ClientHook c) {
-                clientHooks.add(c);
                 taken = true;
             }
             if (!taken) {
@@ -506,19 +501,7 @@ public final class ProducerConfig {
          *         timeout shorter than linger plus the request timeout)
          */
         public ProducerConfig build() {
-            if (network == null && bootstrapServers == null) {
-                throw new IllegalArgumentException("a producer needs a network configuration (bootstrap servers)");
-            }
-            if (bootstrapServers != null || !clientHooks.isEmpty()) {
-                NetworkConfig.Builder nb = network == null ? NetworkConfig.builder() : network.toBuilder();
-                if (bootstrapServers != null) {
-                    nb.bootstrapServers(bootstrapServers);
-                }
-                clientHooks.forEach(nb::hook);
-                network = nb.build();
-                bootstrapServers = null;
-                clientHooks.clear();
-            }
+            network = shortcuts.build("producer");
             if (idempotence && acks != Acks.ALL) {
                 if (idempotenceSet) {
                     throw new IllegalArgumentException("idempotence needs acks=all, not " + acks);

@@ -101,4 +101,38 @@ class ProducerConfigTest {
                 .hasMessageContaining("must be at least linger");
         assertThatThrownBy(() -> ProducerConfig.builder().build()).hasMessageContaining("needs a network configuration");
     }
+
+    /** A tracing plug-in: one object, two roles. */
+    static final class Tracing implements dev.josef.kafka.producer.spi.ProducerHook, dev.josef.kafka.net.spi.ClientHook {
+    }
+
+    @Test
+    void shortcutsBuildTheNetworkAndAHookIsRoutedToEveryRoleItHas() {
+        Tracing tracing = new Tracing();
+        ProducerConfig config = ProducerConfig.builder().bootstrapServers("h1:9092,h2:9092")
+                .compression("zstd", 5).hook(tracing).build();
+        assertThat(config.network().bootstrapServers()).containsExactly("h1:9092", "h2:9092");
+        assertThat(config.compression().name()).isEqualTo("zstd");
+        assertThat(config.compressionLevel()).isEqualTo(5);
+        assertThat(config.hooks()).containsExactly(tracing);
+        assertThat(config.network().hooks()).containsExactly(tracing);
+
+        NetworkConfig given = NetworkConfig.builder().bootstrapServers("old:1").clientId("kept").build();
+        ProducerConfig both = ProducerConfig.builder().network(given).bootstrapServers("new:2").build();
+        assertThat(both.network().bootstrapServers()).containsExactly("new:2");
+        assertThat(both.network().clientId()).isEqualTo("kept");
+
+        dev.josef.kafka.net.spi.Hook consumersOnly = new dev.josef.kafka.net.spi.Hook() {
+        };
+        assertThatThrownBy(() -> ProducerConfig.builder().hook(consumersOnly))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a producer takes ProducerHooks and ClientHooks; ")
+                .hasMessageEndingWith(" is neither");
+        assertThatThrownBy(() -> ProducerConfig.builder().compression("brotli"))
+                .hasMessageContaining("compression brotli");
+        assertThatThrownBy(() -> ProducerConfig.builder().bootstrapServers("no-port"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ProducerConfig.builder().build())
+                .hasMessageContaining("a producer needs a network configuration");
+    }
 }

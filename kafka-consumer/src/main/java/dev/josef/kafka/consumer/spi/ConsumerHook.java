@@ -1,5 +1,6 @@
 package dev.josef.kafka.consumer.spi;
 
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.consumer.ConsumerRecords;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
@@ -12,11 +13,7 @@ import dev.josef.kafka.protocol.TopicPartition;
  * thread-safe: {@link #onFetch} runs on the consumer's fetcher thread, the
  * others on the thread that polls.
  */
-public interface ConsumerHook {
-    /** Lower runs first; 0 by default. */
-    default int order() {
-        return 0;
-    }
+public interface ConsumerHook extends Hook {
 
     /**
      * A Fetch answered by broker {@code nodeId}.

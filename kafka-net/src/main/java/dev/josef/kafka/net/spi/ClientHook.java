@@ -12,12 +12,8 @@ import dev.josef.kafka.protocol.ApiKey;
  * thread-safe (one hook may serve several clients); an exception from a hook
  * is logged and does not reach the client or the other hooks.
  */
-public interface ClientHook {
+public interface ClientHook extends Hook {
 
-    /** Lower runs first; 0 by default. */
-    default int order() {
-        return 0;
-    }
 
     /** A connection to a broker is ready for requests (TLS, versions and SASL done). */
     default void onConnect(String clientId, String broker) {

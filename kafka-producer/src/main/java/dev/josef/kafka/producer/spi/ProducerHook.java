@@ -1,5 +1,6 @@
 package dev.josef.kafka.producer.spi;
 
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.producer.DataLossException;
 import dev.josef.kafka.producer.ProducerRecord;
 import dev.josef.kafka.producer.RecordMetadata;
@@ -27,12 +28,8 @@ import dev.josef.kafka.protocol.TopicPartition;
  * the record's batch was first sent, {@code inFlightNanos} from then until the
  * outcome (0 for a record that was never sent).
  */
-public interface ProducerHook {
+public interface ProducerHook extends Hook {
 
-    /** Lower runs first; 0 by default. */
-    default int order() {
-        return 0;
-    }
 
     /**
      * Called first in {@code produce}, before the record is checked and encoded;
