@@ -202,19 +202,15 @@ class LostProducerStateIT {
         try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
              Producer producer = slowRetries(proxy.bootstrapServers(), "after-retry", recorder)) {
             awaitAll(produce(producer, topic, values(0, 10)));
-            ProxyRule notLeader = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
-                    .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER));
-            ProduceFuture found = producer.produce(ProducerRecord.of(topic, utf8("v10")).withPartition(0));
-            assertThat(notLeader.awaitFired(1, Duration.ofSeconds(30))).isTrue();
-            ProxyRule outOfOrder = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
-                    .refuseRecords().replaceError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).logStartOffset(0));
+            ProxyRule[] outOfOrder = new ProxyRule[1];
+            ProduceFuture found = notLeaderThenOutOfOrder(proxy, producer, topic, 0, outOfOrder);
 
             assertThat(found).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOfSatisfying(DataLossException.class, loss -> {
                         assertThat(loss.lastAcknowledgedOffset()).isEqualTo(9);
                         assertThat(loss.logStartOffset()).isZero();
                     });
-            assertThat(outOfOrder.fired()).isOne();
+            assertThat(outOfOrder[0].fired()).isOne();
         }
         assertThat(recorder.losses).hasSize(1);
         assertThat(recorder.failures).singleElement().satisfies(f -> assertThat(f.dataLoss()).isTrue());
@@ -231,19 +227,73 @@ class LostProducerStateIT {
         try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
              Producer producer = slowRetries(proxy.bootstrapServers(), "after-retry-moved", recorder)) {
             awaitAll(produce(producer, topic, values(0, 10)));
-            ProxyRule notLeader = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
-                    .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER));
-            found = producer.produce(ProducerRecord.of(topic, utf8("v10")).withPartition(0));
-            assertThat(notLeader.awaitFired(1, Duration.ofSeconds(30))).isTrue();
-            ProxyRule outOfOrder = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
-                    .refuseRecords().replaceError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).logStartOffset(10));
+            ProxyRule[] outOfOrder = new ProxyRule[1];
+            found = notLeaderThenOutOfOrder(proxy, producer, topic, 10, outOfOrder);
 
             assertThat(found.get(30, TimeUnit.SECONDS).offset()).isEqualTo(10);
-            assertThat(outOfOrder.fired()).isOne();
+            assertThat(outOfOrder[0].fired()).isOne();
         }
         assertThat(recorder.losses).isEmpty();
         assertThat(recorder.failures).isEmpty();
         assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 11)).containsExactlyElementsOf(values(0, 11));
+    }
+
+    /**
+     * Produces v10 to partition 0, refused once with NOT_LEADER_OR_FOLLOWER (a
+     * failover); once that fired, its retry is to be refused with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER reporting {@code logStartOffset}.
+     */
+    private static ProduceFuture notLeaderThenOutOfOrder(KafkaProxy proxy, Producer producer, String topic,
+                                                         long logStartOffset, ProxyRule[] outOfOrder)
+            throws InterruptedException {
+        ProxyRule notLeader = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                .refuseRecords().replaceError(ErrorCode.NOT_LEADER_OR_FOLLOWER));
+        ProduceFuture found = producer.produce(ProducerRecord.of(topic, utf8("v10")).withPartition(0));
+        assertThat(notLeader.awaitFired(1, Duration.ofSeconds(30))).isTrue();
+        outOfOrder[0] = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                .refuseRecords().replaceError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER).logStartOffset(logStartOffset));
+        return found;
+    }
+
+    /**
+     * Audit F8, on a real broker that forgets a producer idle for a second: after
+     * the idle spell, the next batch is refused as too large and answered late,
+     * while more batches are ready behind it. They must not reach the broker
+     * first: it would take the first of them as this producer's first batch, and
+     * the refused one, split and sent again, would land after them. Before the
+     * fix the partition kept pipelining (the broker had acknowledged a batch
+     * under this epoch once, long ago).
+     */
+    @Test
+    void afterTheBrokerForgotAnIdleProducerARefusedBatchIsNotOvertaken(KafkaCluster cluster) throws Exception {
+        String topic = "lost-state-idle";
+        cluster.createTopic(topic, 1, 1);
+        Recorder recorder = new Recorder();
+        List<ProduceFuture> later;
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = Producer.create(ProducerConfig.builder()
+                     .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("idle")
+                             .build())
+                     // Batches fill (several records each) within the linger and leave full, at once.
+                     .linger(Duration.ofMillis(200)).batchSize(256).hook(recorder).orderingPolicy(recorder).build())) {
+            awaitAll(produce(producer, topic, values(0, 10)));
+            Thread.sleep(2_500); // past producer.id.expiration.ms and a check interval: the broker forgot us
+            ProxyRule tooLarge = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).partition(0).times(1)
+                    .refuseRecords().replaceError(ErrorCode.MESSAGE_TOO_LARGE).delay(Duration.ofMillis(500)));
+            later = new ArrayList<>();
+            for (int i = 10; i < 40; i++) {
+                later.add(producer.produce(ProducerRecord.of(topic, utf8("v" + i + "-" + "x".repeat(60)))
+                        .withPartition(0)));
+            }
+            awaitAll(later);
+            assertThat(tooLarge.fired()).isOne();
+        }
+        assertThat(recorder.failures).isEmpty();
+        for (int i = 0; i < later.size(); i++) {
+            assertThat(later.get(i).get().offset()).as("offset of v" + (i + 10)).isEqualTo(10 + i);
+        }
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 40)).extracting(v -> v.split("-")[0])
+                .containsExactlyElementsOf(values(0, 40));
     }
 
     /** Retries wait 2 s, long enough for a test to put the next rule in place between two tries. */

@@ -285,4 +285,34 @@ class OrderingPolicyIT {
         }
         assertThat(Logs.values(cluster.bootstrapServers(), topic, 1, 4)).containsExactly("b0", "b1", "b2", "b3");
     }
+
+    /**
+     * Audit F7, on a real broker: a batch the compression codec cannot encode is
+     * a failure for good like any other, so the ordering policy decides
+     * (fail-partition here) before anything behind it goes; the other partition
+     * keeps producing. Before the fix the batch failed alone and the next
+     * record of the partition was sent.
+     */
+    @Test
+    void aBatchTheCodecCannotEncodeGoesThroughThePolicy(KafkaCluster cluster) throws Exception {
+        String topic = "ordering-poison";
+        cluster.createTopic(topic, 2, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = Producer.create(ProducerConfig.builder()
+                     .network(NetworkConfig.builder().bootstrapServers(proxy.bootstrapServers()).clientId("poison")
+                             .build())
+                     .linger(Duration.ZERO).compression(new PoisonCodec())
+                     .orderingPolicy(OrderingPolicy.failPartition()).build())) {
+            warmUp(producer, topic);
+            ProduceFuture poisoned = producer.produce(ProducerRecord.of(topic, utf8("poison")).withPartition(0));
+            assertThatThrownBy(() -> poisoned.get(30, TimeUnit.SECONDS)).hasMessageContaining("encoding the batch failed");
+            assertThat(producer.failedPartitions()).containsExactly(TopicPartition.of(topic, 0));
+            assertThatThrownBy(() -> producer.produce(ProducerRecord.of(topic, utf8("a1")).withPartition(0))
+                    .get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(PartitionFailedException.class);
+            assertThat(producer.produce(ProducerRecord.of(topic, utf8("b1")).withPartition(1))
+                    .get(30, TimeUnit.SECONDS).offset()).isEqualTo(1);
+        }
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 0, 1)).containsExactly("a0");
+        assertThat(Logs.values(cluster.bootstrapServers(), topic, 1, 2)).containsExactly("b0", "b1");
+    }
 }
