@@ -85,4 +85,19 @@ class ThreadsAndClientIdTest {
         assertThat(roles(threadsOf(clientId), clientId)).containsAll(roles);
         assertThat(List.copyOf(threadsOf(clientId))).isNotEmpty();
     }
+
+    @Test
+    void connectionHooksGivenToAProducerOnASharedClusterAreRefusedByName() {
+        dev.josef.kafka.net.spi.ClientHook connections = new dev.josef.kafka.net.spi.ClientHook() {
+        };
+        try (dev.josef.kafka.net.Cluster cluster = dev.josef.kafka.net.Cluster.connect(
+                NetworkConfig.builder().bootstrapServers(NOBODY).build())) {
+            ProducerConfig config = ProducerConfig.builder().bootstrapServers(NOBODY).hook(connections).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Producer.create(config, cluster))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("give the ClientHooks")
+                    .hasMessageContaining("to the Cluster's NetworkConfig");
+            assertThat(cluster.toString()).matches("Cluster\\(\\[127.0.0.1:9\\], client id 'cluster-\\d+'\\)");
+        }
+    }
 }
