@@ -36,7 +36,7 @@ import java.util.function.IntFunction;
  * <p>Threads: the sender thread ({@code josef-<client-id>-sender}) runs
  * {@link #runOnce} in a loop; answers arrive on kafka-net's callback thread
  * and are queued for it. {@link #wakeup}, {@link #flushUpTo},
- * {@link #shutdown}, {@link #exited} and {@link #failure} are called by
+ * {@link #stop}, {@link #exited} and {@link #failure} are called by
  * producing threads and hand over through the semaphore, the event queue and
  * volatile fields. Tests drive {@link #runOnce} themselves, with a clock they
  * move and a scripted broker.
