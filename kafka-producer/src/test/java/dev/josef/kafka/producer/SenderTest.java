@@ -169,16 +169,26 @@ class SenderTest {
 
     // ---------------------------------------------------------------- F1: the data-loss signal after a retry
 
+    /**
+     * w0..w9 acknowledged; then v10's leader dies under it (NOT_LEADER_OR_FOLLOWER),
+     * and the retry is answered OUT_OF_ORDER_SEQUENCE_NUMBER with the log starting
+     * at {@code logStartOffset}.
+     */
+    private static ProduceFuture retriedThenOutOfOrder(ProducerHarness h, long logStartOffset) {
+        warmUp(h, P0, 10);
+        h.broker.refuseNext(P0, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+                .refuseNext(P0, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, logStartOffset);
+        ProduceFuture found = h.produce(P0, "v10");
+        h.pump().advance(Duration.ofMillis(500));
+        return found;
+    }
+
     @Test
     void outOfOrderSequenceForABatchThatWasRetriedIsDataLossAtOnceWhenTheLogStartDidNotMove() {
         Recorder recorder = new Recorder();
         try (ProducerHarness h = harness(ProducerHarness.config(), recorder)) {
-            warmUp(h, P0, 10);
-            // The leader dies under the next batch; the new one lost the producer's last records.
-            h.broker.refuseNext(P0, ErrorCode.NOT_LEADER_OR_FOLLOWER)
-                    .refuseNext(P0, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 0);
-            ProduceFuture found = h.produce(P0, "v10");
-            h.pump().advance(Duration.ofMillis(500));
+            // The new leader lost the producer's last records.
+            ProduceFuture found = retriedThenOutOfOrder(h, 0);
 
             assertThat(failureOf(found)).isInstanceOfSatisfying(DataLossException.class, loss -> {
                 assertThat(loss.lastAcknowledgedOffset()).isEqualTo(9);
@@ -198,11 +208,7 @@ class SenderTest {
     void outOfOrderSequenceForARetriedBatchWithTheLogStartMovedPastItRecoversSilently() {
         Recorder recorder = new Recorder();
         try (ProducerHarness h = harness(ProducerHarness.config(), recorder)) {
-            warmUp(h, P0, 10);
-            h.broker.refuseNext(P0, ErrorCode.NOT_LEADER_OR_FOLLOWER)
-                    .refuseNext(P0, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 10);
-            ProduceFuture found = h.produce(P0, "v10");
-            h.pump().advance(Duration.ofMillis(500));
+            ProduceFuture found = retriedThenOutOfOrder(h, 10);
 
             assertThat(found).isCompletedWithValueMatching(md -> md.offset() == 10);
             assertThat(recorder.events).isEmpty();
