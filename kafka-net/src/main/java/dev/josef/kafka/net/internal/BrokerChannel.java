@@ -57,7 +57,7 @@ final class BrokerChannel {
     private final BiConsumer<PendingRequest, Object> completer;
     private final Consumer<Runnable> onIoThread;
     private final Executor offIoThread;
-    private final Executor resolver;
+    private final HostLookup lookup;
     private final Clock clock;
     private final Events events;
     private final Hooks hooks;
@@ -69,9 +69,6 @@ final class BrokerChannel {
     /** Every address the host resolves to (KIP-302), tried in turn until one connects. */
     private java.util.List<java.net.InetAddress> addresses;
     private int addressIndex;
-    /** A host lookup is under way on the resolver's thread; {@code lookups} tells its answer from a stale one. */
-    private boolean resolving;
-    private long lookups;
     private long lastActivityNanos;
     /** A broker's throttle (KIP-219): nothing is written before this nanoTime; 0 when none. */
     private long mutedUntilNanos;
@@ -122,7 +119,7 @@ final class BrokerChannel {
         this.completer = completer;
         this.onIoThread = onIoThread;
         this.offIoThread = offIoThread;
-        this.resolver = resolver;
+        this.lookup = new HostLookup(resolver, onIoThread);
         this.clock = clock;
     }
 
@@ -145,48 +142,23 @@ final class BrokerChannel {
         startConnect(now);
     }
 
-    /**
-     * Looks the host up on the resolver's thread, then connects on the I/O
-     * thread. The lookup has the connect timeout; an answer that comes after the
-     * channel gave up (or closed) is dropped.
-     */
+    /** Looks the host up (off the I/O thread, within the connect timeout), then connects. */
     private void startConnect(long now) {
         connectAtNanos = 0;
-        resolving = true;
         connectDeadlineNanos = now + config.connectTimeout().toNanos();
-        long lookup = ++lookups;
-        String host = address.host();
-        try {
-            resolver.execute(() -> {
-                Object found;
-                try {
-                    // Every address of the host, not just the first (KIP-302).
-                    found = java.util.List.of(java.net.InetAddress.getAllByName(host));
-                } catch (IOException | RuntimeException e) {
-                    found = e;
-                }
-                Object result = found;
-                onIoThread.accept(() -> resolved(lookup, result));
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            resolving = false;
-            close(new NetworkException("cannot resolve " + host + ": the client is closing", false, e));
-        }
-    }
+        lookup.start(address.host(), new HostLookup.Answer() {
+            @Override
+            public void resolved(java.util.List<java.net.InetAddress> found) {
+                addresses = found;
+                addressIndex = 0;
+                connectTo(clock.nanoTime());
+            }
 
-    @SuppressWarnings("unchecked")
-    private void resolved(long lookup, Object result) {
-        if (state != State.CONNECTING || !resolving || lookup != lookups) {
-            return; // gave up on this lookup meanwhile
-        }
-        resolving = false;
-        if (result instanceof Exception e) {
-            close(new NetworkException("cannot resolve " + address.host() + ": " + e.getMessage(), false, e));
-            return;
-        }
-        addresses = (java.util.List<java.net.InetAddress>) result;
-        addressIndex = 0;
-        connectTo(clock.nanoTime());
+            @Override
+            public void failed(Exception cause) {
+                close(new NetworkException("cannot resolve " + address.host() + ": " + cause.getMessage(), false, cause));
+            }
+        });
     }
 
     private void connectTo(long now) {
@@ -280,8 +252,8 @@ final class BrokerChannel {
         if (state == State.CONNECTING && socket == null && connectAtNanos != 0 && now - connectAtNanos >= 0) {
             startConnect(now);
         }
-        if (state == State.CONNECTING && resolving && now - connectDeadlineNanos >= 0) {
-            resolving = false;
+        if (state == State.CONNECTING && lookup.running() && now - connectDeadlineNanos >= 0) {
+            lookup.cancel();
             close(new NetworkException("cannot resolve " + address.host() + ": no answer within "
                     + config.connectTimeout(), false, null));
             return Long.MAX_VALUE;
@@ -334,7 +306,7 @@ final class BrokerChannel {
             return Long.MAX_VALUE;
         }
         long next = state != State.CONNECTING ? Long.MAX_VALUE
-                : resolving || socket != null ? connectDeadlineNanos : connectAtNanos;
+                : lookup.running() || socket != null ? connectDeadlineNanos : connectAtNanos;
         if (oldestUnanswered != null) {
             next = Math.min(next, oldestUnanswered.deadlineNanos);
         }
@@ -680,6 +652,7 @@ final class BrokerChannel {
         }
         boolean wasConnected = readyOnce || state == State.READY;
         state = State.CLOSED;
+        lookup.cancel();
         closeSocket();
         RuntimeException failure = cause != null ? cause
                 : new NetworkException("connection to " + address + " closed", false, null);

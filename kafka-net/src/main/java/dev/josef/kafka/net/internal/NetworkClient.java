@@ -4,8 +4,6 @@ import dev.josef.kafka.net.NetworkException;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.message.ApiMessage;
-import dev.josef.kafka.protocol.message.FindCoordinatorRequest;
-import dev.josef.kafka.protocol.message.FindCoordinatorResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
 import dev.josef.kafka.protocol.message.ProduceRequest;
@@ -16,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,10 +57,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final ExecutorService callbacks;
     /** Looks host names up off the I/O thread; its one thread ends when idle. */
     private final java.util.concurrent.ThreadPoolExecutor resolver;
-    /** Timers handed over by any thread; the I/O thread moves them into {@link #timers}. */
-    private final ConcurrentLinkedQueue<Timer> newTimers = new ConcurrentLinkedQueue<>();
-    /** I/O thread only: the timers waiting, soonest first. */
-    private final java.util.PriorityQueue<Timer> timers = new java.util.PriorityQueue<>();
+    private final IoTimers timers = new IoTimers();
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     /** Work handed back to the I/O thread from elsewhere (a SASL session started off it). */
     private final ConcurrentLinkedQueue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
@@ -70,7 +66,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final AtomicInteger knownCursor = new AtomicInteger();
     /** Topics some caller asked about: every refresh describes all of them. */
     private final Set<String> trackedTopics = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<CoordinatorKey, CompletableFuture<Integer>> coordinators = new ConcurrentHashMap<>();
+    private final CoordinatorLookup coordinators = new CoordinatorLookup(this);
     private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
     /** nanoTime of the last successful refresh; 0 before the first. */
     private volatile long refreshedAtNanos;
@@ -101,17 +97,6 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
 
         CoordinatorType(byte keyType) {
             this.keyType = keyType;
-        }
-    }
-
-    private record CoordinatorKey(CoordinatorType type, String key) {
-    }
-
-    /** A wait that ends at {@code dueNanos}: its future completes on the callback thread. */
-    private record Timer(long dueNanos, CompletableFuture<Void> future) implements Comparable<Timer> {
-        @Override
-        public int compareTo(Timer other) {
-            return Long.compare(dueNanos - other.dueNanos, 0);
         }
     }
 
@@ -159,48 +144,29 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         return clock;
     }
 
+    Duration requestTimeout() {
+        return config.requestTimeout();
+    }
+
     /**
      * A future that completes after {@code delay}, on the callback thread: the
      * timer is the I/O thread's, so retries and backoffs run on threads this
      * client owns, never on the JDK's common pool. Fails once the client is closed.
      */
-    public CompletableFuture<Void> delay(java.time.Duration delay) {
+    public CompletableFuture<Void> delay(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         CompletableFuture<Void> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
             return future;
         }
-        newTimers.add(new Timer(clock.nanoTime() + Math.max(0, delay.toNanos()), future));
+        timers.add(clock.nanoTime() + Math.max(0, delay.toNanos()), future);
         selector.wakeup();
         if (closed) {
-            failTimers(); // the loop may have ended between the check and the add
+            // The loop may have ended between the check and the add.
+            timers.failAdded(new IllegalStateException("the network client is closed"), this::offIoThread);
         }
         return future;
-    }
-
-    /** Fires due timers on the callback thread; returns when the next one is due. I/O thread only. */
-    private long fireTimers(long now) {
-        Timer t;
-        while ((t = newTimers.poll()) != null) {
-            timers.add(t);
-        }
-        while ((t = timers.peek()) != null && now - t.dueNanos() >= 0) {
-            timers.poll();
-            CompletableFuture<Void> future = t.future();
-            offIoThread(() -> future.complete(null));
-        }
-        return t == null ? Long.MAX_VALUE : t.dueNanos();
-    }
-
-    /** Fails the timers not yet taken by the I/O thread (it has stopped, or is stopping). */
-    private void failTimers() {
-        IllegalStateException closing = new IllegalStateException("the network client is closed");
-        Timer t;
-        while ((t = newTimers.poll()) != null) {
-            CompletableFuture<Void> future = t.future();
-            offIoThread(() -> future.completeExceptionally(closing));
-        }
     }
 
     /** Runs on the callback thread; directly once that thread has been stopped by close. */
@@ -284,7 +250,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 return CompletableFuture.<ApiMessage>failedFuture(all);
             }
             long backoff = Backoff.exponential(attempt - 1, 100, 1000);
-            return delay(java.time.Duration.ofMillis(backoff))
+            return delay(Duration.ofMillis(backoff))
                     .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, attempt + 1, attempts,
                             failures));
         }).thenCompose(f -> f);
@@ -474,78 +440,15 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      * remembered.
      */
     public CompletableFuture<Integer> coordinator(CoordinatorType type, String key) {
-        CoordinatorKey k = new CoordinatorKey(Objects.requireNonNull(type, "type"), Objects.requireNonNull(key, "key"));
-        CompletableFuture<Integer> found = coordinators.computeIfAbsent(k, this::findCoordinator);
-        found.whenComplete((id, error) -> {
-            if (error != null) {
-                coordinators.remove(k, found);
-            }
-        });
-        return found;
+        return coordinators.coordinator(type, key);
     }
 
     public void invalidateCoordinator(CoordinatorType type, String key) {
-        coordinators.remove(new CoordinatorKey(type, key));
+        coordinators.invalidate(type, key);
     }
 
-    /**
-     * Finds a coordinator, retrying retriable answers (COORDINATOR_NOT_AVAILABLE
-     * while a fresh cluster creates its internal topics, say) with exponential
-     * backoff and jitter until the request timeout has passed.
-     */
-    private CompletableFuture<Integer> findCoordinator(CoordinatorKey k) {
-        long deadline = clock.nanoTime() + config.requestTimeout().toNanos();
-        return findCoordinator(k, 0, deadline);
-    }
-
-    private CompletableFuture<Integer> findCoordinator(CoordinatorKey k, int attempt, long deadline) {
-        return findCoordinatorOnce(k).handle((id, error) -> {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            if (cause == null) {
-                return CompletableFuture.completedFuture(id);
-            }
-            long backoffMillis = Backoff.exponential(attempt, 50, 1000);
-            if (cause instanceof dev.josef.kafka.protocol.RetriableException && !closed
-                    && clock.nanoTime() + backoffMillis * 1_000_000 - deadline < 0) {
-                return delay(java.time.Duration.ofMillis(backoffMillis))
-                        .thenCompose(ignored -> findCoordinator(k, attempt + 1, deadline));
-            }
-            return CompletableFuture.<Integer>failedFuture(cause);
-        }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<Integer> findCoordinatorOnce(CoordinatorKey k) {
-        // v4 (KIP-699) carries a list of keys where v0-3 carried one.
-        IntFunction<ApiMessage> body = version -> version >= 4
-                ? new FindCoordinatorRequest().setKeyType(k.type().keyType).setCoordinatorKeys(List.of(k.key()))
-                : new FindCoordinatorRequest().setKeyType(k.type().keyType).setKey(k.key());
-        return send(ANY_BROKER, ChannelKind.OTHER, ApiKey.FIND_COORDINATOR, body,
-                ApiKey.FIND_COORDINATOR.latestStableVersion())
-                .thenCompose(response -> {
-                    FindCoordinatorResponse r = (FindCoordinatorResponse) response;
-                    short error;
-                    int nodeId;
-                    String message;
-                    if (!r.coordinators().isEmpty()) {
-                        FindCoordinatorResponse.Coordinator c = r.coordinators().get(0);
-                        error = c.errorCode();
-                        nodeId = c.nodeId();
-                        message = c.errorMessage();
-                    } else {
-                        error = r.errorCode();
-                        nodeId = r.nodeId();
-                        message = r.errorMessage();
-                    }
-                    if (error != ErrorCode.NONE.code()) {
-                        return CompletableFuture.failedFuture(ErrorCode.exception(error,
-                                k.type().name().toLowerCase(java.util.Locale.ROOT) + " coordinator for '" + k.key() + "'"
-                                        + (message == null ? "" : ": " + message)));
-                    }
-                    if (metadata.brokers().containsKey(nodeId)) {
-                        return CompletableFuture.completedFuture(nodeId);
-                    }
-                    return refreshMetadata().thenApply(m -> nodeId);
-                });
+    boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -644,7 +547,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                         next = due;
                     }
                 }
-                next = Math.min(next, fireTimers(now));
+                next = Math.min(next, timers.fire(now, this::offIoThread));
                 for (Iterator<BrokerChannel> it = channels.values().iterator(); it.hasNext(); ) {
                     BrokerChannel c = it.next();
                     next = Math.min(next, c.checkDeadlines(now));
@@ -681,13 +584,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             channels.clear();
             failSubmissions();
-            IllegalStateException stopped = new IllegalStateException("the network client is closed");
-            for (Timer t : timers) {
-                CompletableFuture<Void> future = t.future();
-                offIoThread(() -> future.completeExceptionally(stopped));
-            }
-            timers.clear();
-            failTimers();
+            timers.failAll(new IllegalStateException("the network client is closed"), this::offIoThread);
             try {
                 selector.close();
             } catch (IOException ignored) {
