@@ -101,9 +101,10 @@ final class MetadataWait {
      * last refresh, and starts another when records wait or leaders are stale.
      *
      * @param knownTopics the topics the producer has partitions of, described by every refresh
+     *                    (asked for only when a refresh starts)
      * @return when to look again
      */
-    long poll(long now, Placer placer, Set<String> knownTopics) {
+    long poll(long now, Placer placer, java.util.function.Supplier<Set<String>> knownTopics) {
         if (refresh != null && refresh.isDone()) {
             boolean failed = refresh.isCompletedExceptionally();
             ClusterMetadata answered = failed ? null : refresh.join();
@@ -118,7 +119,7 @@ final class MetadataWait {
         boolean more = placeKnown(network.metadata(), placer);
         if ((!waiting.isEmpty() || stale) && refresh == null && now - retryAtNanos >= 0) {
             Set<String> topics = new HashSet<>(waiting.keySet());
-            topics.addAll(knownTopics);
+            topics.addAll(knownTopics.get());
             stale = false;
             refresh = network.refreshMetadata(topics, true);
             refresh.whenComplete((m, e) -> wakeup.run());
@@ -136,6 +137,9 @@ final class MetadataWait {
      * @return whether records of a known topic are still to be placed
      */
     private boolean placeKnown(ClusterMetadata metadata, Placer placer) {
+        if (waiting.isEmpty() && arriving.isEmpty()) {
+            return false; // every pass of the sender comes here: nothing to lock or allocate when nothing waits
+        }
         Set<String> placed = new HashSet<>();
         for (int round = 0; ; round++) {
             Map<String, List<PendingRecord>> ready = new LinkedHashMap<>();

@@ -177,7 +177,7 @@ final class Sender {
             return STOPPED;
         }
         long next = now + TimeUnit.SECONDS.toNanos(1);
-        next = Math.min(next, metadataWait.poll(now, placer, accumulator.topicNames()));
+        next = Math.min(next, metadataWait.poll(now, placer, accumulator::topicNames));
         next = Math.min(next, metadataWait.expire(now));
         next = Math.min(next, expire(now));
         if (!idempotence.ready()) {
@@ -318,13 +318,9 @@ final class Sender {
                 continue;
             }
             ErrorCode code = ErrorCode.forCode(answer.errorCode());
-            if (code == ErrorCode.NONE) {
-                acknowledged(b, answer.baseOffset(), answer.logAppendTimeMs());
-                continue;
-            }
-            if (code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
-                // An old broker's answer to a retried batch it already had: in the log, at an offset this
-                // answer may not carry (-1), which the record's metadata then says (RecordMetadata.hasOffset).
+            // DUPLICATE_SEQUENCE_NUMBER: an old broker's answer to a retried batch it already had. In the log, at
+            // an offset this answer may not carry (-1), which the record's metadata then says (hasOffset).
+            if (code == ErrorCode.NONE || code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
                 acknowledged(b, answer.baseOffset(), answer.logAppendTimeMs());
                 continue;
             }

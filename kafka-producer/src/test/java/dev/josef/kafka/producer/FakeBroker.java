@@ -298,7 +298,9 @@ final class FakeBroker implements ProducerNetwork {
     @Override
     public CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body) {
         if (api != ApiKey.INIT_PRODUCER_ID) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("the fake broker answers no " + api));
+            // The producer sends nothing else outside Produce; anything else is a test failure, named.
+            return CompletableFuture.failedFuture(new IllegalStateException("the producer sent " + api
+                    + ", which a producer without transactions never sends"));
         }
         body.apply(api.latestStableVersion());
         return CompletableFuture.completedFuture(new InitProducerIdResponse().setErrorCode(ErrorCode.NONE.code())

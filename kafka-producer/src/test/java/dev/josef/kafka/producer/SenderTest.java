@@ -700,10 +700,20 @@ class SenderTest {
         };
         try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().orderingPolicy(broken))) {
             h.broker.topic("t", 1);
-            h.broker.refuseNext(P0, ErrorCode.INVALID_RECORD);
-            h.produce(P0, "bad");
+            h.broker.holdNext(P0).refuseNext(P0, ErrorCode.INVALID_RECORD);
+            ProduceFuture bad = h.produce(P0, "bad");
             h.pump();
+            ProduceFuture behind = h.produce(P0, "behind");
+            h.pump();
+            h.broker.releaseHeld();
+            h.pump();
+
             assertThat(h.producer.failedPartitions()).containsExactly(P0);
+            assertThat(persistenceOf(bad)).isEqualTo(Persistence.NOT_PERSISTED);
+            assertThat(persistenceOf(behind)).as("in flight behind the failure: refused by sequence, not written")
+                    .isEqualTo(Persistence.NOT_PERSISTED);
+            assertThat(failureOf(h.produce(P0, "later"))).isInstanceOf(PartitionFailedException.class);
+            assertThat(h.broker.values(P0)).as("nothing lost that was written, nothing reordered").isEmpty();
         }
     }
 }
