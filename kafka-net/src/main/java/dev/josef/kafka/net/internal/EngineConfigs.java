@@ -72,7 +72,7 @@ public final class EngineConfigs {
         return new NetworkClientConfig(bootstrap, clientId, config.requestTimeout(), config.connectTimeout(),
                 config.maxInFlightPerConnection(), NetworkClientConfig.DEFAULT_MAX_RESPONSE_BYTES, security(config),
                 config.reconnectBackoff(), config.reconnectBackoffMax(), config.connectionsMaxIdle(),
-                Hooks.ordered(config.hooks()), config.metadataMaxAge(), config.threadFactory().orElse(null));
+                Hooks.withInstalled(config.hooks()), config.metadataMaxAge(), config.threadFactory().orElse(null));
     }
 
     /** TLS and SASL as the engine takes them. */

@@ -26,10 +26,11 @@ final class Hooks {
         this.clientId = clientId;
     }
 
-    /** The given hooks and those ServiceLoader finds, by {@code order()}; a provider that fails to load is skipped. */
-    static List<ClientHook> ordered(List<ClientHook> given) {
-        return Providers.ordered(given, ServiceLoader.load(ClientHook.class).iterator(), "ClientHook",
-                ClientHook::order);
+    /** The given hooks and those ServiceLoader finds (a provider that fails to load is skipped); sorted here, when used. */
+    static List<ClientHook> withInstalled(List<ClientHook> given) {
+        List<ClientHook> all = new java.util.ArrayList<>(given);
+        all.addAll(Providers.all(ServiceLoader.load(ClientHook.class).iterator(), "ClientHook"));
+        return all;
     }
 
     boolean isEmpty() {
