@@ -203,7 +203,23 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         // Before the first metadata, any broker means each bootstrap address in turn.
         int attempts = nodeId == ANY_BROKER && metadata.brokers().isEmpty()
                 ? Math.max(MAX_ATTEMPTS, config.bootstrap().size()) : MAX_ATTEMPTS;
-        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, 1, attempts, new ArrayList<>());
+        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, config.requestTimeout(), 1, attempts,
+                new ArrayList<>());
+    }
+
+    /**
+     * As {@link #send(int, ChannelKind, ApiKey, IntFunction, short)}, for a request the
+     * broker may rightly hold longer than the request timeout: a JoinGroup waits for
+     * the whole group, up to its rebalance timeout.
+     */
+    public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, ApiKey api,
+                                              IntFunction<ApiMessage> bodyForVersion, short maxVersion,
+                                              Duration timeout) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(bodyForVersion, "bodyForVersion");
+        Objects.requireNonNull(timeout, "timeout");
+        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, timeout, 1, MAX_ATTEMPTS, new ArrayList<>());
     }
 
     /**
@@ -226,9 +242,9 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      */
     private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, ApiKey api,
                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion,
-                                                  int attempt, int attempts, List<String> failures) {
+                                                  Duration timeout, int attempt, int attempts, List<String> failures) {
         boolean lastResort = attempt > 1 && attempt == attempts;
-        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, lastResort).handle((response, error) -> {
+        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, lastResort, timeout).handle((response, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(response);
             }
@@ -251,8 +267,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             long backoff = Backoff.exponential(attempt - 1, 100, 1000);
             return delay(Duration.ofMillis(backoff))
-                    .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, attempt + 1, attempts,
-                            failures));
+                    .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, timeout, attempt + 1,
+                            attempts, failures));
         }).thenCompose(f -> f);
     }
 
@@ -283,13 +299,13 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             return body;
         };
-        return sendOnce(nodeId, kind, api, checked, maxVersion, false, false);
+        return sendOnce(nodeId, kind, api, checked, maxVersion, false, false, config.requestTimeout());
     }
 
     /** One send; {@code lastResort} sends a request for any broker to a bootstrap address. */
     private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion,
-                                                   boolean expectsResponse, boolean lastResort) {
+                                                   boolean expectsResponse, boolean lastResort, Duration timeout) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("the network client is closed"));
@@ -303,7 +319,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                     + "metadata; known brokers: " + metadata.brokers().keySet(), false, null));
             return future;
         }
-        long deadline = clock.nanoTime() + config.requestTimeout().toNanos();
+        long deadline = clock.nanoTime() + timeout.toNanos();
         PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future, expectsResponse);
         submissions.add(new Submission(address, kind, pending));
         selector.wakeup();
