@@ -1,5 +1,6 @@
 package dev.josef.kafka.consumer.spi;
 
+import dev.josef.kafka.consumer.internal.balancer.Balancers;
 import dev.josef.kafka.protocol.TopicPartition;
 
 import java.nio.ByteBuffer;
@@ -29,6 +30,54 @@ import java.util.Set;
  * the consumer reports and retries by rejoining.
  */
 public interface GroupBalancer {
+
+    /**
+     * kafka-clients' {@code RangeAssignor}: each topic's partitions in contiguous
+     * ranges, the first members (static ones by {@code group.instance.id}, then the
+     * rest by member id) one partition more; rack-aware when members send racks
+     * and partitions' replicas differ in theirs (KIP-881).
+     */
+    static GroupBalancer range() {
+        return Balancers.RANGE;
+    }
+
+    /** kafka-clients' {@code RoundRobinAssignor}: all partitions dealt out in turn to the members that subscribe to them. */
+    static GroupBalancer roundRobin() {
+        return Balancers.ROUND_ROBIN;
+    }
+
+    /**
+     * kafka-clients' {@code StickyAssignor}: balanced, and keeping members' previous
+     * partitions where balance allows; what a member had travels in its user data.
+     */
+    static GroupBalancer sticky() {
+        return Balancers.STICKY;
+    }
+
+    /**
+     * kafka-clients' {@code CooperativeStickyAssignor}: the sticky balance, and safe
+     * under the {@link Protocol#COOPERATIVE} protocol: a partition that another member
+     * still owns is withheld until that member has given it up.
+     */
+    static GroupBalancer cooperativeSticky() {
+        return Balancers.COOPERATIVE_STICKY;
+    }
+
+    /**
+     * A built-in balancer by its name.
+     *
+     * @throws IllegalArgumentException for a name that is not built in
+     */
+    static GroupBalancer builtIn(String name) {
+        return switch (name) {
+            case "range" -> range();
+            case "roundrobin" -> roundRobin();
+            case "sticky" -> sticky();
+            case "cooperative-sticky" -> cooperativeSticky();
+            default -> throw new IllegalArgumentException("no built-in group balancer is named '" + name
+                + "' (built in: range, roundrobin, sticky, cooperative-sticky)");
+        };
+    }
 
     /** How partitions change owners (KIP-429). */
     enum Protocol {

@@ -96,6 +96,29 @@ final class Group {
         return new Group(brokers, cluster, members);
     }
 
+    /**
+     * A cluster laid out to match {@code topics}' replica racks: a broker in each
+     * rack, and one in none for partitions whose replicas have no rack.
+     */
+    static Group of(Map<String, Topic> topics, Map<String, Member> members) {
+        Map<String, Broker> byRack = new TreeMap<>();
+        Broker rackless = new Broker(0, Optional.empty());
+        topics.values().forEach(t -> t.partitionRacks().values().forEach(racks -> racks.forEach(rack ->
+            byRack.computeIfAbsent(rack, r -> new Broker(1 + byRack.size(), Optional.of(r))))));
+        List<Broker> brokers = new ArrayList<>(byRack.values());
+        brokers.add(rackless);
+        Map<String, TopicLayout> cluster = new TreeMap<>();
+        topics.values().forEach(t -> {
+            List<List<Broker>> replicas = new ArrayList<>();
+            for (int p = 0; p < t.partitions(); p++) {
+                List<Broker> holders = t.racks(p).stream().sorted().map(byRack::get).toList();
+                replicas.add(holders.isEmpty() ? List.of(rackless) : holders);
+            }
+            cluster.put(t.name(), new TopicLayout(t.name(), replicas));
+        });
+        return new Group(brokers, cluster, members);
+    }
+
     /** What Josef's balancers are given: the subscribed topics the cluster knows. */
     Map<String, Topic> topics() {
         Set<String> subscribed = new HashSet<>();
