@@ -116,7 +116,10 @@ public interface GroupBalancer {
      * Shares the partitions of {@code topics} among {@code members}. Every member
      * must get an entry (maybe empty), every partition of a subscribed topic
      * exactly one owner that subscribes to its topic; the consumer checks the
-     * result before the group sees it.
+     * result before the group sees it. Under {@link Protocol#COOPERATIVE} a
+     * partition that some member still {@linkplain Member#owned() owns} may go
+     * only to that member, or be left out: its owner then gives it up, and the
+     * follow-up rebalance assigns it.
      *
      * @param members by member id
      * @param topics  by name: every topic some member subscribes to and the cluster knows

@@ -46,7 +46,8 @@ final class StickyAssignment {
 
     /** Who owns what while the assignment is computed. */
     private final Map<String, TreeSet<TopicPartition>> current = new TreeMap<>();
-    private final Map<String, Set<TopicPartition>> kept = new HashMap<>();
+    /** What each member had before and may keep: its claim won, and it still subscribes to the topic. */
+    private final Map<String, Set<TopicPartition>> had = new HashMap<>();
 
     private StickyAssignment(Map<String, Member> members, Map<String, Topic> topics) {
         this.topics = topics;
@@ -121,7 +122,7 @@ final class StickyAssignment {
         }
         claimant.forEach((tp, member) -> {
             if (member != null && subscriptions.get(member).contains(tp.topic())) {
-                kept.computeIfAbsent(member, k -> new HashSet<>()).add(tp);
+                had.computeIfAbsent(member, k -> new HashSet<>()).add(tp);
             }
         });
     }
@@ -147,18 +148,18 @@ final class StickyAssignment {
         int longer = all.size() % members;
         int withLonger = 0;
         for (String member : memberOrder) {
-            List<TopicPartition> had = new ArrayList<>(new TreeSet<>(kept.getOrDefault(member, Set.of())));
+            List<TopicPartition> mine = new ArrayList<>(new TreeSet<>(had.getOrDefault(member, Set.of())));
             if (racksMatter) {
-                had.sort(Comparator.comparing((TopicPartition tp) -> !local(member, tp)));
+                mine.sort(Comparator.comparing((TopicPartition tp) -> !local(member, tp)));
             }
             int keep;
-            if (longer > 0 && had.size() > minQuota && withLonger < longer) {
+            if (longer > 0 && mine.size() > minQuota && withLonger < longer) {
                 keep = minQuota + 1;
                 withLonger++;
             } else {
-                keep = Math.min(had.size(), minQuota);
+                keep = Math.min(mine.size(), minQuota);
             }
-            current.get(member).addAll(had.subList(0, keep));
+            current.get(member).addAll(mine.subList(0, keep));
         }
 
         List<TopicPartition> unassigned = unassigned();
@@ -183,14 +184,12 @@ final class StickyAssignment {
                 }
             }
         }
-        // Round the members, short ones first, so a topic spreads over the group.
+        // Round the members, so a topic spreads over the group: first to those short of
+        // their share, then the longer shares still open. Exactly as many partitions are
+        // left as the shares have room for, so the round always finds a member.
         int next = 0;
         for (TopicPartition tp : unassigned) {
-            int target = minQuota;
-            if (memberOrder.stream().noneMatch(m -> current.get(m).size() < minQuota)) {
-                target = minQuota + 1;
-                withLonger++;
-            }
+            int target = memberOrder.stream().anyMatch(m -> current.get(m).size() < minQuota) ? minQuota : minQuota + 1;
             while (current.get(memberOrder.get(next)).size() >= target) {
                 next = (next + 1) % members;
             }
@@ -217,7 +216,7 @@ final class StickyAssignment {
      * its topic (rack-local first among equals).
      */
     private void assignToLeastLoaded() {
-        kept.forEach((member, ps) -> current.get(member).addAll(ps));
+        had.forEach((member, ps) -> current.get(member).addAll(ps));
         List<TopicPartition> unassigned = unassigned();
         unassigned.sort(Comparator.comparingInt((TopicPartition tp) -> subscribers.get(tp.topic()).size())
             .thenComparing(Comparator.naturalOrder()));
@@ -314,10 +313,10 @@ final class StickyAssignment {
                 continue;
             }
             int taken = hops.get(giver).taken;
-            Set<TopicPartition> had = kept.getOrDefault(giver, Set.of());
+            Set<TopicPartition> giverHad = had.getOrDefault(giver, Set.of());
             Map<String, Boolean> canPassNew = new TreeMap<>();
             for (TopicPartition tp : current.get(giver)) {
-                canPassNew.merge(tp.topic(), !had.contains(tp), Boolean::logicalOr);
+                canPassNew.merge(tp.topic(), !giverHad.contains(tp), Boolean::logicalOr);
             }
             canPassNew.forEach((topic, passesNew) -> {
                 int cost = taken + (passesNew ? 0 : 1);
@@ -342,13 +341,13 @@ final class StickyAssignment {
      * have before this rebalance if it can, so what members had stays put.
      */
     private void move(String giver, String taker, String topic) {
-        Set<TopicPartition> had = kept.getOrDefault(giver, Set.of());
+        Set<TopicPartition> giverHad = had.getOrDefault(giver, Set.of());
         TopicPartition chosen = null;
         for (TopicPartition tp : current.get(giver)) {
             if (!tp.topic().equals(topic)) {
                 continue;
             }
-            if (chosen == null || (had.contains(chosen) && !had.contains(tp))) {
+            if (chosen == null || (giverHad.contains(chosen) && !giverHad.contains(tp))) {
                 chosen = tp;
             }
         }
