@@ -1,6 +1,7 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.protocol.IsolationLevel;
+import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
 import dev.josef.kafka.net.internal.Clock;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -83,6 +85,8 @@ public final class Consumer implements AutoCloseable {
     private final Clock clock;
     private final String clientId;
     private final Fetcher fetcher;
+    /** The consumer's group; null without a group id. */
+    private final GroupConsumer group;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> poller = new AtomicReference<>();
     /** Confined to the polling thread, which {@link #poller} makes one at a time. */
@@ -96,7 +100,11 @@ public final class Consumer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.clientId = clientId;
         this.fetcher = new Fetcher(config, client, clientId);
+        this.group = config.groupId().isPresent() ? new GroupConsumer(config, client, fetcher, clientId) : null;
         fetcher.start();
+        if (group != null) {
+            group.start(this);
+        }
     }
 
     public static Consumer create(ConsumerConfig config) {
@@ -157,6 +165,10 @@ public final class Consumer implements AutoCloseable {
             }
             checked.add(tp);
         }
+        if (group != null && group.subscribed()) {
+            throw new IllegalStateException("this consumer is subscribed as a member of group "
+                    + config.groupId().orElseThrow() + "; unsubscribe() before assigning partitions yourself");
+        }
         withLock(() -> fetcher.assign(checked));
     }
 
@@ -167,11 +179,32 @@ public final class Consumer implements AutoCloseable {
      * @throws IllegalArgumentException for an illegal topic name
      */
     public void subscribe(Collection<String> topics) {
+        subscribe(topics, null);
+    }
+
+    /**
+     * As {@link #subscribe(Collection)}; in a group, {@code listener} is told of
+     * partitions assigned, revoked and lost after the configured
+     * {@link RebalanceHook}s, with their guarantees. A later subscribe replaces it.
+     *
+     * @param listener null for none
+     * @throws IllegalArgumentException for an illegal topic name, or a listener without a group id
+     */
+    public void subscribe(Collection<String> topics, RebalanceHook listener) {
         Objects.requireNonNull(topics, "topics");
         Set<String> checked = new LinkedHashSet<>();
         for (String topic : topics) {
             TopicNames.validate(Objects.requireNonNull(topic, "topic"));
             checked.add(topic);
+        }
+        ensureOpen();
+        if (group != null) {
+            group.subscribe(checked, listener);
+            return;
+        }
+        if (listener != null) {
+            throw new IllegalArgumentException("a rebalance listener needs a group.id: without a group, the "
+                    + "consumer reads every partition of the topics and nothing is rebalanced");
         }
         withLock(() -> fetcher.subscribe(checked));
     }
@@ -182,13 +215,54 @@ public final class Consumer implements AutoCloseable {
      * {@code metadata.max.age.ms}, so matching topics created later are picked up.
      */
     public void subscribe(Pattern pattern) {
+        subscribe(pattern, null);
+    }
+
+    /**
+     * As {@link #subscribe(Pattern)}; in a group, the member subscribes to the
+     * topics that match (a Java pattern, matched on this side against the whole
+     * name, as kafka-clients' classic protocol does) and rejoins when they change.
+     */
+    public void subscribe(Pattern pattern, RebalanceHook listener) {
         Objects.requireNonNull(pattern, "pattern");
+        ensureOpen();
+        if (group != null) {
+            group.subscribe(pattern, listener);
+            return;
+        }
+        if (listener != null) {
+            throw new IllegalArgumentException("a rebalance listener needs a group.id");
+        }
         withLock(() -> fetcher.subscribe(pattern));
     }
 
-    /** Stops reading everything. */
+    /**
+     * Stops reading everything. A group member first gives its partitions up
+     * (the revoke commit, onRevoked) and leaves the group.
+     */
     public void unsubscribe() {
+        ensureOpen();
+        if (group != null && group.subscribed()) {
+            asPoller("unsubscribe", group::unsubscribe);
+        }
         withLock(() -> fetcher.assign(List.of()));
+    }
+
+    /** Runs {@code action} as the one thread that polls, so rebalance callbacks it makes never overlap a poll. */
+    private void asPoller(String what, Runnable action) {
+        Thread me = Thread.currentThread();
+        Thread other = poller.compareAndExchange(null, me);
+        if (other != null && other != me) {
+            throw new IllegalStateException("thread " + other.getName() + " is polling this consumer; " + what
+                    + " from the polling thread");
+        }
+        try {
+            action.run();
+        } finally {
+            if (other == null) {
+                poller.set(null);
+            }
+        }
     }
 
     /** The partitions read now (for a subscription, as far as metadata has told the consumer). */
@@ -221,6 +295,10 @@ public final class Consumer implements AutoCloseable {
             throw new IllegalStateException("thread " + other.getName() + " is polling this consumer; "
                     + "one thread polls at a time");
         }
+        if (other == me) {
+            throw new IllegalStateException("poll was called from inside a rebalance callback or commit callback; "
+                    + "return from it first");
+        }
         try {
             return pollOnce(clock.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
         } finally {
@@ -233,34 +311,52 @@ public final class Consumer implements AutoCloseable {
         Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
         int count = 0;
         int max = config.maxPollRecords();
-        fetcher.lock.lock();
-        try {
-            while (true) {
-                if (closed.get()) {
-                    throw new IllegalStateException("the consumer is closed");
-                }
-                if (!fetcher.errors.isEmpty()) {
-                    errors.putAll(fetcher.errors);
-                    fetcher.errors.clear();
-                }
-                count += drain(max - count, records, errors);
-                if (count > 0 || !errors.isEmpty() || wakeup) {
-                    break;
-                }
-                if (fetcher.closed) {
-                    throw new IllegalStateException("the consumer's fetcher has stopped");
-                }
-                long remaining = deadline - clock.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
-                fetcher.dataReady.awaitNanos(remaining);
+        boolean groupWork = true;
+        while (groupWork) {
+            groupWork = false;
+            if (group != null) {
+                // Rebalance steps and commit callbacks run here, on the polling thread, outside every lock.
+                group.beforePoll();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            wakeup = false;
-            fetcher.lock.unlock();
+            fetcher.lock.lock();
+            try {
+                while (true) {
+                    if (closed.get()) {
+                        throw new IllegalStateException("the consumer is closed");
+                    }
+                    if (!fetcher.errors.isEmpty()) {
+                        errors.putAll(fetcher.errors);
+                        fetcher.errors.clear();
+                    }
+                    count += drain(max - count, records, errors);
+                    if (count > 0 || !errors.isEmpty() || wakeup) {
+                        break;
+                    }
+                    if (fetcher.closed) {
+                        throw new IllegalStateException("the consumer's fetcher has stopped");
+                    }
+                    if (group != null && group.stepsRunnable()) {
+                        groupWork = true;
+                        break;
+                    }
+                    long remaining = deadline - clock.nanoTime();
+                    if (remaining <= 0) {
+                        break;
+                    }
+                    fetcher.dataReady.awaitNanos(remaining);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                groupWork = false;
+            } finally {
+                if (!groupWork) {
+                    wakeup = false;
+                }
+                fetcher.lock.unlock();
+            }
+        }
+        if (group != null) {
+            group.afterPoll(count > 0 || !errors.isEmpty());
         }
         if (count == 0 && errors.isEmpty()) {
             return ConsumerRecords.EMPTY;
@@ -352,6 +448,143 @@ public final class Consumer implements AutoCloseable {
             return f;
         }
         return null;
+    }
+
+    // ---- the group ----
+
+    /**
+     * Commits what polls have returned so far of every assigned partition (the
+     * offset after the last record handed out, and its leader epoch), waiting up
+     * to {@link ConsumerConfig#defaultApiTimeout()} for the coordinator's answer.
+     *
+     * @throws CommitFailedException when the member no longer owns the partitions
+     *                               in the group's eyes, or the coordinator refused
+     * @throws IllegalStateException without a group id
+     */
+    public void commitSync() {
+        GroupConsumer g = group();
+        g.commitSync(g.handedOut(null), config.defaultApiTimeout());
+    }
+
+    /**
+     * Commits these offsets (each the offset of the next record to read), waiting
+     * up to {@link ConsumerConfig#defaultApiTimeout()}.
+     *
+     * @throws IllegalStateException for a partition not assigned to this consumer, or without a group id
+     */
+    public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        commitSync(offsets, config.defaultApiTimeout());
+    }
+
+    public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+        Objects.requireNonNull(offsets, "offsets");
+        Objects.requireNonNull(timeout, "timeout");
+        GroupConsumer g = group();
+        g.checkAssigned(offsets.keySet());
+        g.commitSync(Map.copyOf(offsets), timeout);
+    }
+
+    /**
+     * Commits what polls have returned so far without waiting; {@code callback}
+     * is called with the offsets and null, or the error, inside a later
+     * {@link #poll}, {@code commitSync} or {@link #close}, on that thread.
+     * Commits reach the coordinator one at a time, in the order they were made.
+     */
+    public void commitAsync(BiConsumer<Map<TopicPartition, OffsetAndMetadata>, KafkaException> callback) {
+        Objects.requireNonNull(callback, "callback");
+        GroupConsumer g = group();
+        g.commitAsync(g.handedOut(null), callback);
+    }
+
+    public void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                            BiConsumer<Map<TopicPartition, OffsetAndMetadata>, KafkaException> callback) {
+        Objects.requireNonNull(offsets, "offsets");
+        Objects.requireNonNull(callback, "callback");
+        GroupConsumer g = group();
+        g.checkAssigned(offsets.keySet());
+        g.commitAsync(Map.copyOf(offsets), callback);
+    }
+
+    /**
+     * The group's committed offsets of {@code partitions} (any partitions, assigned
+     * or not); partitions without one are not in the map. Waits for a pending
+     * transactional commit to settle (KIP-447).
+     */
+    public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
+        return committed(partitions, config.defaultApiTimeout());
+    }
+
+    public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions, Duration timeout) {
+        Objects.requireNonNull(partitions, "partitions");
+        Objects.requireNonNull(timeout, "timeout");
+        partitions.forEach(tp -> Objects.requireNonNull(tp, "partition"));
+        return group().committed(Set.copyOf(partitions), timeout);
+    }
+
+    /**
+     * Marks {@code record} as processed: with
+     * {@link ConsumerConfig.Builder#autoCommitMarks()}, auto-commit (and the commit
+     * before a partition is given up) commits only marked records, and a mark never
+     * moves a partition's commit back. From any thread.
+     *
+     * @throws IllegalStateException for a record of a partition not assigned, or without a group id
+     */
+    public void markProcessed(ConsumerRecord record) {
+        Objects.requireNonNull(record, "record");
+        group().mark(record.topicPartition(), record.offset() + 1);
+    }
+
+    /**
+     * Lets a rebalance held by a poll go on (behaviour 5, with
+     * {@link ConsumerConfig.Builder#blockRebalanceOnPoll()}): call it when the
+     * records polled so far are processed. Held steps run now on this thread when
+     * no poll is running, else inside that poll.
+     *
+     * @throws IllegalStateException when the consumer was not built with blockRebalanceOnPoll
+     */
+    public void allowRebalance() {
+        ensureOpen();
+        GroupConsumer g = group;
+        if (g == null || !config.blockRebalanceOnPoll()) {
+            throw new IllegalStateException("allowRebalance() is for consumers built with blockRebalanceOnPoll(); "
+                    + "without it, rebalances go on inside poll and there is nothing to allow");
+        }
+        Thread me = Thread.currentThread();
+        Thread other = poller.compareAndExchange(null, me);
+        if (other == null) {
+            try {
+                g.allowRebalance(true);
+            } finally {
+                poller.set(null);
+            }
+        } else {
+            g.allowRebalance(false);
+        }
+    }
+
+    /**
+     * The rebalance step waiting for the application, if any: with
+     * blockRebalanceOnPoll, what {@link #allowRebalance()} would let go on and how
+     * much of the rebalance timeout is left for it.
+     */
+    public Optional<PendingRebalance> pendingRebalance() {
+        return group == null ? Optional.empty() : group.pending();
+    }
+
+    /** The member's generation and id in its group, for logs; empty outside a group generation. */
+    public Optional<String> groupMember() {
+        if (group == null || group.member.generation() < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(group.member.memberId() + "@" + group.member.generation());
+    }
+
+    private GroupConsumer group() {
+        ensureOpen();
+        if (group == null) {
+            throw new IllegalStateException("offsets are committed to a consumer group: configure a group.id");
+        }
+        return group;
     }
 
     /**
@@ -576,6 +809,25 @@ public final class Consumer implements AutoCloseable {
 
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (group != null) {
+            // Give the partitions up (commit, onRevoked) and leave, before the consumer stops reading. Callbacks
+            // run here only when no other thread is polling; a close is also an allowRebalance.
+            Thread me = Thread.currentThread();
+            Thread other = poller.compareAndExchange(null, me);
+            if (closed.get()) {
+                if (other == null) {
+                    poller.set(null);
+                }
+                return;
+            }
+            try {
+                group.close(other == null, timeout);
+            } finally {
+                if (other == null) {
+                    poller.set(null);
+                }
+            }
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }

@@ -3,6 +3,9 @@ package dev.josef.kafka.consumer;
 import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.consumer.internal.balancer.Balancers;
+import dev.josef.kafka.consumer.spi.GroupBalancer;
+import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.net.internal.NetworkShortcuts;
 import dev.josef.kafka.net.internal.PropertyValues;
@@ -35,6 +38,12 @@ public final class ConsumerConfig {
     public static final int DEFAULT_MAX_POLL_RECORDS = 500;
     public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_AUTO_COMMIT_INTERVAL = Duration.ofSeconds(5);
+    /** kafka-clients' default {@code partition.assignment.strategy}: range first, so the group runs eager. */
+    public static final List<String> DEFAULT_BALANCERS = List.of("range", "cooperative-sticky");
 
     private static final Set<String> BYTE_DESERIALIZERS = Set.of(
             "org.apache.kafka.common.serialization.ByteArrayDeserializer");
@@ -55,6 +64,17 @@ public final class ConsumerConfig {
     private final List<ConsumerHook> hooks;
     private final Duration defaultApiTimeout;
     private final boolean allowAutoCreateTopics;
+    private final Optional<String> groupId;
+    private final Optional<String> groupInstanceId;
+    private final Duration sessionTimeout;
+    private final Duration heartbeatInterval;
+    private final Duration maxPollInterval;
+    private final boolean autoCommit;
+    private final Duration autoCommitInterval;
+    private final boolean autoCommitMarks;
+    private final List<GroupBalancer> balancers;
+    private final List<RebalanceHook> rebalanceHooks;
+    private final boolean blockRebalanceOnPoll;
 
     private ConsumerConfig(Builder b) {
         this.network = b.network;
@@ -73,6 +93,17 @@ public final class ConsumerConfig {
         this.hooks = List.copyOf(b.hooks);
         this.defaultApiTimeout = b.defaultApiTimeout;
         this.allowAutoCreateTopics = b.allowAutoCreateTopics;
+        this.groupId = Optional.ofNullable(b.groupId);
+        this.groupInstanceId = Optional.ofNullable(b.groupInstanceId);
+        this.sessionTimeout = b.sessionTimeout;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.maxPollInterval = b.maxPollInterval;
+        this.autoCommit = b.groupId != null && b.autoCommit;
+        this.autoCommitInterval = b.autoCommitInterval;
+        this.autoCommitMarks = b.autoCommitMarks;
+        this.balancers = List.copyOf(b.balancers);
+        this.rebalanceHooks = List.copyOf(b.rebalanceHooks);
+        this.blockRebalanceOnPoll = b.blockRebalanceOnPoll;
     }
 
     public static Builder builder() {
@@ -88,8 +119,14 @@ public final class ConsumerConfig {
      * {@code default.api.timeout.ms}, {@code allow.auto.create.topics},
      * {@code key.deserializer} /
      * {@code value.deserializer} when they name {@code ByteArrayDeserializer}
-     * (Josef returns bytes), and Josef's own {@code batch.corruption.handler} (a
-     * handler's name), {@code max.buffered.bytes} and {@code max.decompressed.bytes}.
+     * (Josef returns bytes); for a group, {@code group.id}, {@code group.instance.id},
+     * {@code session.timeout.ms}, {@code heartbeat.interval.ms},
+     * {@code max.poll.interval.ms}, {@code enable.auto.commit},
+     * {@code auto.commit.interval.ms}, {@code partition.assignment.strategy} (our
+     * names or kafka-clients' assignor class names) and {@code group.protocol}
+     * ({@code classic}); and Josef's own {@code batch.corruption.handler} (a
+     * handler's name), {@code max.buffered.bytes}, {@code max.decompressed.bytes},
+     * {@code block.rebalance.on.poll} and {@code auto.commit.marks}.
      *
      * @throws IllegalArgumentException naming the property for an unknown name or a bad value
      */
@@ -118,15 +155,71 @@ public final class ConsumerConfig {
                                 + "after poll(); only ByteArrayDeserializer is accepted here, not " + name);
                     }
                 }
-                case "group.id", "enable.auto.commit", "auto.commit.interval.ms", "group.instance.id",
-                        "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
-                        "group.protocol", "max.poll.interval.ms" -> throw new IllegalArgumentException(
-                        "group consuming is not part of this Consumer: it reads assigned partitions, topics "
-                                + "and patterns without a consumer group");
+                case "group.id" -> b.groupId(value.toString());
+                case "group.instance.id" -> b.groupInstanceId(value.toString());
+                case "session.timeout.ms" -> b.sessionTimeout(PropertyValues.millis(value));
+                case "heartbeat.interval.ms" -> b.heartbeatInterval(PropertyValues.millis(value));
+                case "max.poll.interval.ms" -> b.maxPollInterval(PropertyValues.millis(value));
+                case "enable.auto.commit" -> b.autoCommit(PropertyValues.bool(value));
+                case "auto.commit.interval.ms" -> b.autoCommitInterval(PropertyValues.millis(value));
+                case "partition.assignment.strategy" -> b.partitionAssignmentStrategy(names(value));
+                case "auto.commit.marks" -> {
+                    if (PropertyValues.bool(value)) {
+                        b.autoCommitMarks();
+                    }
+                }
+                case "block.rebalance.on.poll" -> {
+                    if (PropertyValues.bool(value)) {
+                        b.blockRebalanceOnPoll();
+                    }
+                }
+                case "group.protocol" -> {
+                    String protocol = value.toString().trim();
+                    if (!protocol.equalsIgnoreCase("classic")) {
+                        throw new IllegalArgumentException("Josef runs the classic group protocol; '" + protocol
+                                + "' (KIP-848) is not supported yet: use group.protocol=classic");
+                    }
+                }
                 default -> throw new IllegalArgumentException("not a consumer setting Josef knows");
             }
         }));
         return b.build();
+    }
+
+    /** A list property: a List, or a comma-separated string. */
+    private static List<String> names(Object value) {
+        List<String> names = new ArrayList<>();
+        if (value instanceof java.util.Collection<?> c) {
+            for (Object o : c) {
+                names.add(o instanceof Class<?> k ? k.getName() : o.toString().trim());
+            }
+        } else {
+            for (String part : value.toString().split(",")) {
+                if (!part.isBlank()) {
+                    names.add(part.trim());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * A balancer by name: a built-in one (by its protocol name or kafka-clients'
+     * class name), else one a GroupBalancer provider offers under that name.
+     */
+    static GroupBalancer balancer(String name) {
+        Optional<GroupBalancer> builtIn = Balancers.forStrategy(name);
+        if (builtIn.isPresent()) {
+            return builtIn.get();
+        }
+        Optional<GroupBalancer> provided = Providers.named(ServiceLoader.load(GroupBalancer.class).iterator(),
+                "GroupBalancer", GroupBalancer::name, name);
+        if (provided.isPresent()) {
+            return provided.get();
+        }
+        throw new IllegalArgumentException("group balancer '" + name + "' is neither built in (range, roundrobin, "
+                + "sticky, cooperative-sticky, or kafka-clients' class names for them) nor provided by a "
+                + "GroupBalancer on the class or module path");
     }
 
     /** The built-in handlers' names, then providers' names. */
@@ -217,6 +310,61 @@ public final class ConsumerConfig {
         return defaultApiTimeout;
     }
 
+    /** The consumer group this consumer joins when it subscribes; empty for none. */
+    public Optional<String> groupId() {
+        return groupId;
+    }
+
+    /** A static member's id (KIP-345); empty for a dynamic member. */
+    public Optional<String> groupInstanceId() {
+        return groupInstanceId;
+    }
+
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /**
+     * The longest the application may take between polls, and the rebalance
+     * timeout the member gives its coordinator, as in kafka-clients.
+     */
+    public Duration maxPollInterval() {
+        return maxPollInterval;
+    }
+
+    /** Whether the group's offsets are committed for the application (never without a group). */
+    public boolean autoCommit() {
+        return autoCommit;
+    }
+
+    public Duration autoCommitInterval() {
+        return autoCommitInterval;
+    }
+
+    /** Whether auto-commit commits only what the application marked as processed. */
+    public boolean autoCommitMarks() {
+        return autoCommitMarks;
+    }
+
+    /** The balancers offered to the group, in order of preference. */
+    public List<GroupBalancer> balancers() {
+        return balancers;
+    }
+
+    /** The rebalance hooks given to the builder; the consumer adds those ServiceLoader finds. */
+    public List<RebalanceHook> rebalanceHooks() {
+        return rebalanceHooks;
+    }
+
+    /** Behaviour 5: whether a poll holds the rebalance steps that take partitions away until allowRebalance. */
+    public boolean blockRebalanceOnPoll() {
+        return blockRebalanceOnPoll;
+    }
+
     @Override
     public String toString() {
         return "ConsumerConfig(" + network + ", offsetReset=" + offsetReset + ", isolationLevel=" + isolationLevel
@@ -224,7 +372,11 @@ public final class ConsumerConfig {
                 + fetchMaxBytes + ", maxPartitionFetchBytes=" + maxPartitionFetchBytes + ", maxPollRecords="
                 + maxPollRecords + ", maxBufferedBytes=" + maxBufferedBytes
                 + (clientRack.isEmpty() ? "" : ", clientRack=" + clientRack) + ", checkCrcs=" + checkCrcs
-                + ", batchCorruptionHandler=" + corruptionHandler.name() + ")";
+                + ", batchCorruptionHandler=" + corruptionHandler.name()
+                + groupId.map(g -> ", groupId=" + g + groupInstanceId.map(i -> ", groupInstanceId=" + i).orElse("")
+                        + ", balancers=" + balancers.stream().map(GroupBalancer::name).toList()
+                        + ", autoCommit=" + autoCommit
+                        + (blockRebalanceOnPoll ? ", blockRebalanceOnPoll" : "")).orElse("") + ")";
     }
 
     public static final class Builder {
@@ -245,8 +397,140 @@ public final class ConsumerConfig {
         private final NetworkShortcuts shortcuts = new NetworkShortcuts();
         private boolean allowAutoCreateTopics = true;
         private Duration defaultApiTimeout = DEFAULT_API_TIMEOUT;
+        private String groupId;
+        private String groupInstanceId;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
+        private boolean autoCommit = true;
+        private Duration autoCommitInterval = DEFAULT_AUTO_COMMIT_INTERVAL;
+        private boolean autoCommitMarks;
+        private List<GroupBalancer> balancers;
+        private final List<RebalanceHook> rebalanceHooks = new ArrayList<>();
+        private boolean blockRebalanceOnPoll;
 
         private Builder() {
+        }
+
+        /**
+         * The consumer group to join: {@link Consumer#subscribe} then shares the
+         * topics' partitions among the group's members, and offsets are committed
+         * to the group (from {@link #autoCommit} on by default).
+         *
+         * @throws IllegalArgumentException for an empty or blank id
+         */
+        public Builder groupId(String groupId) {
+            Objects.requireNonNull(groupId, "groupId");
+            if (groupId.isBlank()) {
+                throw new IllegalArgumentException("group.id must not be empty or blank, was '" + groupId + "'");
+            }
+            this.groupId = groupId;
+            return this;
+        }
+
+        /**
+         * Makes the member static (KIP-345): restarted within {@link #sessionTimeout}
+         * with the same id, it gets its partitions back without a rebalance. Two live
+         * consumers must never share an id; the older one is fenced.
+         */
+        public Builder groupInstanceId(String instanceId) {
+            Objects.requireNonNull(instanceId, "instanceId");
+            if (instanceId.isBlank()) {
+                throw new IllegalArgumentException("group.instance.id must not be empty or blank, was '"
+                        + instanceId + "'");
+            }
+            this.groupInstanceId = instanceId;
+            return this;
+        }
+
+        /** How long the coordinator keeps a member that stopped heartbeating; 45 s by default. */
+        public Builder sessionTimeout(Duration timeout) {
+            this.sessionTimeout = positive(timeout, "sessionTimeout");
+            return this;
+        }
+
+        /** How often the member heartbeats; 3 s by default, below a third of the session timeout as a rule. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /** See {@link ConsumerConfig#maxPollInterval()}; 5 minutes by default. */
+        public Builder maxPollInterval(Duration interval) {
+            this.maxPollInterval = positive(interval, "maxPollInterval");
+            return this;
+        }
+
+        /** Whether offsets are committed for the application; on by default with a group. */
+        public Builder autoCommit(boolean autoCommit) {
+            this.autoCommit = autoCommit;
+            return this;
+        }
+
+        /** How often auto-commit commits; 5 s by default. */
+        public Builder autoCommitInterval(Duration interval) {
+            this.autoCommitInterval = positive(interval, "autoCommitInterval");
+            return this;
+        }
+
+        /**
+         * Auto-commit commits only what the application marked with
+         * {@link Consumer#markProcessed}, never moving a partition's commit back,
+         * instead of everything polls returned.
+         */
+        public Builder autoCommitMarks() {
+            this.autoCommitMarks = true;
+            return this;
+        }
+
+        /** The balancers to offer, in order of preference; range and cooperative-sticky by default. */
+        public Builder groupBalancers(List<GroupBalancer> balancers) {
+            Objects.requireNonNull(balancers, "balancers");
+            if (balancers.isEmpty()) {
+                throw new IllegalArgumentException("partition.assignment.strategy needs at least one balancer");
+            }
+            Set<String> names = new java.util.HashSet<>();
+            for (GroupBalancer b : balancers) {
+                if (!names.add(Objects.requireNonNull(b, "balancer").name())) {
+                    throw new IllegalArgumentException("partition.assignment.strategy names balancer '" + b.name()
+                            + "' twice");
+                }
+            }
+            this.balancers = List.copyOf(balancers);
+            return this;
+        }
+
+        /**
+         * Balancers by name, in order of preference: {@code range}, {@code roundrobin},
+         * {@code sticky}, {@code cooperative-sticky} (or kafka-clients' class names for
+         * them), or the name of a GroupBalancer provider.
+         *
+         * @throws IllegalArgumentException for a name that is neither
+         */
+        public Builder partitionAssignmentStrategy(List<String> names) {
+            Objects.requireNonNull(names, "names");
+            List<GroupBalancer> found = new ArrayList<>();
+            for (String name : names) {
+                found.add(balancer(Objects.requireNonNull(name, "name").trim()));
+            }
+            return groupBalancers(found);
+        }
+
+        /** Adds a rebalance hook, run after those ServiceLoader finds in {@code order()}. */
+        public Builder rebalanceHook(RebalanceHook hook) {
+            rebalanceHooks.add(Objects.requireNonNull(hook, "hook"));
+            return this;
+        }
+
+        /**
+         * Behaviour 5: a poll that returned records or errors holds every rebalance
+         * step that would take partitions away until {@link Consumer#allowRebalance()};
+         * heartbeats go on, so processing up to {@link #maxPollInterval} never costs
+         * the membership.
+         */
+        public Builder blockRebalanceOnPoll() {
+            this.blockRebalanceOnPoll = true;
+            return this;
         }
 
         /** The cluster and how to reach it. Required. */
@@ -358,7 +642,8 @@ public final class ConsumerConfig {
         /**
          * Adds a hook (metrics, tracing), to those ServiceLoader finds: a
          * {@link ConsumerHook} observes fetches, batches and polls, a
-         * {@link ClientHook} the consumer's connections and requests. An object
+         * {@link ClientHook} the consumer's connections and requests, a
+         * {@link RebalanceHook} a group member's partitions coming and going. An object
          * that is both (a tracing plug-in, say) is handed over once and takes both roles.
          *
          * @throws IllegalArgumentException for a hook that has neither role (a hook of another client only)
@@ -370,8 +655,12 @@ public final class ConsumerConfig {
                 hooks.add(c);
                 taken = true;
             }
+            if (hook instanceof RebalanceHook r) {
+                rebalanceHooks.add(r);
+                taken = true;
+            }
             if (!taken) {
-                throw new IllegalArgumentException("a consumer takes ConsumerHooks and ClientHooks; "
+                throw new IllegalArgumentException("a consumer takes ConsumerHooks, RebalanceHooks and ClientHooks; "
                         + hook.getClass().getName() + " is neither");
             }
             return this;
@@ -393,6 +682,14 @@ public final class ConsumerConfig {
             return this;
         }
 
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " must be 1 to " + Integer.MAX_VALUE + " ms, was " + d);
+            }
+            return d;
+        }
+
         /** How long calls such as {@link Consumer#position} wait when not given a timeout; 60 s by default. */
         public Builder defaultApiTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -406,6 +703,29 @@ public final class ConsumerConfig {
         /** @throws IllegalArgumentException for a missing network configuration */
         public ConsumerConfig build() {
             network = shortcuts.build("consumer");
+            if (groupId == null) {
+                if (groupInstanceId != null) {
+                    throw new IllegalArgumentException("group.instance.id " + groupInstanceId + " needs a group.id: "
+                            + "a static member is a member of a group");
+                }
+                if (blockRebalanceOnPoll) {
+                    throw new IllegalArgumentException("blockRebalanceOnPoll needs a group.id: without a group "
+                            + "there are no rebalances to hold");
+                }
+                if (autoCommitMarks) {
+                    throw new IllegalArgumentException("autoCommitMarks needs a group.id: offsets are committed "
+                            + "to a group");
+                }
+            }
+            if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+                throw new IllegalArgumentException("heartbeat.interval.ms (" + heartbeatInterval.toMillis()
+                        + ") must be lower than session.timeout.ms (" + sessionTimeout.toMillis() + ")");
+            }
+            if (balancers == null) {
+                List<GroupBalancer> defaults = new ArrayList<>();
+                DEFAULT_BALANCERS.forEach(name -> defaults.add(GroupBalancer.builtIn(name)));
+                balancers = defaults;
+            }
             return new ConsumerConfig(this);
         }
     }

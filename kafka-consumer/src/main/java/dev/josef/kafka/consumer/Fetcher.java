@@ -20,6 +20,7 @@ import dev.josef.kafka.protocol.message.ListOffsetsRequest;
 import dev.josef.kafka.protocol.message.ListOffsetsResponse;
 import dev.josef.kafka.protocol.message.MetadataRequest;
 import dev.josef.kafka.protocol.message.MetadataResponse;
+import dev.josef.kafka.protocol.message.OffsetFetchResponse;
 import dev.josef.kafka.protocol.message.OffsetForLeaderEpochRequest;
 import dev.josef.kafka.protocol.message.OffsetForLeaderEpochResponse;
 import org.slf4j.Logger;
@@ -77,7 +78,9 @@ final class Fetcher {
     /** How often an unknown topic of an assigned partition is looked up again. */
     private static final long UNKNOWN_TOPIC_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    enum Mode { NONE, ASSIGNED, TOPICS, PATTERN }
+    enum Mode { NONE, ASSIGNED, TOPICS, PATTERN, GROUP }
+    /** {@link PartitionState#inFlightNode} of a partition whose committed offset is being fetched. */
+    private static final int COMMITTED_IN_FLIGHT = Integer.MAX_VALUE;
 
     final ReentrantLock lock = new ReentrantLock();
     /**
@@ -127,6 +130,8 @@ final class Fetcher {
     private long metadataRequestedAtNanos;
     private long subscribedLookupAtNanos;
     private final Set<String> warnedUnknownTopics = new HashSet<>();
+    private boolean committedFetching;
+    private java.util.function.Consumer<Set<String>> groupPatternListener;
     boolean closed;
 
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
@@ -179,6 +184,52 @@ final class Fetcher {
         setAssignment(Set.of());
     }
 
+    /** The group decides the assignment from now on: nothing is read until it assigns. */
+    void groupMode() {
+        mode = Mode.GROUP;
+        subscribedTopics = Set.of();
+        pattern = null;
+        groupPatternListener = null;
+        setAssignment(Set.of());
+    }
+
+    /** Partitions the group assigned: read from their committed offsets. */
+    void groupAdd(Collection<TopicPartition> added) {
+        if (mode != Mode.GROUP) {
+            return; // unsubscribed meanwhile
+        }
+        Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
+        wanted.addAll(added);
+        setAssignment(wanted);
+    }
+
+    /** Partitions the group took away: nothing of theirs is returned from now on. */
+    void groupRemove(Collection<TopicPartition> removed) {
+        if (mode != Mode.GROUP) {
+            return;
+        }
+        Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
+        wanted.removeAll(removed);
+        setAssignment(wanted);
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    /**
+     * A group member subscribed to a pattern: the topics that match are listed as
+     * for a pattern without a group, and handed to {@code matched} (which must not
+     * block) whenever they change; the group assigns partitions.
+     */
+    void groupPattern(Pattern regex, java.util.function.Consumer<Set<String>> matched) {
+        pattern = regex;
+        groupPatternListener = matched;
+        patternTopics = Set.of();
+        patternListedAtNanos = 0;
+        wakeFetcher();
+    }
+
     private void setAssignment(Set<TopicPartition> wanted) {
         Iterator<Map.Entry<TopicPartition, PartitionState>> it = partitions.entrySet().iterator();
         while (it.hasNext()) {
@@ -192,7 +243,11 @@ final class Fetcher {
         for (TopicPartition tp : wanted) {
             partitions.computeIfAbsent(tp, k -> {
                 PartitionState s = new PartitionState(k, resetStart());
-                if (config.offsetReset() == OffsetReset.NONE) {
+                if (config.groupId().isPresent()) {
+                    // The group's committed offset first; the reset policy only without one.
+                    s.status = PartitionState.Status.AWAITING_COMMITTED;
+                    s.pendingReset = null;
+                } else if (config.offsetReset() == OffsetReset.NONE) {
                     s.status = PartitionState.Status.STOPPED;
                     s.pendingReset = null;
                     report(s, new KafkaException(k + " has no position and the reset policy is none: "
@@ -332,7 +387,7 @@ final class Fetcher {
             seenMetadata = metadata;
             onMetadata(metadata, now);
         }
-        if (mode == Mode.PATTERN && !patternListing
+        if ((mode == Mode.PATTERN || (mode == Mode.GROUP && pattern != null)) && !patternListing
                 && (patternListedAtNanos == 0 || now - patternListedAtNanos >= metadataMaxAgeNanos)) {
             listTopicsForPattern(now);
         }
@@ -349,12 +404,17 @@ final class Fetcher {
         Map<Integer, List<PartitionState>> fetches = new HashMap<>();
         boolean bufferFull = bufferedBytes + reservedBytes >= config.maxBufferedBytes();
         Set<Integer> waitingForRoom = new HashSet<>();
+        List<PartitionState> committed = new ArrayList<>();
         for (PartitionState s : partitions.values()) {
             if (s.inFlightNode >= 0 || s.status == PartitionState.Status.STOPPED) {
                 continue;
             }
             if (s.retryAtNanos > now) {
                 wait = Math.min(wait, s.retryAtNanos - now);
+                continue;
+            }
+            if (s.status == PartitionState.Status.AWAITING_COMMITTED) {
+                committed.add(s);
                 continue;
             }
             ClusterMetadata.Partition p = partitionOf(metadata, s.partition);
@@ -392,6 +452,9 @@ final class Fetcher {
         }
         if (needMetadata) {
             wait = Math.min(wait, requestMetadata(now));
+        }
+        if (!committed.isEmpty() && !committedFetching) {
+            fetchCommitted(committed);
         }
         resets.forEach((node, list) -> sendListOffsets(node, list, metadata));
         validations.forEach((node, list) -> sendValidation(node, list, metadata));
@@ -586,7 +649,7 @@ final class Fetcher {
                 patternListedAtNanos = clock.nanoTime() - metadataMaxAgeNanos + retryBackoffNanos;
                 return;
             }
-            if (mode != Mode.PATTERN || pattern != asked) {
+            if ((mode != Mode.PATTERN && mode != Mode.GROUP) || pattern != asked) {
                 return;
             }
             Set<String> matching = new HashSet<>();
@@ -595,12 +658,88 @@ final class Fetcher {
                     matching.add(t.name());
                 }
             }
+            if (mode == Mode.GROUP) {
+                if (!matching.equals(patternTopics)) {
+                    patternTopics = Set.copyOf(matching);
+                    LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
+                    groupPatternListener.accept(patternTopics);
+                }
+                return;
+            }
             if (!matching.equals(patternTopics)) {
                 patternTopics = Set.copyOf(matching);
                 LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
                 client.refreshMetadata(matching).whenComplete((m, e) -> post(() -> seenMetadata = null));
             }
         }));
+    }
+
+    // ---- OffsetFetch: the group's committed offsets as start positions ----
+
+    private void fetchCommitted(List<PartitionState> list) {
+        String groupId = config.groupId().orElseThrow();
+        committedFetching = true;
+        Map<TopicPartition, Integer> generations = new HashMap<>();
+        for (PartitionState s : list) {
+            s.inFlightNode = COMMITTED_IN_FLIGHT;
+            generations.put(s.partition, s.generation);
+        }
+        List<TopicPartition> asked = new ArrayList<>(generations.keySet());
+        client.coordinator(NetworkClient.CoordinatorType.GROUP, groupId)
+                .thenCompose(node -> client.send(node, ChannelKind.GROUP, ApiKey.OFFSET_FETCH,
+                        OffsetRequests.fetch(groupId, asked), OffsetRequests.MAX_FETCH_VERSION))
+                .whenComplete((response, error) -> post(() -> committedAnswered(list, generations,
+                        (OffsetFetchResponse) response, error)));
+    }
+
+    private void committedAnswered(List<PartitionState> list, Map<TopicPartition, Integer> generations,
+                                   OffsetFetchResponse response, Throwable error) {
+        committedFetching = false;
+        long now = clock.nanoTime();
+        OffsetRequests.Fetched fetched = response == null ? null : OffsetRequests.fetched(response);
+        ErrorCode top = fetched == null ? ErrorCode.NONE : fetched.error();
+        if (error != null || top == ErrorCode.NOT_COORDINATOR || top == ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+            client.invalidateCoordinator(NetworkClient.CoordinatorType.GROUP, config.groupId().orElseThrow());
+        }
+        for (PartitionState s : list) {
+            if (s.inFlightNode == COMMITTED_IN_FLIGHT) {
+                s.inFlightNode = -1;
+            }
+            if (partitions.get(s.partition) != s || s.generation != generations.get(s.partition)
+                    || s.status != PartitionState.Status.AWAITING_COMMITTED) {
+                continue; // sought or unassigned meanwhile
+            }
+            OffsetRequests.Committed c = fetched == null ? null : fetched.partitions().get(s.partition);
+            ErrorCode code = error != null || c == null ? ErrorCode.UNKNOWN_SERVER_ERROR
+                    : top != ErrorCode.NONE ? top : c.error();
+            if (error != null || c == null || code.retriable() || code == ErrorCode.NOT_COORDINATOR
+                    || code == ErrorCode.COORDINATOR_NOT_AVAILABLE || code == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+                    || code == ErrorCode.UNSTABLE_OFFSET_COMMIT) {
+                // UNSTABLE_OFFSET_COMMIT (KIP-447): a transaction's offsets are pending; ask again shortly.
+                LOG.debug("consumer {}: the committed offset of {} is not known yet ({}); asking again", clientId,
+                        s.partition, error != null ? error.toString() : code);
+                s.retryAtNanos = now + retryBackoffNanos;
+                continue;
+            }
+            if (code != ErrorCode.NONE) {
+                s.stop();
+                report(s, code.exception(s.partition + ": reading the group's committed offset failed; seek to go on"));
+            } else if (c.offset() != null) {
+                LOG.debug("consumer {}: {} starts at its committed offset {}", clientId, s.partition, c.offset());
+                int epoch = c.offset().wireEpoch();
+                s.reposition(c.offset().offset(), epoch);
+                // A committed epoch older than the leader's is checked for truncation before fetching (KIP-320).
+                s.validatedLeaderEpoch = epoch;
+                dataReady.signalAll();
+            } else if (config.offsetReset() == OffsetReset.NONE) {
+                s.stop();
+                report(s, new KafkaException(s.partition + " has no committed offset in group "
+                        + config.groupId().orElseThrow() + " and the reset policy is none: seek to give it one"));
+            } else {
+                s.reset(resetStart());
+            }
+        }
+        wakeFetcher();
     }
 
     // ---- ListOffsets: positions for partitions that need one ----

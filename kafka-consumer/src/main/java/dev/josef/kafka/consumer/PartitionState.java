@@ -15,6 +15,8 @@ import dev.josef.kafka.protocol.TopicPartition;
  */
 final class PartitionState {
     enum Status {
+        /** A partition of a consumer with a group id: waiting for the group's committed offset (OffsetFetch). */
+        AWAITING_COMMITTED,
         /** Waiting for ListOffsets to give it a position ({@link #pendingReset}). */
         AWAITING_RESET,
         /** Its leader changed; checking with OffsetForLeaderEpoch that its log was not truncated (KIP-320). */

@@ -63,7 +63,7 @@ class ConsumerConfigTest {
     }
 
     @Test
-    void unknownNamesBadValuesAndGroupSettingsAreRefusedByName() {
+    void unknownNamesAndBadValuesAreRefusedByName() {
         Map<String, Object> unknown = base();
         unknown.put("fetch.max.wiat.ms", "1");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(unknown)).hasMessageContaining("fetch.max.wiat.ms");
@@ -71,10 +71,6 @@ class ConsumerConfigTest {
         reset.put("auto.offset.reset", "smallest");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(reset)).hasMessageContaining("auto.offset.reset=smallest")
                 .hasMessageContaining("earliest, latest or none");
-        Map<String, Object> group = base();
-        group.put("group.id", "g");
-        assertThatThrownBy(() -> ConsumerConfig.fromProperties(group)).hasMessageContaining("group.id")
-                .hasMessageContaining("without a consumer group");
         Map<String, Object> deserializer = base();
         deserializer.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(deserializer)).hasMessageContaining("StringDeserializer");
@@ -85,6 +81,66 @@ class ConsumerConfigTest {
         assertThatThrownBy(() -> ConsumerConfig.builder().maxPollRecords(0)).hasMessageContaining("maxPollRecords");
         assertThatThrownBy(() -> ConsumerConfig.builder().build()).hasMessageContaining("bootstrap");
         assertThatThrownBy(() -> StartPosition.offset(-1)).hasMessageContaining("-1");
+    }
+
+    @Test
+    void groupSettingsMapFromKafkaClientsNamesIncludingAssignorClassNames() {
+        Map<String, Object> p = base();
+        p.put("group.id", "orders-readers");
+        p.put("group.instance.id", "host-1");
+        p.put("session.timeout.ms", "10000");
+        p.put("heartbeat.interval.ms", "2000");
+        p.put("max.poll.interval.ms", "60000");
+        p.put("enable.auto.commit", "false");
+        p.put("auto.commit.interval.ms", "1000");
+        p.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor, range");
+        p.put("group.protocol", "classic");
+        p.put("block.rebalance.on.poll", "true");
+        ConsumerConfig c = ConsumerConfig.fromProperties(p);
+        assertThat(c.groupId()).hasValue("orders-readers");
+        assertThat(c.groupInstanceId()).hasValue("host-1");
+        assertThat(c.sessionTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(c.heartbeatInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.maxPollInterval()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(c.autoCommit()).isFalse();
+        assertThat(c.autoCommitInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(c.balancers()).extracting(dev.josef.kafka.consumer.spi.GroupBalancer::name)
+                .containsExactly("cooperative-sticky", "range");
+        assertThat(c.blockRebalanceOnPoll()).isTrue();
+
+        ConsumerConfig defaults = ConsumerConfig.fromProperties(Map.of("bootstrap.servers", "localhost:9092",
+                "group.id", "g"));
+        assertThat(defaults.balancers()).extracting(dev.josef.kafka.consumer.spi.GroupBalancer::name)
+                .containsExactly("range", "cooperative-sticky");
+        assertThat(defaults.autoCommit()).isTrue();
+        assertThat(defaults.sessionTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+        assertThat(defaults.maxPollInterval()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(ConsumerConfig.fromProperties(base()).autoCommit()).as("no group, nothing to commit to").isFalse();
+    }
+
+    @Test
+    void badGroupSettingsAreRefusedWithErrorsThatNameThem() {
+        java.util.function.Function<Map<String, Object>, Map<String, Object>> with = extra -> {
+            Map<String, Object> p = base();
+            p.putAll(extra);
+            return p;
+        };
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", " "))))
+                .hasMessageContaining("group.id").hasMessageContaining("blank");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.instance.id", "i-1"))))
+                .hasMessageContaining("group.instance.id i-1 needs a group.id");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "partition.assignment.strategy", "fair")))).hasMessageContaining("'fair'")
+                .hasMessageContaining("range, roundrobin, sticky, cooperative-sticky");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "partition.assignment.strategy", "range,range")))).hasMessageContaining("twice");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "heartbeat.interval.ms", "50000")))).hasMessageContaining("heartbeat.interval.ms (50000)")
+                .hasMessageContaining("session.timeout.ms (45000)");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "group.protocol", "consumer")))).hasMessageContaining("group.protocol=classic");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("block.rebalance.on.poll",
+                "true")))).hasMessageContaining("blockRebalanceOnPoll needs a group.id");
     }
 
     /** A tracing plug-in: one object, two roles. */
@@ -104,6 +160,6 @@ class ConsumerConfigTest {
         dev.josef.kafka.net.spi.Hook producersOnly = new dev.josef.kafka.net.spi.Hook() {
         };
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConsumerConfig.builder().hook(producersOnly))
-                .hasMessageContaining("a consumer takes ConsumerHooks and ClientHooks; ");
+                .hasMessageContaining("a consumer takes ConsumerHooks, RebalanceHooks and ClientHooks; ");
     }
 }

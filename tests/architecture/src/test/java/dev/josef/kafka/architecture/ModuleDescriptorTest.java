@@ -75,7 +75,8 @@ class ModuleDescriptorTest {
         assertThat(requires).containsEntry("dev.josef.kafka.net", Set.of(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
                 .containsOnlyKeys("java.base", "dev.josef.kafka.net", "org.slf4j");
         assertThat(d.uses()).containsExactlyInAnyOrder("dev.josef.kafka.consumer.spi.BatchCorruptionHandler",
-                "dev.josef.kafka.consumer.spi.ConsumerHook");
+                "dev.josef.kafka.consumer.spi.ConsumerHook", "dev.josef.kafka.consumer.spi.GroupBalancer",
+                "dev.josef.kafka.consumer.spi.RebalanceHook");
         assertThat(d.provides()).isEmpty();
     }
 

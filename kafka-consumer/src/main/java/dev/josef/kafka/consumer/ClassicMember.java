@@ -1,0 +1,915 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.consumer.internal.balancer.Assignments;
+import dev.josef.kafka.consumer.spi.GroupBalancer;
+import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RetriableException;
+import dev.josef.kafka.protocol.TopicPartition;
+import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.HeartbeatRequest;
+import dev.josef.kafka.protocol.message.HeartbeatResponse;
+import dev.josef.kafka.protocol.message.JoinGroupRequest;
+import dev.josef.kafka.protocol.message.JoinGroupResponse;
+import dev.josef.kafka.protocol.message.LeaveGroupRequest;
+import dev.josef.kafka.protocol.message.OffsetCommitResponse;
+import dev.josef.kafka.protocol.message.SyncGroupRequest;
+import dev.josef.kafka.protocol.message.SyncGroupResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A member of a consumer group on the classic protocol (JoinGroup, SyncGroup,
+ * Heartbeat, LeaveGroup), and the group's offset commits.
+ *
+ * <p>Threads: every field is owned by the group thread, which calls
+ * {@link #runOnce}; answers and the application's requests reach it as events
+ * through {@link #post}. Work that belongs to the application (rebalance
+ * callbacks, the commit before partitions are given up) goes to {@link Steps},
+ * which runs it on the application's thread and completes a future the member
+ * waits on; heartbeats go on meanwhile, so slow application work never costs the
+ * membership until the rebalance timeout.
+ *
+ * <p>Rebalances: eager members give up everything before they join (a REVOKE
+ * step), then get their whole assignment (ASSIGN). Cooperative members (KIP-429)
+ * keep what they own while joining; after SyncGroup, what they lost is revoked
+ * and they join again, so a partition changes owner across two rebalances and is
+ * never owned twice.
+ */
+final class ClassicMember {
+    private static final Logger LOG = LoggerFactory.getLogger(ClassicMember.class);
+    /** kafka-clients' margin over the rebalance timeout for a JoinGroup's answer. */
+    private static final long JOIN_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often subscribed topics the cluster does not describe yet are looked up again. */
+    private static final long MISSING_TOPIC_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final short JOIN_VERSION = 9;
+    private static final short SYNC_VERSION = 5;
+    private static final short HEARTBEAT_VERSION = 4;
+    private static final short LEAVE_VERSION = 5;
+
+    /** What the member asks of the application's side. Implementations must not block. */
+    interface Steps {
+        /** Commit (auto-commit), call onRevoked, stop reading; the future completes after. */
+        CompletableFuture<Void> revoke(Set<TopicPartition> partitions);
+
+        /** Start reading from committed offsets, call onAssigned; the future completes after. */
+        CompletableFuture<Void> assign(Set<TopicPartition> partitions);
+
+        /** Stop reading these at once; onLost follows on the application's thread. */
+        void lose(Set<TopicPartition> partitions);
+
+        /** The member cannot go on: every later poll throws {@code error}. */
+        void failed(KafkaException error);
+    }
+
+    enum State {
+        /** No generation; joins when it has a subscription and its backoff has passed. */
+        UNJOINED,
+        /** Eager: waiting for the application to give up its partitions before joining. */
+        REVOKING,
+        JOINING,
+        /** The leader, waiting for metadata of the group's topics to run its balancer. */
+        ASSIGNING,
+        SYNCING,
+        STABLE,
+        /** A fatal error: nothing more is done. */
+        FAILED,
+        /** Left the group (closed or unsubscribed for good). */
+        LEFT
+    }
+
+    private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets, CompletableFuture<Void> result,
+                                 long deadline) {
+    }
+
+    private final GroupSettings settings;
+    private final GroupNetwork net;
+    private final LongSupplier clock;
+    private final Steps steps;
+    private final String clientId;
+    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private volatile Runnable waker = () -> { };
+
+    private State state = State.UNJOINED;
+    private Set<String> topics = Set.of();
+    private String memberId = "";
+    private int generation = -1;
+    private String protocolName;
+    private boolean leader;
+    /** What the member owns in the protocol's eyes: sent as owned partitions when it joins. */
+    private Set<TopicPartition> owned = Set.of();
+    /** Its last assignment and that assignment's generation, for a sticky balancer's user data. */
+    private Set<TopicPartition> lastAssigned = Set.of();
+    private int lastAssignedGeneration = -1;
+    /** Changes whenever the member's generation is dropped, so answers to older requests are ignored. */
+    private int incarnation;
+
+    private int coordinator = -1;
+    private boolean findingCoordinator;
+    private long retryAt;
+    private boolean rejoinNeeded;
+    private String rejoinReason = "";
+    /** A cooperative revoke the application has not finished: the member rejoins once it has. */
+    private boolean revokePending;
+
+    private boolean heartbeatInFlight;
+    private long nextHeartbeatAt;
+    private long lastHeartbeatOkAt;
+    private volatile long lastPollAt;
+    /** The member gave up its partitions because the application stopped polling; it rejoins on the next poll. */
+    private boolean waitingForPoll;
+
+    /** Partition counts of the topics the member watches (the leader: the whole group's), to rejoin on change. */
+    private Map<String, Integer> watched = Map.of();
+    private ClusterMetadata seenMetadata;
+    private long metadataRefreshAt;
+    private boolean metadataRefreshing;
+
+    private final ArrayDeque<PendingCommit> commits = new ArrayDeque<>();
+    private boolean commitInFlight;
+    private long commitRetryAt;
+
+    private KafkaException fatal;
+
+    ClassicMember(GroupSettings settings, GroupNetwork net, LongSupplier clock, Steps steps, String clientId) {
+        this.settings = settings;
+        this.net = net;
+        this.clock = clock;
+        this.steps = steps;
+        this.clientId = clientId;
+        this.lastPollAt = clock.getAsLong();
+    }
+
+    // ---- from other threads ----
+
+    /** Called when an event is posted, to wake the group thread. */
+    void waker(Runnable waker) {
+        this.waker = Objects.requireNonNull(waker, "waker");
+    }
+
+    void post(Runnable event) {
+        events.add(event);
+        waker.run();
+    }
+
+    /** The topics the member subscribes to; empty stops it from joining (after it leaves). */
+    void subscribe(Set<String> topics) {
+        Set<String> copy = Set.copyOf(topics);
+        post(() -> {
+            if (state == State.FAILED || state == State.LEFT || copy.equals(this.topics)) {
+                return;
+            }
+            this.topics = copy;
+            metadataRefreshAt = 0;
+            if (state != State.UNJOINED) {
+                requestRejoin("the subscription changed to " + new TreeSet<>(copy));
+            }
+        });
+    }
+
+    /** The application polled: it is alive, and a member that gave up for lack of polls may join again. */
+    void polled() {
+        lastPollAt = clock.getAsLong();
+        if (waitingForPoll) {
+            post(() -> waitingForPoll = false);
+        }
+    }
+
+    /** Queues a commit; the future fails with a clear error, or by {@code deadline} at the latest. */
+    CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
+        post(() -> {
+            if (fatal != null) {
+                result.completeExceptionally(new CommitFailedException("the commit of " + new TreeSet<>(copy.keySet())
+                        + " was not sent: the group member failed: " + fatal.getMessage(), fatal));
+            } else if (copy.isEmpty()) {
+                result.complete(null);
+            } else {
+                commits.add(new PendingCommit(copy, result, deadline));
+            }
+        });
+        return result;
+    }
+
+    /** Leaves the group (a dynamic member) and joins no more until it subscribes again. */
+    void unsubscribe() {
+        post(() -> {
+            if (state == State.FAILED || state == State.LEFT) {
+                return;
+            }
+            sendLeave("the consumer unsubscribed");
+            topics = Set.of();
+            owned = Set.of();
+            resetGeneration();
+            if (settings.instanceId().isEmpty()) {
+                memberId = "";
+            }
+            state = State.UNJOINED;
+        });
+    }
+
+    /**
+     * Leaves the group: a dynamic member sends LeaveGroup, a static one does not
+     * (KIP-345: it comes back with its instance id within the session timeout and
+     * keeps its partitions). The future completes when that is done or failed.
+     */
+    CompletableFuture<Void> leave(String reason) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        post(() -> {
+            sendLeave(reason).whenComplete((r, e) -> done.complete(null));
+            state = State.LEFT;
+            failCommits("the member left the group");
+        });
+        return done;
+    }
+
+    // ---- the group thread ----
+
+    /** Runs events, then whatever is due; returns nanos until something is due. */
+    long runOnce() {
+        Runnable event;
+        while ((event = events.poll()) != null) {
+            event.run();
+        }
+        long now = clock.getAsLong();
+        if (state == State.FAILED || state == State.LEFT) {
+            return TimeUnit.SECONDS.toNanos(1);
+        }
+        long wait = settings.heartbeatInterval().toNanos();
+        checkPollInterval(now);
+        wait = Math.min(wait, watchMetadata(now));
+        if (coordinator < 0) {
+            if (needsCoordinator()) {
+                findCoordinator(now);
+            }
+            return Math.max(1, Math.min(wait, retryAt > now ? retryAt - now : settings.retryBackoff().toNanos()));
+        }
+        wait = Math.min(wait, sendCommit(now));
+        wait = Math.min(wait, heartbeat(now));
+        if (state == State.STABLE && rejoinNeeded && !revokePending) {
+            state = State.UNJOINED;
+        }
+        if (state == State.UNJOINED && !topics.isEmpty() && !waitingForPoll) {
+            if (now < retryAt) {
+                wait = Math.min(wait, retryAt - now);
+            } else if (settings.protocol() == GroupBalancer.Protocol.EAGER && !owned.isEmpty()) {
+                revokeBeforeJoin();
+            } else {
+                join(now);
+            }
+        }
+        return Math.max(1, wait);
+    }
+
+    private boolean needsCoordinator() {
+        return !commits.isEmpty() || (!topics.isEmpty() && !waitingForPoll) || generation >= 0;
+    }
+
+    private void findCoordinator(long now) {
+        if (findingCoordinator || now < retryAt) {
+            return;
+        }
+        findingCoordinator = true;
+        net.coordinator(settings.groupId()).whenComplete((node, error) -> post(() -> {
+            findingCoordinator = false;
+            if (error != null) {
+                LOG.debug("consumer {}: finding the coordinator of group {} failed: {}", clientId,
+                        settings.groupId(), cause(error).toString());
+                retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
+                return;
+            }
+            coordinator = node;
+            LOG.debug("consumer {}: the coordinator of group {} is broker {}", clientId, settings.groupId(), node);
+        }));
+    }
+
+    private void coordinatorLost(String why) {
+        if (coordinator >= 0) {
+            LOG.info("consumer {}: looking for group {}'s coordinator again ({})", clientId, settings.groupId(), why);
+            net.invalidateCoordinator(settings.groupId());
+        }
+        coordinator = -1;
+    }
+
+    private void requestRejoin(String reason) {
+        if (!rejoinNeeded) {
+            LOG.info("consumer {}: rejoining group {}: {}", clientId, settings.groupId(), reason);
+        }
+        rejoinNeeded = true;
+        rejoinReason = reason;
+    }
+
+    // ---- joining ----
+
+    private void revokeBeforeJoin() {
+        state = State.REVOKING;
+        int at = incarnation;
+        Set<TopicPartition> giving = owned;
+        steps.revoke(giving).whenComplete((r, e) -> post(() -> {
+            if (state != State.REVOKING || incarnation != at) {
+                return; // lost meanwhile: the partitions went as lost, and the member joins from scratch
+            }
+            owned = Set.of();
+            state = State.UNJOINED;
+            retryAt = 0;
+        }));
+    }
+
+    private void join(long now) {
+        state = State.JOINING;
+        rejoinNeeded = false;
+        String reason = rejoinReason;
+        rejoinReason = "";
+        int at = ++incarnation;
+        List<JoinGroupRequest.JoinGroupRequestProtocol> protocols = new ArrayList<>();
+        List<TopicPartition> ownedNow = settings.protocol() == GroupBalancer.Protocol.COOPERATIVE
+                ? new ArrayList<>(owned) : List.of();
+        for (GroupBalancer b : settings.balancers()) {
+            java.nio.ByteBuffer userData;
+            try {
+                userData = b.userData(topics, lastAssigned, lastAssignedGeneration);
+            } catch (RuntimeException e) {
+                LOG.warn("consumer {}: balancer {} failed to write its subscription data; sending none", clientId,
+                        b.name(), e);
+                userData = null;
+            }
+            protocols.add(new JoinGroupRequest.JoinGroupRequestProtocol().setName(b.name())
+                    .setMetadata(ConsumerProtocol.subscription(topics, userData, ownedNow, lastAssignedGeneration,
+                            settings.rack())));
+        }
+        String id = memberId;
+        JoinGroupRequest request = new JoinGroupRequest()
+                .setGroupId(settings.groupId())
+                .setSessionTimeoutMs(millis(settings.sessionTimeout()))
+                .setRebalanceTimeoutMs(millis(settings.rebalanceTimeout()))
+                .setMemberId(id)
+                .setGroupInstanceId(settings.instanceId().orElse(null))
+                .setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
+                .setProtocols(protocols)
+                .setReason(reason.isEmpty() ? null : reason);
+        Duration timeout = Duration.ofNanos(Math.max(settings.requestTimeout().toNanos(),
+                settings.rebalanceTimeout().toNanos() + JOIN_MARGIN_NANOS));
+        LOG.debug("consumer {}: JoinGroup {} as '{}' (generation {}, owning {})", clientId, settings.groupId(), id,
+                generation, ownedNow);
+        net.send(coordinator, ApiKey.JOIN_GROUP, v -> request, JOIN_VERSION, timeout)
+                .whenComplete((response, error) -> post(() -> joined(at, (JoinGroupResponse) response, error)));
+    }
+
+    private void joined(int at, JoinGroupResponse response, Throwable error) {
+        if (state != State.JOINING || incarnation != at) {
+            return;
+        }
+        long now = clock.getAsLong();
+        state = State.UNJOINED;
+        if (error != null) {
+            coordinatorLost("JoinGroup failed: " + cause(error).getMessage());
+            retryAt = now + settings.retryBackoff().toNanos();
+            return;
+        }
+        ErrorCode code = ErrorCode.forCode(response.errorCode());
+        switch (code) {
+            case NONE -> {
+                memberId = response.memberId();
+                generation = response.generationId();
+                protocolName = response.protocolName();
+                leader = memberId.equals(response.leader());
+                LOG.info("consumer {}: joined group {} in generation {} as {}{} (protocol {})", clientId,
+                        settings.groupId(), generation, memberId, leader ? ", its leader" : "", protocolName);
+                if (leader && !response.skipAssignment()) {
+                    lead(at, response.members());
+                } else {
+                    if (leader) {
+                        // KIP-814: a static leader that came back keeps the group's assignment; it only
+                        // watches the group's topics as a leader does.
+                        LOG.debug("consumer {}: the coordinator skips the assignment (KIP-814)", clientId);
+                    }
+                    sync(at, List.of());
+                }
+            }
+            case MEMBER_ID_REQUIRED -> {
+                // KIP-394: join again at once with the id the coordinator gave.
+                memberId = response.memberId();
+                retryAt = 0;
+            }
+            case UNKNOWN_MEMBER_ID -> {
+                memberId = "";
+                resetGeneration();
+                retryAt = 0;
+            }
+            case ILLEGAL_GENERATION -> {
+                resetGeneration();
+                retryAt = 0;
+            }
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE -> {
+                coordinatorLost("JoinGroup answered " + code);
+                retryAt = now + settings.retryBackoff().toNanos();
+            }
+            case COORDINATOR_LOAD_IN_PROGRESS, REBALANCE_IN_PROGRESS, REQUEST_TIMED_OUT -> retryAt =
+                    now + settings.retryBackoff().toNanos();
+            default -> fail(code, "joining group " + settings.groupId() + " failed");
+        }
+    }
+
+    /** The leader: decode the members' subscriptions, get their topics' metadata, run the balancer. */
+    private void lead(int at, List<JoinGroupResponse.JoinGroupResponseMember> members) {
+        state = State.ASSIGNING;
+        Map<String, GroupBalancer.Member> parsed = new LinkedHashMap<>();
+        Set<String> groupTopics = new TreeSet<>();
+        for (JoinGroupResponse.JoinGroupResponseMember m : members) {
+            ConsumerProtocol.Subscription s;
+            try {
+                s = ConsumerProtocol.subscription(m.metadata());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("consumer {}: member {} of group {} sent a subscription that does not parse; it gets "
+                        + "nothing: {}", clientId, m.memberId(), settings.groupId(), e.getMessage());
+                s = new ConsumerProtocol.Subscription(List.of(), null, List.of(), -1, Optional.empty());
+            }
+            parsed.put(m.memberId(), new GroupBalancer.Member(m.memberId(), Optional.ofNullable(m.groupInstanceId()),
+                    s.topics(), s.userData(), s.owned(), s.generation(), s.rack()));
+            groupTopics.addAll(s.topics());
+        }
+        net.refreshMetadata(groupTopics, false).whenComplete((m, e) -> post(() -> assign(at, parsed, groupTopics)));
+    }
+
+    private void assign(int at, Map<String, GroupBalancer.Member> members, Set<String> groupTopics) {
+        if (state != State.ASSIGNING || incarnation != at) {
+            return;
+        }
+        ClusterMetadata metadata = net.metadata();
+        Map<String, GroupBalancer.Topic> known = new HashMap<>();
+        for (String t : groupTopics) {
+            ClusterMetadata.Topic topic = metadata.topics().get(t);
+            if (topic != null && topic.error() == ErrorCode.NONE && !topic.partitions().isEmpty()) {
+                known.put(t, new GroupBalancer.Topic(t, topic.partitions().size()));
+            }
+        }
+        GroupBalancer balancer = settings.balancers().stream().filter(b -> b.name().equals(protocolName)).findFirst()
+                .orElse(null);
+        Map<String, List<TopicPartition>> result;
+        try {
+            if (balancer == null) {
+                throw new IllegalStateException("the coordinator chose protocol " + protocolName
+                        + ", which this member did not offer");
+            }
+            result = balancer.assign(members, known);
+            Assignments.check(settings.protocol(), members, known, result);
+        } catch (RuntimeException e) {
+            LOG.error("consumer {}: as leader of group {}, balancer {} failed; joining again", clientId,
+                    settings.groupId(), protocolName, e);
+            state = State.UNJOINED;
+            retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
+            return;
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        known.forEach((t, topic) -> counts.put(t, topic.partitions()));
+        groupTopics.forEach(t -> counts.putIfAbsent(t, 0));
+        watched = counts;
+        LOG.info("consumer {}: as leader of group {} (generation {}), {} assigned {}", clientId, settings.groupId(),
+                generation, protocolName, result);
+        List<SyncGroupRequest.SyncGroupRequestAssignment> assignments = new ArrayList<>();
+        result.forEach((member, partitions) -> assignments.add(new SyncGroupRequest.SyncGroupRequestAssignment()
+                .setMemberId(member).setAssignment(ConsumerProtocol.assignment(partitions))));
+        sync(at, assignments);
+    }
+
+    private void sync(int at, List<SyncGroupRequest.SyncGroupRequestAssignment> assignments) {
+        state = State.SYNCING;
+        int gen = generation;
+        SyncGroupRequest request = new SyncGroupRequest()
+                .setGroupId(settings.groupId())
+                .setGenerationId(gen)
+                .setMemberId(memberId)
+                .setGroupInstanceId(settings.instanceId().orElse(null))
+                .setProtocolType(ConsumerProtocol.PROTOCOL_TYPE)
+                .setProtocolName(protocolName)
+                .setAssignments(assignments);
+        Duration timeout = Duration.ofNanos(Math.max(settings.requestTimeout().toNanos(),
+                settings.rebalanceTimeout().toNanos() + JOIN_MARGIN_NANOS));
+        net.send(coordinator, ApiKey.SYNC_GROUP, v -> request, SYNC_VERSION, timeout)
+                .whenComplete((response, error) -> post(() -> synced(at, (SyncGroupResponse) response, error)));
+    }
+
+    private void synced(int at, SyncGroupResponse response, Throwable error) {
+        if (state != State.SYNCING || incarnation != at) {
+            return;
+        }
+        long now = clock.getAsLong();
+        state = State.UNJOINED;
+        if (error != null) {
+            coordinatorLost("SyncGroup failed: " + cause(error).getMessage());
+            retryAt = now + settings.retryBackoff().toNanos();
+            return;
+        }
+        ErrorCode code = ErrorCode.forCode(response.errorCode());
+        switch (code) {
+            case NONE -> {
+                List<TopicPartition> assigned;
+                try {
+                    assigned = ConsumerProtocol.assignment(response.assignment());
+                } catch (IllegalArgumentException e) {
+                    LOG.error("consumer {}: group {}'s assignment does not parse; joining again", clientId,
+                            settings.groupId(), e);
+                    retryAt = now + settings.retryBackoff().toNanos();
+                    return;
+                }
+                adopt(new TreeSet<>(assigned), now);
+            }
+            case REBALANCE_IN_PROGRESS, COORDINATOR_LOAD_IN_PROGRESS, REQUEST_TIMED_OUT -> retryAt = 0;
+            case ILLEGAL_GENERATION -> {
+                lose("SyncGroup answered " + code);
+                retryAt = 0;
+            }
+            case UNKNOWN_MEMBER_ID -> {
+                lose("SyncGroup answered " + code);
+                memberId = "";
+                retryAt = 0;
+            }
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE -> {
+                coordinatorLost("SyncGroup answered " + code);
+                retryAt = now + settings.retryBackoff().toNanos();
+            }
+            default -> fail(code, "joining group " + settings.groupId() + " failed at SyncGroup");
+        }
+    }
+
+    /** The assignment of this generation: what is gone is revoked, what is new assigned. */
+    private void adopt(Set<TopicPartition> assigned, long now) {
+        Set<TopicPartition> revoked = new TreeSet<>(owned);
+        revoked.removeAll(assigned);
+        Set<TopicPartition> added = new TreeSet<>(assigned);
+        added.removeAll(owned);
+        owned = Set.copyOf(assigned);
+        lastAssigned = owned;
+        lastAssignedGeneration = generation;
+        state = State.STABLE;
+        lastHeartbeatOkAt = now;
+        nextHeartbeatAt = now + settings.heartbeatInterval().toNanos();
+        if (!leader) {
+            Map<String, Integer> counts = new HashMap<>();
+            for (String t : topics) {
+                ClusterMetadata.Topic topic = net.metadata().topics().get(t);
+                counts.put(t, topic == null || topic.error() != ErrorCode.NONE ? 0 : topic.partitions().size());
+            }
+            watched = counts;
+        }
+        Set<String> unsubscribed = new TreeSet<>();
+        for (TopicPartition tp : assigned) {
+            if (!topics.contains(tp.topic())) {
+                unsubscribed.add(tp.topic());
+            }
+        }
+        LOG.info("consumer {}: group {} generation {}: assigned {}{}", clientId, settings.groupId(), generation,
+                assigned, revoked.isEmpty() ? "" : ", revoking " + revoked);
+        if (!revoked.isEmpty()) {
+            // KIP-429: what moves to another member is given up now, and the member joins again so the
+            // leader can hand it on.
+            revokePending = true;
+            int at = incarnation;
+            steps.revoke(revoked).whenComplete((r, e) -> post(() -> {
+                if (incarnation == at) {
+                    revokePending = false;
+                    requestRejoin("partitions " + revoked + " were revoked for another member");
+                }
+            }));
+        }
+        if (!added.isEmpty() || settings.protocol() == GroupBalancer.Protocol.COOPERATIVE) {
+            steps.assign(added);
+        }
+        if (!unsubscribed.isEmpty()) {
+            requestRejoin("the assignment holds topics " + unsubscribed + " the member does not subscribe to");
+        }
+    }
+
+    // ---- heartbeats ----
+
+    private long heartbeat(long now) {
+        boolean member = generation >= 0 && (state == State.STABLE || state == State.REVOKING);
+        if (!member) {
+            return Long.MAX_VALUE;
+        }
+        if (now - lastHeartbeatOkAt > settings.sessionTimeout().toNanos()) {
+            coordinatorLost("no heartbeat was answered within the session timeout");
+            lastHeartbeatOkAt = now;
+            return settings.retryBackoff().toNanos();
+        }
+        if (heartbeatInFlight) {
+            return settings.heartbeatInterval().toNanos();
+        }
+        if (now < nextHeartbeatAt) {
+            return nextHeartbeatAt - now;
+        }
+        heartbeatInFlight = true;
+        nextHeartbeatAt = now + settings.heartbeatInterval().toNanos();
+        int at = incarnation;
+        int gen = generation;
+        HeartbeatRequest request = new HeartbeatRequest()
+                .setGroupId(settings.groupId())
+                .setGenerationId(gen)
+                .setMemberId(memberId)
+                .setGroupInstanceId(settings.instanceId().orElse(null));
+        net.send(coordinator, ApiKey.HEARTBEAT, v -> request, HEARTBEAT_VERSION, settings.requestTimeout())
+                .whenComplete((response, error) -> post(() -> heartbeatAnswered(at, (HeartbeatResponse) response,
+                        error)));
+        return settings.heartbeatInterval().toNanos();
+    }
+
+    private void heartbeatAnswered(int at, HeartbeatResponse response, Throwable error) {
+        heartbeatInFlight = false;
+        long now = clock.getAsLong();
+        if (incarnation != at || (state != State.STABLE && state != State.REVOKING)) {
+            return;
+        }
+        if (error != null) {
+            coordinatorLost("a heartbeat failed: " + cause(error).getMessage());
+            nextHeartbeatAt = now + settings.retryBackoff().toNanos();
+            return;
+        }
+        ErrorCode code = ErrorCode.forCode(response.errorCode());
+        switch (code) {
+            case NONE -> lastHeartbeatOkAt = now;
+            case REBALANCE_IN_PROGRESS -> {
+                // The member is still in the group: a heartbeat during a rebalance keeps its session.
+                lastHeartbeatOkAt = now;
+                if (state == State.STABLE) {
+                    requestRejoin("the group is rebalancing");
+                }
+            }
+            case ILLEGAL_GENERATION -> lose("a heartbeat answered " + code);
+            case UNKNOWN_MEMBER_ID -> {
+                lose("a heartbeat answered " + code);
+                memberId = "";
+            }
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE -> {
+                coordinatorLost("a heartbeat answered " + code);
+                nextHeartbeatAt = now + settings.retryBackoff().toNanos();
+            }
+            case COORDINATOR_LOAD_IN_PROGRESS, REQUEST_TIMED_OUT -> nextHeartbeatAt =
+                    now + settings.retryBackoff().toNanos();
+            default -> fail(code, "the heartbeat of group " + settings.groupId() + " failed");
+        }
+    }
+
+    // ---- losing and failing ----
+
+    /** The group took the member's partitions away (it was fenced or timed out): lose them, join afresh. */
+    private void lose(String why) {
+        LOG.warn("consumer {}: lost its partitions {} of group {} (generation {}): {}", clientId, owned,
+                settings.groupId(), generation, why);
+        if (!owned.isEmpty()) {
+            steps.lose(owned);
+        }
+        owned = Set.of();
+        resetGeneration();
+        state = State.UNJOINED;
+    }
+
+    private void resetGeneration() {
+        generation = -1;
+        incarnation++;
+        revokePending = false;
+        leader = false;
+        heartbeatInFlight = false;
+    }
+
+    private void fail(ErrorCode code, String what) {
+        KafkaException error = code.exception(what + ": " + code + " (" + code.message() + ")"
+                + (code == ErrorCode.FENCED_INSTANCE_ID ? "; group.instance.id " + settings.instanceId().orElse("")
+                + " is used by another live consumer" : ""));
+        LOG.error("consumer {}: {}", clientId, error.getMessage());
+        if (!owned.isEmpty()) {
+            steps.lose(owned);
+        }
+        owned = Set.of();
+        fatal = error;
+        resetGeneration();
+        state = State.FAILED;
+        failCommits(error.getMessage());
+        steps.failed(error);
+    }
+
+    private void failCommits(String why) {
+        PendingCommit c;
+        while ((c = commits.poll()) != null) {
+            c.result().completeExceptionally(new CommitFailedException("the commit of "
+                    + new TreeSet<>(c.offsets().keySet()) + " was not sent: " + why, fatal));
+        }
+    }
+
+    // ---- the application's liveness (max.poll.interval.ms) ----
+
+    private void checkPollInterval(long now) {
+        if (waitingForPoll || generation < 0 || now - lastPollAt <= settings.rebalanceTimeout().toNanos()) {
+            return;
+        }
+        LOG.warn("consumer {}: no poll for longer than max.poll.interval.ms ({}); leaving group {} so its "
+                        + "partitions go to a live member. Poll more often, or lower max.poll.records.", clientId,
+                settings.rebalanceTimeout(), settings.groupId());
+        sendLeave("the consumer did not poll within max.poll.interval.ms");
+        lose("the application did not poll within max.poll.interval.ms");
+        if (settings.instanceId().isEmpty()) {
+            memberId = "";
+        }
+        waitingForPoll = true;
+    }
+
+    private CompletableFuture<ApiMessage> sendLeave(String reason) {
+        if (settings.instanceId().isPresent() || memberId.isEmpty() || coordinator < 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String id = memberId;
+        LeaveGroupRequest request = new LeaveGroupRequest().setGroupId(settings.groupId());
+        LOG.info("consumer {}: leaving group {} ({})", clientId, settings.groupId(), reason);
+        return net.send(coordinator, ApiKey.LEAVE_GROUP, v -> v >= 3
+                ? request.setMembers(List.of(new LeaveGroupRequest.MemberIdentity().setMemberId(id)
+                        .setReason(reason)))
+                : request.setMemberId(id), LEAVE_VERSION, settings.requestTimeout());
+    }
+
+    // ---- metadata: rejoin when the subscribed topics' partitions change ----
+
+    private long watchMetadata(long now) {
+        if (topics.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        Set<String> wanted = new TreeSet<>(topics);
+        wanted.addAll(watched.keySet());
+        ClusterMetadata metadata = net.metadata();
+        boolean missing = false;
+        for (String t : topics) {
+            ClusterMetadata.Topic topic = metadata.topics().get(t);
+            missing |= topic == null || topic.error() != ErrorCode.NONE;
+        }
+        if (!metadataRefreshing && now >= metadataRefreshAt) {
+            metadataRefreshing = true;
+            metadataRefreshAt = now + (missing ? MISSING_TOPIC_RETRY_NANOS : settings.metadataMaxAge().toNanos());
+            net.refreshMetadata(wanted, settings.allowAutoCreateTopics())
+                    .whenComplete((m, e) -> post(() -> metadataRefreshing = false));
+        }
+        if (metadata != seenMetadata) {
+            seenMetadata = metadata;
+            if (state == State.STABLE) {
+                for (Map.Entry<String, Integer> w : watched.entrySet()) {
+                    ClusterMetadata.Topic topic = metadata.topics().get(w.getKey());
+                    if (topic == null) {
+                        continue; // not described in this snapshot: nothing is known to have changed
+                    }
+                    int count = topic.error() == ErrorCode.NONE ? topic.partitions().size() : 0;
+                    if (count != w.getValue()) {
+                        requestRejoin("topic " + w.getKey() + " has " + count + " partitions, not " + w.getValue());
+                        break;
+                    }
+                }
+            }
+        }
+        return Math.max(1, metadataRefreshAt - now);
+    }
+
+    // ---- commits ----
+
+    /**
+     * One commit at a time, in the order asked: a retried commit can never land
+     * after a later one and move the group's offsets back.
+     */
+    private long sendCommit(long now) {
+        PendingCommit c = commits.peek();
+        if (c == null || commitInFlight) {
+            return Long.MAX_VALUE;
+        }
+        if (now - c.deadline() >= 0) {
+            commits.poll();
+            c.result().completeExceptionally(new RetriableException("the commit of "
+                    + new TreeSet<>(c.offsets().keySet()) + " was not answered in time"));
+            return 1;
+        }
+        // Between JoinGroup and SyncGroup a classic coordinator answers REBALANCE_IN_PROGRESS.
+        if (state == State.JOINING || state == State.ASSIGNING || state == State.SYNCING || now < commitRetryAt) {
+            return Math.max(1, Math.min(c.deadline() - now, Math.max(commitRetryAt - now,
+                    settings.retryBackoff().toNanos())));
+        }
+        commitInFlight = true;
+        boolean inGeneration = generation >= 0;
+        int gen = generation;
+        int at = incarnation;
+        var body = OffsetRequests.commit(settings.groupId(), inGeneration ? gen : -1,
+                inGeneration ? memberId : "", inGeneration ? settings.instanceId().orElse(null) : null, c.offsets());
+        net.send(coordinator, ApiKey.OFFSET_COMMIT, body, OffsetRequests.MAX_COMMIT_VERSION, settings.requestTimeout())
+                .whenComplete((response, error) -> post(() -> committed(c, gen, at, (OffsetCommitResponse) response,
+                        error)));
+        return settings.retryBackoff().toNanos();
+    }
+
+    private void committed(PendingCommit c, int gen, int at, OffsetCommitResponse response, Throwable error) {
+        commitInFlight = false;
+        long now = clock.getAsLong();
+        if (commits.peek() != c) {
+            return; // failed meanwhile (the member left or failed)
+        }
+        if (error != null) {
+            coordinatorLost("OffsetCommit failed: " + cause(error).getMessage());
+            commitRetryAt = now + settings.retryBackoff().toNanos();
+            return; // sent again: a commit of the same offsets twice stores them once
+        }
+        ErrorCode code = ErrorCode.NONE;
+        TopicPartition failed = null;
+        for (Map.Entry<TopicPartition, ErrorCode> e : OffsetRequests.committed(response).entrySet()) {
+            if (e.getValue() != ErrorCode.NONE) {
+                code = e.getValue();
+                failed = e.getKey();
+                break;
+            }
+        }
+        switch (code) {
+            case NONE -> {
+                commits.poll();
+                LOG.debug("consumer {}: committed {}", clientId, c.offsets());
+                c.result().complete(null);
+            }
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, REQUEST_TIMED_OUT -> {
+                if (code != ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code != ErrorCode.REQUEST_TIMED_OUT) {
+                    coordinatorLost("OffsetCommit answered " + code);
+                }
+                commitRetryAt = now + settings.retryBackoff().toNanos();
+            }
+            case REBALANCE_IN_PROGRESS -> {
+                commits.poll();
+                if (state == State.STABLE) {
+                    requestRejoin("the group is rebalancing");
+                }
+                c.result().completeExceptionally(new CommitFailedException("the commit of " + failed
+                        + " (and the others with it) was refused: the group is rebalancing (REBALANCE_IN_PROGRESS); "
+                        + "commit again once the rebalance has completed", code.exception(null)));
+            }
+            case ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID -> {
+                commits.poll();
+                c.result().completeExceptionally(new CommitFailedException("the commit of "
+                        + new TreeSet<>(c.offsets().keySet()) + " was refused with " + code + ": this member is no "
+                        + "longer in generation " + gen + " of group " + settings.groupId() + ", so its partitions "
+                        + "may already be read by another member", code.exception(null)));
+                if (code == ErrorCode.FENCED_INSTANCE_ID) {
+                    fail(code, "committing offsets of group " + settings.groupId() + " failed");
+                } else if (incarnation == at && gen >= 0 && gen == generation) {
+                    lose("OffsetCommit answered " + code);
+                    if (code == ErrorCode.UNKNOWN_MEMBER_ID) {
+                        memberId = "";
+                    }
+                }
+            }
+            default -> {
+                commits.poll();
+                c.result().completeExceptionally(new CommitFailedException("the commit of " + failed
+                        + " (and the others with it) failed: " + code + " (" + code.message() + ")",
+                        code.exception(null)));
+            }
+        }
+    }
+
+    // ---- for the consumer and the tests ----
+
+    State state() {
+        return state;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    String memberId() {
+        return memberId;
+    }
+
+    boolean isLeader() {
+        return leader;
+    }
+
+    Set<TopicPartition> owned() {
+        return owned;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+}

@@ -1,0 +1,483 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.consumer.spi.RebalanceHook;
+import dev.josef.kafka.net.internal.ChannelKind;
+import dev.josef.kafka.net.internal.Clock;
+import dev.josef.kafka.net.internal.JosefThreads;
+import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RetriableException;
+import dev.josef.kafka.protocol.TopicPartition;
+import dev.josef.kafka.protocol.internal.Providers;
+import dev.josef.kafka.protocol.message.OffsetFetchResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+
+/**
+ * A consumer's group: the member ({@link ClassicMember}) on its own thread
+ * ({@code josef-<client-id>-group}), the rebalance steps it hands to the
+ * application ({@link Rebalancer}), offset commits, auto-commit and marks.
+ *
+ * <p>Threads: the group thread runs the member; the application's thread runs
+ * rebalance steps and commit callbacks inside poll, allowRebalance and close.
+ * {@link #marks} and {@link #autoCommitted} are written from any thread;
+ * {@link #nextAutoCommitAt} belongs to the polling thread.
+ */
+final class GroupConsumer implements Rebalancer.Actions {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupConsumer.class);
+
+    private final ConsumerConfig config;
+    private final NetworkClient client;
+    private final Clock clock;
+    private final Fetcher fetcher;
+    private final String clientId;
+    private final String groupId;
+    final ClassicMember member;
+    final Rebalancer rebalancer;
+    private final Thread thread;
+    private final AtomicBoolean wake = new AtomicBoolean();
+    private volatile boolean stopping;
+    private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<TopicPartition, Long> marks = new ConcurrentHashMap<>();
+    /** The last offset auto-commit (or the commit before a revoke) stored per partition. */
+    private final ConcurrentHashMap<TopicPartition, Long> autoCommitted = new ConcurrentHashMap<>();
+    private long nextAutoCommitAt;
+    private RebalanceHook listener;
+
+    GroupConsumer(ConsumerConfig config, NetworkClient client, Fetcher fetcher, String clientId) {
+        this.config = config;
+        this.client = client;
+        this.clock = client.clock();
+        this.fetcher = fetcher;
+        this.clientId = clientId;
+        this.groupId = config.groupId().orElseThrow();
+        List<RebalanceHook> hooks = Providers.ordered(config.rebalanceHooks(),
+                ServiceLoader.load(RebalanceHook.class).iterator(), "RebalanceHook", RebalanceHook::order);
+        this.rebalancer = new Rebalancer(config.blockRebalanceOnPoll(), hooks, this, clock::nanoTime, clientId);
+        GroupSettings settings = new GroupSettings(groupId, config.groupInstanceId(), config.sessionTimeout(),
+                config.heartbeatInterval(), config.maxPollInterval(), config.network().retryBackoff(),
+                config.network().requestTimeout(), config.network().metadataMaxAge(), config.balancers(),
+                config.clientRack(), config.allowAutoCreateTopics());
+        this.member = new ClassicMember(settings, GroupNetwork.of(client, config.network().requestTimeout()),
+                clock::nanoTime, rebalancer, clientId);
+        this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "group",
+                this::run);
+        member.waker(() -> {
+            wake.set(true);
+            LockSupport.unpark(thread);
+        });
+        this.nextAutoCommitAt = clock.nanoTime() + config.autoCommitInterval().toNanos();
+    }
+
+    void start(Consumer consumer) {
+        rebalancer.consumer(consumer);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                wake.set(false);
+                long next = member.runOnce();
+                if (!wake.get()) {
+                    LockSupport.parkNanos(this, Math.max(1, Math.min(next, TimeUnit.SECONDS.toNanos(1))));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("consumer {}: the group thread failed; the member takes no further part in group {}", clientId,
+                    groupId, e);
+            rebalancer.failed(new KafkaException("the consumer's group thread failed: " + e, e));
+        }
+    }
+
+    // ---- subscription ----
+
+    void subscribe(Set<String> topics, RebalanceHook newListener) {
+        rebalancer.listener(listener, newListener);
+        listener = newListener;
+        fetcher.lock.lock();
+        try {
+            if (fetcher.mode() != Fetcher.Mode.GROUP) {
+                fetcher.groupMode();
+            }
+            fetcher.groupPattern(null, null);
+        } finally {
+            fetcher.lock.unlock();
+        }
+        member.subscribe(topics);
+    }
+
+    void subscribe(java.util.regex.Pattern pattern, RebalanceHook newListener) {
+        rebalancer.listener(listener, newListener);
+        listener = newListener;
+        fetcher.lock.lock();
+        try {
+            if (fetcher.mode() != Fetcher.Mode.GROUP) {
+                fetcher.groupMode();
+            }
+            // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
+            // subscribes to those that match and rejoins when they change.
+            fetcher.groupPattern(pattern, member::subscribe);
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    /** Gives everything up (commit, onRevoked) and leaves the group; on the thread that holds the poller slot. */
+    void unsubscribe() {
+        rebalancer.revokeAll();
+        rebalancer.listener(listener, null);
+        listener = null;
+        member.unsubscribe();
+        fetcher.lock.lock();
+        try {
+            fetcher.groupPattern(null, null);
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    boolean subscribed() {
+        return fetcher.mode() == Fetcher.Mode.GROUP;
+    }
+
+    // ---- poll ----
+
+    /** At the start of a poll and whenever steps become runnable: steps, callbacks, failures, auto-commit. */
+    void beforePoll() {
+        member.polled();
+        rebalancer.run(false);
+        runCallbacks();
+        KafkaException fatal = rebalancer.fatal();
+        if (fatal != null) {
+            throw fatal;
+        }
+        if (config.autoCommit()) {
+            long now = clock.nanoTime();
+            if (now - nextAutoCommitAt >= 0) {
+                nextAutoCommitAt = now + config.autoCommitInterval().toNanos();
+                autoCommit();
+            }
+        }
+    }
+
+    boolean stepsRunnable() {
+        return rebalancer.runnable() || !callbacks.isEmpty() || rebalancer.fatal() != null;
+    }
+
+    void afterPoll(boolean returnedSomething) {
+        if (returnedSomething) {
+            rebalancer.hold();
+        }
+    }
+
+    /** Lets held steps run: here when no poll runs, else in the poll. */
+    void allowRebalance(boolean ownsPollerSlot) {
+        rebalancer.allow();
+        if (ownsPollerSlot) {
+            rebalancer.run(false);
+            runCallbacks();
+        } else {
+            wakePoll();
+        }
+    }
+
+    Optional<PendingRebalance> pending() {
+        return rebalancer.pending().map(s -> {
+            long waited = clock.nanoTime() - s.postedAt;
+            Duration remaining = Duration.ofNanos(Math.max(0, config.maxPollInterval().toNanos() - waited));
+            PendingRebalance.Kind kind = switch (s.kind) {
+                case ASSIGN -> PendingRebalance.Kind.ASSIGN;
+                case REVOKE -> PendingRebalance.Kind.REVOKE;
+                case LOSE -> PendingRebalance.Kind.LOSE;
+            };
+            return new PendingRebalance(kind, Set.copyOf(s.partitions), remaining);
+        });
+    }
+
+    private void runCallbacks() {
+        Runnable r;
+        while ((r = callbacks.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("consumer {}: a commit callback failed", clientId, e);
+            }
+        }
+    }
+
+    // ---- commits ----
+
+    /** What the application has been handed of these partitions (all assigned ones when null). */
+    Map<TopicPartition, OffsetAndMetadata> handedOut(Collection<TopicPartition> which) {
+        Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
+        fetcher.lock.lock();
+        try {
+            for (PartitionState s : fetcher.partitions.values()) {
+                if ((which == null || which.contains(s.partition)) && s.hasPosition() && s.position >= 0) {
+                    out.put(s.partition, new OffsetAndMetadata(s.position,
+                            s.positionEpoch >= 0 ? OptionalInt.of(s.positionEpoch) : OptionalInt.empty(), ""));
+                }
+            }
+        } finally {
+            fetcher.lock.unlock();
+        }
+        return out;
+    }
+
+    /** The marks of these partitions (all assigned ones when null), as commits. */
+    private Map<TopicPartition, OffsetAndMetadata> marked(Collection<TopicPartition> which) {
+        Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
+        marks.forEach((tp, next) -> {
+            if (which == null || which.contains(tp)) {
+                out.put(tp, OffsetAndMetadata.of(next));
+            }
+        });
+        return out;
+    }
+
+    void mark(TopicPartition partition, long nextOffset) {
+        fetcher.lock.lock();
+        try {
+            if (!fetcher.partitions.containsKey(partition)) {
+                throw new IllegalStateException("cannot mark " + partition + ": it is not assigned to this consumer");
+            }
+        } finally {
+            fetcher.lock.unlock();
+        }
+        marks.merge(partition, nextOffset, Math::max);
+    }
+
+    private void autoCommit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = config.autoCommitMarks() ? marked(null) : handedOut(null);
+        offsets.entrySet().removeIf(e -> {
+            Long done = autoCommitted.get(e.getKey());
+            // Unchanged since the last auto-commit: nothing to send. Marks never move a commit back.
+            return done != null && (done == e.getValue().offset()
+                    || (config.autoCommitMarks() && done > e.getValue().offset()));
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        member.commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
+            if (e == null) {
+                offsets.forEach((tp, o) -> autoCommitted.put(tp, o.offset()));
+            } else {
+                LOG.warn("consumer {}: auto-commit of {} failed: {}", clientId, offsets.keySet(), e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void commitBeforeRevoke(Set<TopicPartition> partitions) {
+        if (!config.autoCommit()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = config.autoCommitMarks()
+                ? marked(partitions) : handedOut(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            // Bounded by the rebalance timeout, as kafka-clients: the group waits no longer for this member.
+            commitSync(offsets, config.maxPollInterval().compareTo(config.defaultApiTimeout()) < 0
+                    ? config.maxPollInterval() : config.defaultApiTimeout());
+            offsets.forEach((tp, o) -> autoCommitted.put(tp, o.offset()));
+        } catch (KafkaException e) {
+            LOG.warn("consumer {}: committing {} before giving them up failed: {}", clientId, offsets.keySet(),
+                    e.getMessage());
+        }
+    }
+
+    void checkAssigned(Collection<TopicPartition> partitions) {
+        fetcher.lock.lock();
+        try {
+            for (TopicPartition tp : partitions) {
+                if (!fetcher.partitions.containsKey(tp)) {
+                    throw new IllegalStateException("cannot commit " + tp + ": it is not assigned to this consumer "
+                            + "(assigned: " + new TreeSet<>(fetcher.partitions.keySet()) + ")");
+                }
+            }
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+        long deadline = clock.nanoTime() + timeout.toNanos();
+        CompletableFuture<Void> done = member.commit(offsets, deadline);
+        try {
+            done.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof KafkaException k ? k : new KafkaException("commit failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new RetriableException("the commit of " + offsets.keySet() + " was not answered within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("interrupted while committing " + offsets.keySet()
+                    + "; the commit may still be applied");
+        } finally {
+            runCallbacks();
+        }
+    }
+
+    void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                     BiConsumer<Map<TopicPartition, OffsetAndMetadata>, KafkaException> callback) {
+        member.commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
+            KafkaException error = e == null ? null : e instanceof KafkaException k ? k
+                    : new KafkaException("commit failed: " + e, e);
+            callbacks.add(() -> callback.accept(offsets, error));
+            wakePoll();
+        });
+    }
+
+    /** The group's committed offsets of {@code partitions}; partitions without one are left out. */
+    Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions, Duration timeout) {
+        long deadline = clock.nanoTime() + timeout.toNanos();
+        KafkaException last = null;
+        while (true) {
+            long remaining = deadline - clock.nanoTime();
+            if (remaining <= 0) {
+                throw new RetriableException("the committed offsets of " + new TreeSet<>(partitions)
+                        + " were not read within " + timeout + (last == null ? "" : ": " + last.getMessage()));
+            }
+            try {
+                OffsetFetchResponse response = (OffsetFetchResponse) client
+                        .coordinator(NetworkClient.CoordinatorType.GROUP, groupId)
+                        .thenCompose(node -> client.send(node, ChannelKind.GROUP, ApiKey.OFFSET_FETCH,
+                                OffsetRequests.fetch(groupId, partitions), OffsetRequests.MAX_FETCH_VERSION))
+                        .get(remaining, TimeUnit.NANOSECONDS);
+                OffsetRequests.Fetched fetched = OffsetRequests.fetched(response);
+                ErrorCode code = fetched.error();
+                Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
+                for (TopicPartition tp : new TreeSet<>(partitions)) {
+                    OffsetRequests.Committed c = fetched.partitions().get(tp);
+                    if (code == ErrorCode.NONE && c != null && c.error() != ErrorCode.NONE) {
+                        code = c.error();
+                    }
+                    if (c != null && c.offset() != null) {
+                        out.put(tp, c.offset());
+                    }
+                }
+                if (code == ErrorCode.NONE) {
+                    return out;
+                }
+                if (code == ErrorCode.NOT_COORDINATOR || code == ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+                    client.invalidateCoordinator(NetworkClient.CoordinatorType.GROUP, groupId);
+                }
+                last = code.exception("reading the committed offsets of group " + groupId);
+                if (!code.retriable() && code != ErrorCode.UNSTABLE_OFFSET_COMMIT
+                        && code != ErrorCode.NOT_COORDINATOR && code != ErrorCode.COORDINATOR_NOT_AVAILABLE
+                        && code != ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+                    throw last;
+                }
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (!(cause instanceof dev.josef.kafka.net.NetworkException) && !(cause instanceof RetriableException)) {
+                    throw cause instanceof KafkaException k ? k : new KafkaException(cause.toString(), cause);
+                }
+                client.invalidateCoordinator(NetworkClient.CoordinatorType.GROUP, groupId);
+                last = cause instanceof KafkaException k ? k : new KafkaException(cause.toString(), cause);
+            } catch (TimeoutException e) {
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("interrupted while reading committed offsets");
+            }
+            LockSupport.parkNanos(Math.min(deadline - clock.nanoTime(), config.network().retryBackoff().toNanos()));
+        }
+    }
+
+    // ---- Rebalancer.Actions ----
+
+    @Override
+    public void startReading(Set<TopicPartition> partitions) {
+        fetcher.lock.lock();
+        try {
+            fetcher.groupAdd(partitions);
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    @Override
+    public void stopReading(Set<TopicPartition> partitions) {
+        fetcher.lock.lock();
+        try {
+            fetcher.groupRemove(partitions);
+        } finally {
+            fetcher.lock.unlock();
+        }
+        partitions.forEach(tp -> {
+            marks.remove(tp);
+            autoCommitted.remove(tp);
+        });
+    }
+
+    @Override
+    public void wakePoll() {
+        fetcher.lock.lock();
+        try {
+            fetcher.dataReady.signalAll();
+        } finally {
+            fetcher.lock.unlock();
+        }
+    }
+
+    // ---- close ----
+
+    /**
+     * Gives everything up (commit, onRevoked) on the calling thread when it may
+     * run callbacks, then leaves the group and stops the group thread.
+     */
+    void close(boolean mayRunCallbacks, Duration timeout) {
+        long deadline = clock.nanoTime() + timeout.toNanos();
+        if (mayRunCallbacks) {
+            try {
+                rebalancer.revokeAll();
+                runCallbacks();
+            } catch (RuntimeException e) {
+                LOG.warn("consumer {}: giving up partitions on close failed", clientId, e);
+            }
+        }
+        try {
+            member.leave("the consumer is closing").get(Math.max(1, deadline - clock.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("consumer {}: leaving group {}: {}", clientId, groupId, e.toString());
+        }
+        stopping = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - clock.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.net.internal.ChannelKind;
+import dev.josef.kafka.net.internal.ClusterMetadata;
+import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.message.ApiMessage;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+
+/**
+ * What a group member needs of the network: its coordinator, requests to it,
+ * and the cluster's metadata. kafka-net's engine in production; a scripted
+ * coordinator in the unit tests of the membership state machine, which answers
+ * in the test's own time. Futures complete off the group thread (the member
+ * queues what they bring for itself).
+ */
+interface GroupNetwork {
+
+    ClusterMetadata metadata();
+
+    CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics, boolean allowAutoCreate);
+
+    /** The coordinator's node id, looked up with FindCoordinator and remembered until invalidated. */
+    CompletableFuture<Integer> coordinator(String groupId);
+
+    void invalidateCoordinator(String groupId);
+
+    /** A request on the member's own connection to the coordinator, answered within {@code timeout}. */
+    CompletableFuture<ApiMessage> send(int node, ApiKey api, IntFunction<ApiMessage> body, short maxVersion,
+                                       Duration timeout);
+
+    static GroupNetwork of(NetworkClient client, Duration requestTimeout) {
+        return new GroupNetwork() {
+            @Override
+            public ClusterMetadata metadata() {
+                return client.metadata();
+            }
+
+            @Override
+            public CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics,
+                                                                      boolean allowAutoCreate) {
+                return client.refreshMetadata(topics, allowAutoCreate);
+            }
+
+            @Override
+            public CompletableFuture<Integer> coordinator(String groupId) {
+                return client.coordinator(NetworkClient.CoordinatorType.GROUP, groupId);
+            }
+
+            @Override
+            public void invalidateCoordinator(String groupId) {
+                client.invalidateCoordinator(NetworkClient.CoordinatorType.GROUP, groupId);
+            }
+
+            @Override
+            public CompletableFuture<ApiMessage> send(int node, ApiKey api, IntFunction<ApiMessage> body,
+                                                      short maxVersion, Duration timeout) {
+                return client.send(node, ChannelKind.GROUP, api, body, maxVersion, timeout);
+            }
+        };
+    }
+}

@@ -1,0 +1,283 @@
+package dev.josef.kafka.consumer;
+
+import dev.josef.kafka.consumer.spi.RebalanceHook;
+import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * The application's side of a rebalance: the steps the group member hands over
+ * (revoke, assign, lose), run in order on the application's thread by
+ * {@link Consumer#poll}, {@link Consumer#allowRebalance()} or {@link Consumer#close()}.
+ *
+ * <p>Behaviour 5: with {@code blockRebalanceOnPoll}, a poll that returned
+ * records or errors holds every step that takes partitions away (and assign
+ * steps when rebalance hooks are registered, so they too run only when the
+ * application is ready) until {@link #allow()}. Heartbeats are the member's and
+ * are never held.
+ *
+ * <p>Threads: the queue and the hold are guarded by {@link #lock}; the group
+ * thread adds steps, the application's thread runs them, outside the lock.
+ * {@link #owned} (what the application was told it owns) is touched only by the
+ * thread running steps, which {@link Consumer}'s one-poller rule makes one at a time.
+ */
+final class Rebalancer implements ClassicMember.Steps {
+    private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
+
+    enum Kind { ASSIGN, REVOKE, LOSE }
+
+    /** A step waiting for the application. */
+    static final class Step {
+        final Kind kind;
+        final Set<TopicPartition> partitions;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final long postedAt;
+
+        Step(Kind kind, Set<TopicPartition> partitions, long postedAt) {
+            this.kind = kind;
+            this.partitions = new TreeSet<>(partitions);
+            this.postedAt = postedAt;
+        }
+    }
+
+    /** What the application's side does for a step. */
+    interface Actions {
+        /** Commits what the application has been handed of {@code partitions}, if auto-commit is on. */
+        void commitBeforeRevoke(Set<TopicPartition> partitions);
+
+        /** Starts reading {@code partitions} from their committed offsets. */
+        void startReading(Set<TopicPartition> partitions);
+
+        /** Stops reading {@code partitions}; no record of theirs is returned from now on. */
+        void stopReading(Set<TopicPartition> partitions);
+
+        /** Wakes a waiting poll so it runs steps. */
+        void wakePoll();
+    }
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Step> steps = new ArrayDeque<>();
+    private final boolean blockOnPoll;
+    private final List<RebalanceHook> hooks;
+    private final Actions actions;
+    private final LongSupplier clock;
+    private final String clientId;
+    private Consumer consumer;
+    private boolean held;
+    private volatile KafkaException fatal;
+    /** What the application was told it owns (assigned and not yet revoked or lost). */
+    private final Set<TopicPartition> owned = new TreeSet<>();
+
+    Rebalancer(boolean blockOnPoll, List<RebalanceHook> hooks, Actions actions, LongSupplier clock, String clientId) {
+        this.blockOnPoll = blockOnPoll;
+        this.hooks = new ArrayList<>(hooks);
+        this.actions = actions;
+        this.clock = clock;
+        this.clientId = clientId;
+    }
+
+    void consumer(Consumer consumer) {
+        this.consumer = consumer;
+    }
+
+    /** A listener given to subscribe runs after the configured hooks; null removes it. */
+    void listener(RebalanceHook previous, RebalanceHook listener) {
+        synchronized (lock) {
+            if (previous != null) {
+                hooks.remove(previous);
+            }
+            if (listener != null) {
+                hooks.add(listener);
+            }
+        }
+    }
+
+    // ---- from the group thread ----
+
+    @Override
+    public CompletableFuture<Void> revoke(Set<TopicPartition> partitions) {
+        return add(new Step(Kind.REVOKE, partitions, clock.getAsLong()));
+    }
+
+    @Override
+    public CompletableFuture<Void> assign(Set<TopicPartition> partitions) {
+        return add(new Step(Kind.ASSIGN, partitions, clock.getAsLong()));
+    }
+
+    @Override
+    public void lose(Set<TopicPartition> partitions) {
+        // Already another member's: no record of them may be returned from now on, held or not.
+        actions.stopReading(partitions);
+        synchronized (lock) {
+            Iterator<Step> it = steps.iterator();
+            while (it.hasNext()) {
+                Step s = it.next();
+                if (s.kind != Kind.LOSE) {
+                    s.partitions.removeAll(partitions);
+                    if (s.partitions.isEmpty() && s.kind == Kind.REVOKE) {
+                        it.remove();
+                        s.done.complete(null);
+                    }
+                }
+            }
+        }
+        add(new Step(Kind.LOSE, partitions, clock.getAsLong()));
+    }
+
+    @Override
+    public void failed(KafkaException error) {
+        fatal = error;
+        actions.wakePoll();
+    }
+
+    private CompletableFuture<Void> add(Step step) {
+        synchronized (lock) {
+            steps.add(step);
+        }
+        actions.wakePoll();
+        return step.done;
+    }
+
+    // ---- from the application's thread ----
+
+    /** After a poll that returned something, with blockRebalanceOnPoll. */
+    void hold() {
+        if (blockOnPoll) {
+            synchronized (lock) {
+                held = true;
+            }
+        }
+    }
+
+    void allow() {
+        synchronized (lock) {
+            held = false;
+        }
+    }
+
+    boolean blocksOnPoll() {
+        return blockOnPoll;
+    }
+
+    /** Whether a step could run now. */
+    boolean runnable() {
+        synchronized (lock) {
+            Step s = steps.peek();
+            return s != null && !(held && holds(s));
+        }
+    }
+
+    private boolean holds(Step s) {
+        return s.kind != Kind.ASSIGN || !hooks.isEmpty();
+    }
+
+    /** The first step that waits for the application, if any: what is at stake and since when. */
+    Optional<Step> pending() {
+        synchronized (lock) {
+            for (Step s : steps) {
+                if (holds(s)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    KafkaException fatal() {
+        return fatal;
+    }
+
+    /** Runs the steps that may run, in order; with {@code ignoreHold}, all of them (close). */
+    void run(boolean ignoreHold) {
+        while (true) {
+            Step s;
+            List<RebalanceHook> callees;
+            synchronized (lock) {
+                s = steps.peek();
+                if (s == null || (held && !ignoreHold && holds(s))) {
+                    return;
+                }
+                steps.poll();
+                callees = List.copyOf(hooks);
+            }
+            try {
+                execute(s, callees);
+            } finally {
+                s.done.complete(null);
+            }
+        }
+    }
+
+    private void execute(Step s, List<RebalanceHook> callees) {
+        switch (s.kind) {
+            case ASSIGN -> {
+                Set<TopicPartition> parts = new TreeSet<>(s.partitions);
+                actions.startReading(parts);
+                owned.addAll(parts);
+                call(callees, "onAssigned", h -> h.onAssigned(consumer, parts));
+            }
+            case REVOKE -> {
+                Set<TopicPartition> parts = new TreeSet<>(s.partitions);
+                parts.retainAll(owned);
+                if (!parts.isEmpty()) {
+                    actions.commitBeforeRevoke(parts);
+                    call(callees, "onRevoked", h -> h.onRevoked(consumer, parts));
+                }
+                actions.stopReading(s.partitions);
+                owned.removeAll(s.partitions);
+            }
+            case LOSE -> {
+                Set<TopicPartition> parts = new TreeSet<>(s.partitions);
+                parts.retainAll(owned);
+                owned.removeAll(s.partitions);
+                if (!parts.isEmpty()) {
+                    call(callees, "onLost", h -> h.onLost(consumer, parts));
+                }
+            }
+        }
+    }
+
+    /** Revokes everything the application owns, on close or unsubscribe. */
+    Set<TopicPartition> revokeAll() {
+        run(true);
+        Set<TopicPartition> parts = new TreeSet<>(owned);
+        if (!parts.isEmpty()) {
+            List<RebalanceHook> callees;
+            synchronized (lock) {
+                callees = List.copyOf(hooks);
+            }
+            actions.commitBeforeRevoke(parts);
+            call(callees, "onRevoked", h -> h.onRevoked(consumer, parts));
+            actions.stopReading(parts);
+            owned.clear();
+        }
+        return parts;
+    }
+
+    /** What the application was told it owns. */
+    Set<TopicPartition> owned() {
+        return owned;
+    }
+
+    private void call(List<RebalanceHook> callees, String event, java.util.function.Consumer<RebalanceHook> call) {
+        for (RebalanceHook h : callees) {
+            try {
+                call.accept(h);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("consumer {}: rebalance hook {} failed in {}; the rebalance goes on", clientId,
+                        h.getClass().getName(), event, e);
+            }
+        }
+    }
+}
