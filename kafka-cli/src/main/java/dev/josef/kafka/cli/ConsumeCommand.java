@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ConsumeCommand {
     static final String USAGE = "usage: josef consume -b HOST:PORT -t TOPIC [--from beginning|end|OFFSET|@TIMESTAMP_MS] "
-            + "[-p N] [-c COUNT] [-e] [--isolation read_uncommitted|read_committed] [-f FORMAT] [-X key=value]... "
-            + "[--config FILE]";
+            + "[-p N] [-c COUNT] [-e] [-g GROUP [--assignor NAME[,NAME]] [--instance-id ID]] "
+            + "[--isolation read_uncommitted|read_committed] [-f FORMAT] [-X key=value]... [--config FILE]";
     private static final String HELP = String.join("\n", USAGE,
             "Prints records to standard output; errors of partitions (a corrupt batch, say) go to standard error.",
             "  -t, --topic TOPIC        the topic to read",
@@ -46,6 +46,13 @@ final class ConsumeCommand {
             "  -p, --partition N        only partition N (default: all)",
             "  -c, --count COUNT        exit after COUNT records",
             "  -e, --exit               exit at the end the partitions had when josef started",
+            "  -g, --group GROUP        read as a member of consumer group GROUP: the group shares the topic's",
+            "                           partitions among its members and each starts at the group's committed",
+            "                           offset (--from beginning|end only without one); what is printed is",
+            "                           committed every 5 s and on exit",
+            "      --assignor NAMES     with -g: range, roundrobin, sticky, cooperative-sticky (in order of",
+            "                           preference, comma-separated; default range,cooperative-sticky)",
+            "      --instance-id ID     with -g: a static member id (group.instance.id)",
             "      --isolation LEVEL    read_uncommitted (default) or read_committed",
             "  -f, --format FORMAT      %k key, %v value, %t topic, %p partition, %o offset, %T timestamp,",
             "                           %h headers (k=v,k=v), %% a percent sign; \\n and \\t; default '%v\\n'",
@@ -66,6 +73,9 @@ final class ConsumeCommand {
                     .flag("exit", "-e", "--exit")
                     .value("isolation", "--isolation")
                     .value("format", "-f", "--format")
+                    .value("group", "-g", "--group")
+                    .value("assignor", "--assignor")
+                    .value("instance", "--instance-id")
                     .parse(argv);
             if (args.has("help")) {
                 out.println(HELP);
@@ -82,6 +92,12 @@ final class ConsumeCommand {
                 properties.put("isolation.level", args.value("isolation"));
             }
             properties.putIfAbsent("auto.offset.reset", "earliest");
+            if (args.has("group")) {
+                return consumeInGroup(args, topic, from, count, format, properties, out, err);
+            }
+            if (args.has("assignor") || args.has("instance")) {
+                throw new Args.UsageException("--assignor and --instance-id are for a group member: add -g GROUP");
+            }
             ConsumerConfig config = ConsumerConfig.fromProperties(properties);
             List<TopicPartition> partitions = new ArrayList<>();
             Map<TopicPartition, Long> ends = new HashMap<>();
@@ -112,8 +128,48 @@ final class ConsumeCommand {
                     }
                 }
             }
-            return consume(config, partitions, start, count, args.has("exit") ? ends : null, format, out, err);
+            List<TopicPartition> assigned = partitions;
+            return run(config, consumer -> {
+                consumer.assign(assigned);
+                for (TopicPartition tp : assigned) {
+                    consumer.seek(tp, start);
+                }
+            }, count, args.has("exit") ? ends : null, format, out, err);
         });
+    }
+
+    /**
+     * {@code -g}: a member of the group. Each printed record is marked, and only
+     * marks are committed (every 5 s and on exit), so a record read but not
+     * printed (past {@code -c}) is read again by the next member.
+     */
+    private static int consumeInGroup(Args args, String topic, String from, long count, Format format,
+                                      Map<String, Object> properties, PrintStream out, PrintStream err)
+            throws Args.UsageException, Cli.Failure {
+        if (args.has("partition") || args.has("exit")) {
+            throw new Args.UsageException("-p and -e read chosen partitions; a group member (-g) reads what its "
+                    + "group assigns it");
+        }
+        switch (from) {
+            case "beginning" -> properties.put("auto.offset.reset", "earliest");
+            case "end" -> properties.put("auto.offset.reset", "latest");
+            default -> throw new Args.UsageException("with -g, --from is beginning or end (where a partition "
+                    + "without a committed offset starts), not '" + from + "'");
+        }
+        properties.put("group.id", args.value("group"));
+        if (args.has("assignor")) {
+            properties.put("partition.assignment.strategy", args.value("assignor"));
+        }
+        if (args.has("instance")) {
+            properties.put("group.instance.id", args.value("instance"));
+        }
+        properties.put("auto.commit.marks", "true");
+        ConsumerConfig config = ConsumerConfig.fromProperties(properties);
+        try (Admin admin = Admin.create(config.network())) {
+            Cli.reach(admin, properties);
+            Cli.describe(admin, topic);
+        }
+        return run(config, consumer -> consumer.subscribe(List.of(topic)), count, null, format, out, err);
     }
 
     private static StartPosition start(String from) throws Args.UsageException {
@@ -133,9 +189,8 @@ final class ConsumeCommand {
         }
     }
 
-    private static int consume(ConsumerConfig config, List<TopicPartition> partitions, StartPosition start, long count,
-                               Map<TopicPartition, Long> ends, Format format, PrintStream stdout, PrintStream err)
-            throws InterruptedException {
+    private static int run(ConsumerConfig config, java.util.function.Consumer<Consumer> begin, long count,
+                           Map<TopicPartition, Long> ends, Format format, PrintStream stdout, PrintStream err) {
         // System.out flushes every write; records go out in large writes instead, flushed after each poll.
         PrintStream out = stdout == System.out
                 ? new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
@@ -158,10 +213,8 @@ final class ConsumeCommand {
         }, "josef-consume-stop");
         Runtime.getRuntime().addShutdownHook(onExit);
         try {
-            consumer.assign(partitions);
-            for (TopicPartition tp : partitions) {
-                consumer.seek(tp, start);
-            }
+            begin.accept(consumer);
+            boolean marking = config.autoCommitMarks();
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             while (!stopping.get() && (count < 0 || printed < count) && (ends == null || !atEnd(consumer, ends))) {
                 ConsumerRecords polled = consumer.poll(Duration.ofMillis(500));
@@ -181,6 +234,9 @@ final class ConsumeCommand {
                     format.write(r, line);
                     out.write(line.toByteArray(), 0, line.size());
                     printed++;
+                    if (marking) {
+                        consumer.markProcessed(r);
+                    }
                 }
                 out.flush();
                 if (out.checkError()) {

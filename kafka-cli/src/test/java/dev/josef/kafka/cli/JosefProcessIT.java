@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -149,6 +150,55 @@ class JosefProcessIT {
                 "-c", "3");
         assertThat(one.exit()).as(one.err()).isZero();
         assertThat(one.out()).isEqualTo("v21\nv23\nv25\n");
+    }
+
+    /**
+     * Two {@code josef consume -g} processes share a topic: together they print
+     * every record once, and what each printed is committed, so a third member
+     * later finds nothing left.
+     */
+    @Test
+    void twoGroupMembersShareATopicAndCommitWhatTheyPrinted(KafkaCluster cluster) throws Exception {
+        String topic = "cli-group";
+        cluster.createTopic(topic, 4, 1);
+        List<String> values = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 400; i++) {
+                values.add("v" + i);
+                producer.send(new ProducerRecord<>(topic, i % 4, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", JAR.toString(), "consume", "-b", cluster.bootstrapServers(), "-t", topic,
+                "-g", "cli-readers", "--assignor", "roundrobin", "-c", "200", "-X", "max.poll.records=20"));
+        Path out1 = Files.createTempFile(work, "out", ".txt");
+        Path out2 = Files.createTempFile(work, "out", ".txt");
+        Path err1 = Files.createTempFile(work, "err", ".txt");
+        Path err2 = Files.createTempFile(work, "err", ".txt");
+        Process first = new ProcessBuilder(command).redirectOutput(out1.toFile()).redirectError(err1.toFile()).start();
+        Process second = new ProcessBuilder(command).redirectOutput(out2.toFile()).redirectError(err2.toFile())
+                .start();
+        try {
+            assertThat(first.waitFor(90, TimeUnit.SECONDS)).as("the first member finished").isTrue();
+            assertThat(second.waitFor(90, TimeUnit.SECONDS)).as("the second member finished").isTrue();
+            assertThat(first.exitValue()).as(Files.readString(err1)).isZero();
+            assertThat(second.exitValue()).as(Files.readString(err2)).isZero();
+        } finally {
+            first.destroyForcibly();
+            second.destroyForcibly();
+        }
+        List<String> printed = new ArrayList<>(Files.readString(out1).lines().toList());
+        printed.addAll(Files.readString(out2).lines().toList());
+        assertThat(printed).hasSize(400).containsExactlyInAnyOrderElementsOf(values);
+        try (KafkaConsumer<byte[], byte[]> check = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers(), "group.id", "cli-readers"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            Set<TopicPartition> all = Set.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                    new TopicPartition(topic, 2), new TopicPartition(topic, 3));
+            long committed = check.committed(all).values().stream().mapToLong(o -> o.offset()).sum();
+            assertThat(committed).as("offsets committed by the two members").isEqualTo(400);
+        }
     }
 
     @Test
