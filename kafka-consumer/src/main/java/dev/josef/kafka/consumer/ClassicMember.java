@@ -149,6 +149,9 @@ final class ClassicMember {
     private long commitRetryAt;
 
     private KafkaException fatal;
+    /** Set by {@link #leave}: the member leaves once its commits are answered. */
+    private CompletableFuture<Void> leaving;
+    private String leaveReason;
 
     ClassicMember(GroupSettings settings, GroupNetwork net, LongSupplier clock, Steps steps, String clientId) {
         this.settings = settings;
@@ -236,11 +239,25 @@ final class ClassicMember {
     CompletableFuture<Void> leave(String reason) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         post(() -> {
-            sendLeave(reason).whenComplete((r, e) -> done.complete(null));
-            state = State.LEFT;
-            failCommits("the member left the group");
+            leaving = done;
+            leaveReason = reason;
         });
         return done;
+    }
+
+    /**
+     * Leaves once the commits asked for before are answered, so a commit made in
+     * onRevoked (even an async one) reaches the coordinator before the LeaveGroup.
+     */
+    private void leaveWhenCommitted() {
+        if (leaving == null || commitInFlight || !commits.isEmpty()) {
+            return;
+        }
+        CompletableFuture<Void> done = leaving;
+        leaving = null;
+        sendLeave(leaveReason).whenComplete((r, e) -> done.complete(null));
+        state = State.LEFT;
+        failCommits("the member left the group");
     }
 
     // ---- the group thread ----
@@ -253,23 +270,35 @@ final class ClassicMember {
         }
         long now = clock.getAsLong();
         if (state == State.FAILED || state == State.LEFT) {
+            if (leaving != null) {
+                leaving.complete(null);
+                leaving = null;
+            }
             return TimeUnit.SECONDS.toNanos(1);
         }
         long wait = settings.heartbeatInterval().toNanos();
         checkPollInterval(now);
         wait = Math.min(wait, watchMetadata(now));
         if (coordinator < 0) {
+            if (leaving != null && generation < 0 && commits.isEmpty()) {
+                leaveWhenCommitted(); // nothing to commit and no generation: there is nobody to tell
+                return 1;
+            }
             if (needsCoordinator()) {
                 findCoordinator(now);
             }
             return Math.max(1, Math.min(wait, retryAt > now ? retryAt - now : settings.retryBackoff().toNanos()));
         }
         wait = Math.min(wait, sendCommit(now));
+        leaveWhenCommitted();
+        if (state == State.LEFT) {
+            return TimeUnit.SECONDS.toNanos(1);
+        }
         wait = Math.min(wait, heartbeat(now));
         if (state == State.STABLE && rejoinNeeded && !revokePending) {
             state = State.UNJOINED;
         }
-        if (state == State.UNJOINED && !topics.isEmpty() && !waitingForPoll) {
+        if (state == State.UNJOINED && !topics.isEmpty() && !waitingForPoll && leaving == null) {
             if (now < retryAt) {
                 wait = Math.min(wait, retryAt - now);
             } else if (settings.protocol() == GroupBalancer.Protocol.EAGER && !owned.isEmpty()) {
@@ -282,7 +311,7 @@ final class ClassicMember {
     }
 
     private boolean needsCoordinator() {
-        return !commits.isEmpty() || (!topics.isEmpty() && !waitingForPoll) || generation >= 0;
+        return !commits.isEmpty() || (!topics.isEmpty() && !waitingForPoll) || generation >= 0 || leaving != null;
     }
 
     private void findCoordinator(long now) {

@@ -377,6 +377,21 @@ class ClassicMemberTest {
     }
 
     @Test
+    void aCommitAskedForBeforeLeavingReachesTheCoordinatorBeforeTheLeaveGroup() {
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        joinAlone("m-1", 1, List.of(P0));
+        CompletableFuture<Void> commit = member.commit(Map.of(P0, OffsetAndMetadata.of(7)), Long.MAX_VALUE);
+        member.leave("closing");
+        run();
+        FakeCoordinator.Sent sent = coordinator.next(ApiKey.OFFSET_COMMIT);
+        assertThat(coordinator.waiting(ApiKey.LEAVE_GROUP)).isFalse();
+        sent.answer(FakeCoordinator.committed(sent.request(), ErrorCode.NONE));
+        run();
+        assertThat(commit).isCompleted();
+        assertThat(coordinator.next(ApiKey.LEAVE_GROUP)).isNotNull();
+    }
+
+    @Test
     void aMemberThatIsNotPolledLeavesAfterTheRebalanceTimeoutAndJoinsAgainOnTheNextPoll() {
         member(Optional.empty()).subscribe(Set.of("orders"));
         joinAlone("m-1", 1, List.of(P0, P1));

@@ -5,6 +5,8 @@ import dev.josef.kafka.consumer.GroupMembers.KafkaClientsMember;
 import dev.josef.kafka.consumer.GroupMembers.Log;
 import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.NetworkConfig;
+import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaClusterExtension;
@@ -320,9 +322,16 @@ class GroupConsumerIT {
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 200);
         Callbacks callbacks = new Callbacks();
+        List<ApiKey> wire = java.util.Collections.synchronizedList(new ArrayList<>());
+        ClientHook wireOrder = new ClientHook() {
+            @Override
+            public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
+                wire.add(api);
+            }
+        };
         ConsumerConfig holding = groupConfig(cluster, "held-a", "held").blockRebalanceOnPoll()
                 .sessionTimeout(Duration.ofSeconds(6)).maxPollInterval(Duration.ofSeconds(40)).maxPollRecords(30)
-                .rebalanceHook(callbacks).build();
+                .rebalanceHook(callbacks).hook(wireOrder).build();
         Log log = new Log();
         try (Consumer a = Consumer.create(holding)) {
             a.subscribe(List.of(topic));
@@ -342,6 +351,7 @@ class GroupConsumerIT {
             GroupMembers.sleepQuietly(10_000);
             assertThat(log.reads.stream().filter(r -> r.member().equals("b"))).as("b read nothing yet").isEmpty();
             assertThat(callbacks.calls).containsExactly("assigned [" + topic + "-0, " + topic + "-1]");
+            int allowedAt = wire.size();
             a.allowRebalance();
             assertThat(callbacks.calls).last().asString().startsWith("revoked");
             Map<TopicPartition, Long> revokedAt = callbacks.positionsAtRevoke;
@@ -358,7 +368,15 @@ class GroupConsumerIT {
             long bFirst = log.reads.stream().filter(r -> r.member().equals("b") && r.partition().equals(moved))
                     .mapToLong(GroupMembers.Read::offset).min().orElseThrow();
             assertThat(bFirst).as("b starts where a's revoke commit put " + moved).isEqualTo(revokedAt.get(moved));
+            List<ApiKey> afterAllow = List.copyOf(wire.subList(allowedAt, wire.size()));
+            assertThat(afterAllow.indexOf(ApiKey.OFFSET_COMMIT)).as("the revoke commit on the wire before the "
+                    + "JoinGroup: " + afterAllow).isNotNegative().isLessThan(afterAllow.indexOf(ApiKey.JOIN_GROUP));
             b.close();
+            int closingAt = wire.size();
+            a.close();
+            List<ApiKey> closing = List.copyOf(wire.subList(closingAt, wire.size()));
+            assertThat(closing.indexOf(ApiKey.OFFSET_COMMIT)).as("the close commit on the wire before the "
+                    + "LeaveGroup: " + closing).isNotNegative().isLessThan(closing.indexOf(ApiKey.LEAVE_GROUP));
         }
         assertThat(log.duplicates()).isEmpty();
     }
