@@ -118,21 +118,24 @@ final class Rebalancer implements ClassicMember.Steps {
     @Override
     public void lose(Set<TopicPartition> partitions) {
         // Already another member's: no record of them may be returned from now on, held or not.
-        actions.stopReading(partitions);
+        Set<TopicPartition> lost = new TreeSet<>(partitions);
+        actions.stopReading(lost);
         synchronized (lock) {
+            // Queued steps no longer concern what is lost; one left with nothing (and not the empty assign the
+            // cooperative protocol always makes) is dropped.
             Iterator<Step> it = steps.iterator();
             while (it.hasNext()) {
                 Step s = it.next();
-                if (s.kind != Kind.LOSE) {
-                    s.partitions.removeAll(partitions);
-                    if (s.partitions.isEmpty() && s.kind == Kind.REVOKE) {
+                if (s.kind != Kind.LOSE && !s.partitions.isEmpty()) {
+                    s.partitions.removeAll(lost);
+                    if (s.partitions.isEmpty()) {
                         it.remove();
                         s.done.complete(null);
                     }
                 }
             }
         }
-        add(new Step(Kind.LOSE, partitions, clock.getAsLong()));
+        add(new Step(Kind.LOSE, lost, clock.getAsLong()));
     }
 
     @Override
