@@ -489,7 +489,19 @@ final class ClassicMember {
         for (String t : groupTopics) {
             ClusterMetadata.Topic topic = metadata.topics().get(t);
             if (topic != null && topic.error() == ErrorCode.NONE && !topic.partitions().isEmpty()) {
-                known.put(t, new GroupBalancer.Topic(t, topic.partitions().size()));
+                // Replica racks, for rack-aware balancing (KIP-881) when members send theirs.
+                Map<Integer, Set<String>> racks = new HashMap<>();
+                for (ClusterMetadata.Partition p : topic.partitions()) {
+                    Set<String> r = new TreeSet<>();
+                    p.replicas().forEach(node -> {
+                        String rack = metadata.racks().get(node);
+                        if (rack != null) {
+                            r.add(rack);
+                        }
+                    });
+                    racks.put(p.index(), r);
+                }
+                known.put(t, new GroupBalancer.Topic(t, topic.partitions().size(), racks));
             }
         }
         GroupBalancer balancer = settings.balancers().stream().filter(b -> b.name().equals(protocolName)).findFirst()
@@ -721,7 +733,7 @@ final class ClassicMember {
     }
 
     private void fail(ErrorCode code, String what) {
-        KafkaException error = code.exception(what + ": " + code + " (" + code.message() + ")"
+        KafkaException error = code.exception(what
                 + (code == ErrorCode.FENCED_INSTANCE_ID ? "; group.instance.id " + settings.instanceId().orElse("")
                 + " is used by another live consumer" : ""));
         LOG.error("consumer {}: {}", clientId, error.getMessage());

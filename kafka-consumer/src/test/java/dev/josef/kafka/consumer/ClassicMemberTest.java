@@ -46,6 +46,7 @@ class ClassicMemberTest {
         final Set<Protocol> protocols;
         Map<String, List<TopicPartition>> next;
         final List<Map<String, Member>> seen = new ArrayList<>();
+        final List<Map<String, Topic>> seenTopics = new ArrayList<>();
 
         ScriptedBalancer(Set<Protocol> protocols) {
             this.protocols = protocols;
@@ -64,6 +65,7 @@ class ClassicMemberTest {
         @Override
         public Map<String, List<TopicPartition>> assign(Map<String, Member> members, Map<String, Topic> topics) {
             seen.add(members);
+            seenTopics.add(topics);
             return next;
         }
     }
@@ -186,6 +188,22 @@ class ClassicMemberTest {
         HeartbeatRequest hb = coordinator.next(ApiKey.HEARTBEAT).request();
         assertThat(hb.generationId()).isEqualTo(1);
         assertThat(hb.memberId()).isEqualTo("m-1");
+    }
+
+    @Test
+    void theLeaderGivesItsBalancerTheRacksOfEachPartitionsReplicas() {
+        coordinator.topic("orders", 1);
+        coordinator.rack(1, "rack-a");
+        coordinator.rack(2, "rack-b");
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        run();
+        FakeCoordinator.Sent join = coordinator.next(ApiKey.JOIN_GROUP);
+        balancer.next = Map.of("m-1", List.of(P0));
+        join.answer(FakeCoordinator.joined("m-1", 1, "m-1", "scripted",
+                Map.of("m-1", ((JoinGroupRequest) join.request()).protocols().get(0).metadata())));
+        run();
+        assertThat(balancer.seenTopics).singleElement().satisfies(topics ->
+                assertThat(topics.get("orders").racks(0)).containsExactlyInAnyOrder("rack-a", "rack-b"));
     }
 
     @Test

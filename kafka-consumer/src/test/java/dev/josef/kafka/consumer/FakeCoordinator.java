@@ -78,7 +78,18 @@ final class FakeCoordinator implements GroupNetwork {
             ps.add(new ClusterMetadata.Partition(p, 1, 0, List.of(1), List.of(1), ErrorCode.NONE));
         }
         topics.put(name, new ClusterMetadata.Topic(name, new Uuid(name.hashCode(), 1L), ErrorCode.NONE, ps));
-        metadata = new ClusterMetadata("fake", 1, metadata.brokers(), topics);
+        metadata = new ClusterMetadata("fake", 1, metadata.brokers(), topics, metadata.racks());
+    }
+
+    /** Puts broker {@code node} in {@code rack}; every partition's replicas are brokers 1 and 2. */
+    void rack(int node, String rack) {
+        Map<Integer, String> racks = new HashMap<>(metadata.racks());
+        racks.put(node, rack);
+        Map<String, ClusterMetadata.Topic> topics = new HashMap<>();
+        metadata.topics().forEach((name, t) -> topics.put(name, new ClusterMetadata.Topic(name, t.id(), t.error(),
+                t.partitions().stream().map(p -> new ClusterMetadata.Partition(p.index(), 1, 0, List.of(1, 2),
+                        List.of(1, 2), ErrorCode.NONE)).toList())));
+        metadata = new ClusterMetadata("fake", 1, metadata.brokers(), topics, racks);
     }
 
     @Override

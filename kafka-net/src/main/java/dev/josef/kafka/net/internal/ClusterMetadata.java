@@ -15,9 +15,9 @@ import java.util.Optional;
  * epoch. Immutable; a refresh makes a new one.
  */
 public record ClusterMetadata(String clusterId, int controllerId, Map<Integer, HostPort> brokers,
-                              Map<String, Topic> topics) {
+                              Map<String, Topic> topics, Map<Integer, String> racks) {
 
-    public static final ClusterMetadata EMPTY = new ClusterMetadata(null, -1, Map.of(), Map.of());
+    public static final ClusterMetadata EMPTY = new ClusterMetadata(null, -1, Map.of(), Map.of(), Map.of());
 
     /** A topic as the last refresh saw it; {@code error} is NONE when it was described. */
     public record Topic(String name, Uuid id, ErrorCode error, List<Partition> partitions) {
@@ -30,13 +30,24 @@ public record ClusterMetadata(String clusterId, int controllerId, Map<Integer, H
     public ClusterMetadata {
         brokers = Map.copyOf(brokers);
         topics = Map.copyOf(topics);
+        racks = Map.copyOf(racks);
+    }
+
+    /** Brokers without racks. */
+    public ClusterMetadata(String clusterId, int controllerId, Map<Integer, HostPort> brokers,
+                           Map<String, Topic> topics) {
+        this(clusterId, controllerId, brokers, topics, Map.of());
     }
 
     /** This snapshot with what {@code response} says; topics it does not mention are kept. */
     ClusterMetadata merge(MetadataResponse response) {
         Map<Integer, HostPort> known = new HashMap<>();
+        Map<Integer, String> racks = new HashMap<>();
         for (MetadataResponse.MetadataResponseBroker b : response.brokers()) {
             known.put(b.nodeId(), new HostPort(b.host(), b.port()));
+            if (b.rack() != null && !b.rack().isEmpty()) {
+                racks.put(b.nodeId(), b.rack());
+            }
         }
         Map<String, Topic> merged = new HashMap<>(topics);
         for (MetadataResponse.MetadataResponseTopic t : response.topics()) {
@@ -47,7 +58,7 @@ public record ClusterMetadata(String clusterId, int controllerId, Map<Integer, H
                     .toList();
             merged.put(t.name(), new Topic(t.name(), t.topicId(), ErrorCode.forCode(t.errorCode()), partitions));
         }
-        return new ClusterMetadata(response.clusterId(), response.controllerId(), known, merged);
+        return new ClusterMetadata(response.clusterId(), response.controllerId(), known, merged, racks);
     }
 
     public Optional<Topic> topic(String name) {
