@@ -97,8 +97,13 @@ final class ClassicMember {
         LEFT
     }
 
+    /**
+     * A commit and the member's incarnation when it was asked for (-1 outside a
+     * generation): a commit must never be sent in a later generation than the
+     * one whose partitions it speaks for.
+     */
     private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets, CompletableFuture<Void> result,
-                                 long deadline) {
+                                 long deadline, int incarnation, int generation) {
     }
 
     private final GroupSettings settings;
@@ -111,6 +116,8 @@ final class ClassicMember {
 
     private State state = State.UNJOINED;
     private Set<String> topics = Set.of();
+    /** Whether the application subscribed: a pattern that matches nothing still makes a member (of nothing). */
+    private boolean subscribed;
     private String memberId = "";
     private int generation = -1;
     private String protocolName;
@@ -130,13 +137,15 @@ final class ClassicMember {
     private String rejoinReason = "";
     /** A cooperative revoke the application has not finished: the member rejoins once it has. */
     private boolean revokePending;
+    /** Partitions a cooperative revoke is giving up: still this member's until the application is done. */
+    private final Set<TopicPartition> revoking = new TreeSet<>();
 
     private boolean heartbeatInFlight;
     private long nextHeartbeatAt;
     private long lastHeartbeatOkAt;
     private volatile long lastPollAt;
     /** The member gave up its partitions because the application stopped polling; it rejoins on the next poll. */
-    private boolean waitingForPoll;
+    private volatile boolean waitingForPoll;
 
     /** Partition counts of the topics the member watches (the leader: the whole group's), to rejoin on change. */
     private Map<String, Integer> watched = Map.of();
@@ -178,10 +187,11 @@ final class ClassicMember {
     void subscribe(Set<String> topics) {
         Set<String> copy = Set.copyOf(topics);
         post(() -> {
-            if (state == State.FAILED || state == State.LEFT || copy.equals(this.topics)) {
+            if (state == State.FAILED || state == State.LEFT || (subscribed && copy.equals(this.topics))) {
                 return;
             }
             this.topics = copy;
+            subscribed = true;
             metadataRefreshAt = 0;
             if (state != State.UNJOINED) {
                 requestRejoin("the subscription changed to " + new TreeSet<>(copy));
@@ -208,27 +218,37 @@ final class ClassicMember {
             } else if (copy.isEmpty()) {
                 result.complete(null);
             } else {
-                commits.add(new PendingCommit(copy, result, deadline));
+                commits.add(new PendingCommit(copy, result, deadline, generation >= 0 ? incarnation : -1,
+                        generation));
             }
         });
         return result;
     }
 
-    /** Leaves the group (a dynamic member) and joins no more until it subscribes again. */
-    void unsubscribe() {
+    /**
+     * Leaves the group (a dynamic member) and joins no more until it subscribes
+     * again; the future completes once the member has taken this in, so no step
+     * it hands over afterwards belongs to the old subscription.
+     */
+    CompletableFuture<Void> unsubscribe() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         post(() -> {
+            done.complete(null);
             if (state == State.FAILED || state == State.LEFT) {
                 return;
             }
             sendLeave("the consumer unsubscribed");
             topics = Set.of();
+            subscribed = false;
             owned = Set.of();
+            revoking.clear();
             resetGeneration();
             if (settings.instanceId().isEmpty()) {
                 memberId = "";
             }
             state = State.UNJOINED;
         });
+        return done;
     }
 
     /**
@@ -298,9 +318,13 @@ final class ClassicMember {
         if (state == State.STABLE && rejoinNeeded && !revokePending) {
             state = State.UNJOINED;
         }
-        if (state == State.UNJOINED && !topics.isEmpty() && !waitingForPoll && leaving == null) {
+        if (state == State.UNJOINED && subscribed && !waitingForPoll && leaving == null) {
             if (now < retryAt) {
                 wait = Math.min(wait, retryAt - now);
+            } else if (!commits.isEmpty() || commitInFlight) {
+                // A commit asked for before this join (in onRevoked, say) reaches the coordinator first, in
+                // the generation it was made in.
+                wait = Math.min(wait, settings.retryBackoff().toNanos());
             } else if (settings.protocol() == GroupBalancer.Protocol.EAGER && !owned.isEmpty()) {
                 revokeBeforeJoin();
             } else {
@@ -311,7 +335,7 @@ final class ClassicMember {
     }
 
     private boolean needsCoordinator() {
-        return !commits.isEmpty() || (!topics.isEmpty() && !waitingForPoll) || generation >= 0 || leaving != null;
+        return !commits.isEmpty() || (subscribed && !waitingForPoll) || generation >= 0 || leaving != null;
     }
 
     private void findCoordinator(long now) {
@@ -322,8 +346,13 @@ final class ClassicMember {
         net.coordinator(settings.groupId()).whenComplete((node, error) -> post(() -> {
             findingCoordinator = false;
             if (error != null) {
+                Throwable c = cause(error);
+                if (c instanceof dev.josef.kafka.protocol.BrokerException b && !b.errorCode().retriable()) {
+                    fail(b.errorCode(), "finding the coordinator of group " + settings.groupId() + " failed");
+                    return;
+                }
                 LOG.debug("consumer {}: finding the coordinator of group {} failed: {}", clientId,
-                        settings.groupId(), cause(error).toString());
+                        settings.groupId(), c.toString());
                 retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
                 return;
             }
@@ -428,9 +457,10 @@ final class ClassicMember {
                     lead(at, response.members());
                 } else {
                     if (leader) {
-                        // KIP-814: a static leader that came back keeps the group's assignment; it only
+                        // KIP-814: a static leader that came back keeps the group's assignment; it still
                         // watches the group's topics as a leader does.
                         LOG.debug("consumer {}: the coordinator skips the assignment (KIP-814)", clientId);
+                        watchGroupTopics(response.members());
                     }
                     sync(at, List.of());
                 }
@@ -441,12 +471,13 @@ final class ClassicMember {
                 retryAt = 0;
             }
             case UNKNOWN_MEMBER_ID -> {
+                // The group went on without this member (a cooperative one may still hold partitions): lost.
+                lose("JoinGroup answered " + code);
                 memberId = "";
-                resetGeneration();
                 retryAt = 0;
             }
             case ILLEGAL_GENERATION -> {
-                resetGeneration();
+                lose("JoinGroup answered " + code);
                 retryAt = 0;
             }
             case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE -> {
@@ -457,6 +488,22 @@ final class ClassicMember {
                     now + settings.retryBackoff().toNanos();
             default -> fail(code, "joining group " + settings.groupId() + " failed");
         }
+    }
+
+    /** A leader that skips the assignment watches every member's topics for new partitions. */
+    private void watchGroupTopics(List<JoinGroupResponse.JoinGroupResponseMember> members) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (JoinGroupResponse.JoinGroupResponseMember m : members) {
+            try {
+                for (String t : ConsumerProtocol.subscription(m.metadata()).topics()) {
+                    ClusterMetadata.Topic topic = net.metadata().topics().get(t);
+                    counts.put(t, topic == null || topic.error() != ErrorCode.NONE ? 0 : topic.partitions().size());
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.debug("consumer {}: member {}'s subscription does not parse", clientId, m.memberId());
+            }
+        }
+        watched = counts;
     }
 
     /** The leader: decode the members' subscriptions, get their topics' metadata, run the balancer. */
@@ -605,8 +652,8 @@ final class ClassicMember {
         state = State.STABLE;
         lastHeartbeatOkAt = now;
         nextHeartbeatAt = now + settings.heartbeatInterval().toNanos();
-        if (!leader) {
-            Map<String, Integer> counts = new HashMap<>();
+        if (!leader || watched.isEmpty()) {
+            Map<String, Integer> counts = new HashMap<>(watched);
             for (String t : topics) {
                 ClusterMetadata.Topic topic = net.metadata().topics().get(t);
                 counts.put(t, topic == null || topic.error() != ErrorCode.NONE ? 0 : topic.partitions().size());
@@ -625,17 +672,18 @@ final class ClassicMember {
             // KIP-429: what moves to another member is given up now, and the member joins again so the
             // leader can hand it on.
             revokePending = true;
+            revoking.addAll(revoked);
             int at = incarnation;
             steps.revoke(revoked).whenComplete((r, e) -> post(() -> {
                 if (incarnation == at) {
                     revokePending = false;
+                    revoking.removeAll(revoked);
                     requestRejoin("partitions " + revoked + " were revoked for another member");
                 }
             }));
         }
-        if (!added.isEmpty() || settings.protocol() == GroupBalancer.Protocol.COOPERATIVE) {
-            steps.assign(added);
-        }
+        // Called even when nothing is new, as kafka-clients calls onPartitionsAssigned.
+        steps.assign(added);
         if (!unsubscribed.isEmpty()) {
             requestRejoin("the assignment holds topics " + unsubscribed + " the member does not subscribe to");
         }
@@ -714,10 +762,14 @@ final class ClassicMember {
 
     /** The group took the member's partitions away (it was fenced or timed out): lose them, join afresh. */
     private void lose(String why) {
-        LOG.warn("consumer {}: lost its partitions {} of group {} (generation {}): {}", clientId, owned,
+        // What a cooperative revoke was still giving up is lost too: the group has handed it on.
+        Set<TopicPartition> lost = new TreeSet<>(owned);
+        lost.addAll(revoking);
+        revoking.clear();
+        LOG.warn("consumer {}: lost its partitions {} of group {} (generation {}): {}", clientId, lost,
                 settings.groupId(), generation, why);
-        if (!owned.isEmpty()) {
-            steps.lose(owned);
+        if (!lost.isEmpty()) {
+            steps.lose(lost);
         }
         owned = Set.of();
         resetGeneration();
@@ -737,8 +789,11 @@ final class ClassicMember {
                 + (code == ErrorCode.FENCED_INSTANCE_ID ? "; group.instance.id " + settings.instanceId().orElse("")
                 + " is used by another live consumer" : ""));
         LOG.error("consumer {}: {}", clientId, error.getMessage());
-        if (!owned.isEmpty()) {
-            steps.lose(owned);
+        Set<TopicPartition> lost = new TreeSet<>(owned);
+        lost.addAll(revoking);
+        revoking.clear();
+        if (!lost.isEmpty()) {
+            steps.lose(lost);
         }
         owned = Set.of();
         fatal = error;
@@ -822,7 +877,8 @@ final class ClassicMember {
                 }
             }
         }
-        return Math.max(1, metadataRefreshAt - now);
+        // While a refresh is out its answer wakes the thread; never a due time in the past (a spin).
+        return metadataRefreshing ? Long.MAX_VALUE : Math.max(1, metadataRefreshAt - now);
     }
 
     // ---- commits ----
@@ -840,6 +896,14 @@ final class ClassicMember {
             commits.poll();
             c.result().completeExceptionally(new RetriableException("the commit of "
                     + new TreeSet<>(c.offsets().keySet()) + " was not answered in time"));
+            return 1;
+        }
+        if (c.incarnation() >= 0 && c.incarnation() != incarnation) {
+            commits.poll();
+            c.result().completeExceptionally(new CommitFailedException("the commit of "
+                    + new TreeSet<>(c.offsets().keySet()) + " was made in generation " + c.generation() + " of group "
+                    + settings.groupId() + ", which this member has left since (it was fenced or timed out), so "
+                    + "it was not sent: its partitions may already be read by another member", null));
             return 1;
         }
         // Between JoinGroup and SyncGroup a classic coordinator answers REBALANCE_IN_PROGRESS.

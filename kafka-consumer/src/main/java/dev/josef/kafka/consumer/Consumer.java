@@ -78,6 +78,8 @@ import java.util.stream.StreamSupport;
  */
 public final class Consumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
+    /** How often a poll that waits tells its group member that the application is alive. */
+    private static final long ALIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ConsumerConfig config;
     private final NetworkClient client;
@@ -199,6 +201,10 @@ public final class Consumer implements AutoCloseable {
         }
         ensureOpen();
         if (group != null) {
+            if (checked.isEmpty()) {
+                unsubscribe(); // as kafka-clients: subscribing to nothing is leaving
+                return;
+            }
             group.subscribe(checked, listener);
             return;
         }
@@ -343,7 +349,13 @@ public final class Consumer implements AutoCloseable {
                     if (remaining <= 0) {
                         break;
                     }
-                    fetcher.dataReady.awaitNanos(remaining);
+                    if (group == null) {
+                        fetcher.dataReady.awaitNanos(remaining);
+                    } else {
+                        // A long poll on idle partitions is a live application, not one past max.poll.interval.ms.
+                        fetcher.dataReady.awaitNanos(Math.min(remaining, ALIVE_NANOS));
+                        group.member.polled();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -463,7 +475,12 @@ public final class Consumer implements AutoCloseable {
      */
     public void commitSync() {
         GroupConsumer g = group();
-        g.commitSync(g.handedOut(null), config.defaultApiTimeout());
+        g.commitSync(g.handedOut(null), config.defaultApiTimeout(), insideCallback());
+    }
+
+    /** Whether this thread runs a rebalance callback now, so commit callbacks may run here too. */
+    private boolean insideCallback() {
+        return poller.get() == Thread.currentThread();
     }
 
     /**
@@ -481,13 +498,13 @@ public final class Consumer implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         GroupConsumer g = group();
         g.checkAssigned(offsets.keySet());
-        g.commitSync(Map.copyOf(offsets), timeout);
+        g.commitSync(Map.copyOf(offsets), timeout, insideCallback());
     }
 
     /**
      * Commits what polls have returned so far without waiting; {@code callback}
      * is called with the offsets and null, or the error, inside a later
-     * {@link #poll}, {@code commitSync} or {@link #close}, on that thread.
+     * {@link #poll} or {@link #close}, on that thread.
      * Commits reach the coordinator one at a time, in the order they were made.
      */
     public void commitAsync(BiConsumer<Map<TopicPartition, OffsetAndMetadata>, KafkaException> callback) {

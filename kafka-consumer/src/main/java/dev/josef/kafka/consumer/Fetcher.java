@@ -132,6 +132,8 @@ final class Fetcher {
     private final Set<String> warnedUnknownTopics = new HashSet<>();
     private boolean committedFetching;
     private java.util.function.Consumer<Set<String>> groupPatternListener;
+    /** Whether the group's pattern was listed once: the first listing is handed over even when it matches nothing. */
+    private boolean groupPatternListed;
     boolean closed;
 
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
@@ -226,6 +228,7 @@ final class Fetcher {
         pattern = regex;
         groupPatternListener = matched;
         patternTopics = Set.of();
+        groupPatternListed = false;
         patternListedAtNanos = 0;
         wakeFetcher();
     }
@@ -659,7 +662,8 @@ final class Fetcher {
                 }
             }
             if (mode == Mode.GROUP) {
-                if (!matching.equals(patternTopics)) {
+                if (!matching.equals(patternTopics) || !groupPatternListed) {
+                    groupPatternListed = true;
                     patternTopics = Set.copyOf(matching);
                     LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
                     groupPatternListener.accept(patternTopics);
@@ -686,7 +690,7 @@ final class Fetcher {
         }
         List<TopicPartition> asked = new ArrayList<>(generations.keySet());
         client.coordinator(NetworkClient.CoordinatorType.GROUP, groupId)
-                .thenCompose(node -> client.send(node, ChannelKind.GROUP, ApiKey.OFFSET_FETCH,
+                .thenCompose(node -> client.send(node, ChannelKind.OTHER, ApiKey.OFFSET_FETCH,
                         OffsetRequests.fetch(groupId, asked), OffsetRequests.MAX_FETCH_VERSION))
                 .whenComplete((response, error) -> post(() -> committedAnswered(list, generations,
                         (OffsetFetchResponse) response, error)));
@@ -698,6 +702,13 @@ final class Fetcher {
         long now = clock.nanoTime();
         OffsetRequests.Fetched fetched = response == null ? null : OffsetRequests.fetched(response);
         ErrorCode top = fetched == null ? ErrorCode.NONE : fetched.error();
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof dev.josef.kafka.protocol.BrokerException b && !b.errorCode().retriable()) {
+            // Not authorized for the group, say: asking again will not help, and a poll must say so.
+            error = null;
+            top = b.errorCode();
+            fetched = new OffsetRequests.Fetched(top, Map.of());
+        }
         if (error != null || top == ErrorCode.NOT_COORDINATOR || top == ErrorCode.COORDINATOR_NOT_AVAILABLE) {
             client.invalidateCoordinator(NetworkClient.CoordinatorType.GROUP, config.groupId().orElseThrow());
         }
@@ -710,9 +721,10 @@ final class Fetcher {
                 continue; // sought or unassigned meanwhile
             }
             OffsetRequests.Committed c = fetched == null ? null : fetched.partitions().get(s.partition);
-            ErrorCode code = error != null || c == null ? ErrorCode.UNKNOWN_SERVER_ERROR
-                    : top != ErrorCode.NONE ? top : c.error();
-            if (error != null || c == null || code.retriable() || code == ErrorCode.NOT_COORDINATOR
+            ErrorCode code = top != ErrorCode.NONE ? top : error != null || c == null ? ErrorCode.UNKNOWN_SERVER_ERROR
+                    : c.error();
+            boolean unanswered = top == ErrorCode.NONE && (error != null || c == null);
+            if (unanswered || code.retriable() || code == ErrorCode.NOT_COORDINATOR
                     || code == ErrorCode.COORDINATOR_NOT_AVAILABLE || code == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
                     || code == ErrorCode.UNSTABLE_OFFSET_COMMIT) {
                 // UNSTABLE_OFFSET_COMMIT (KIP-447): a transaction's offsets are pending; ask again shortly.

@@ -66,6 +66,8 @@ final class GroupConsumer implements Rebalancer.Actions {
     private final ConcurrentHashMap<TopicPartition, Long> autoCommitted = new ConcurrentHashMap<>();
     private long nextAutoCommitAt;
     private RebalanceHook listener;
+    /** While closing: when the commit before giving everything up must be answered by, so the leave has time. */
+    private volatile long closeCommitDeadline = Long.MIN_VALUE;
 
     GroupConsumer(ConsumerConfig config, NetworkClient client, Fetcher fetcher, String clientId) {
         this.config = config;
@@ -106,6 +108,7 @@ final class GroupConsumer implements Rebalancer.Actions {
                     LockSupport.parkNanos(this, Math.max(1, Math.min(next, TimeUnit.SECONDS.toNanos(1))));
                 }
             }
+            member.runOnce(); // a LeaveGroup posted just before the stop still goes out
         } catch (RuntimeException | Error e) {
             LOG.error("consumer {}: the group thread failed; the member takes no further part in group {}", clientId,
                     groupId, e);
@@ -151,7 +154,15 @@ final class GroupConsumer implements Rebalancer.Actions {
         rebalancer.revokeAll();
         rebalancer.listener(listener, null);
         listener = null;
-        member.unsubscribe();
+        try {
+            member.unsubscribe().get(config.defaultApiTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("consumer {}: the group thread did not take the unsubscribe in: {}", clientId, e.toString());
+        }
+        // Steps the member handed over before it took the unsubscribe in belong to the old subscription.
+        rebalancer.dropPending();
         fetcher.lock.lock();
         try {
             fetcher.groupPattern(null, null);
@@ -207,14 +218,14 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     Optional<PendingRebalance> pending() {
         return rebalancer.pending().map(s -> {
-            long waited = clock.nanoTime() - s.postedAt;
+            long waited = clock.nanoTime() - s.postedAt();
             Duration remaining = Duration.ofNanos(Math.max(0, config.maxPollInterval().toNanos() - waited));
-            PendingRebalance.Kind kind = switch (s.kind) {
+            PendingRebalance.Kind kind = switch (s.kind()) {
                 case ASSIGN -> PendingRebalance.Kind.ASSIGN;
                 case REVOKE -> PendingRebalance.Kind.REVOKE;
                 case LOSE -> PendingRebalance.Kind.LOSE;
             };
-            return new PendingRebalance(kind, Set.copyOf(s.partitions), remaining);
+            return new PendingRebalance(kind, s.partitions(), remaining);
         });
     }
 
@@ -251,11 +262,17 @@ final class GroupConsumer implements Rebalancer.Actions {
     /** The marks of these partitions (all assigned ones when null), as commits. */
     private Map<TopicPartition, OffsetAndMetadata> marked(Collection<TopicPartition> which) {
         Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
-        marks.forEach((tp, next) -> {
-            if (which == null || which.contains(tp)) {
-                out.put(tp, OffsetAndMetadata.of(next));
-            }
-        });
+        fetcher.lock.lock();
+        try {
+            // Only partitions still assigned: a mark made while its partition was being given up is void.
+            marks.forEach((tp, next) -> {
+                if ((which == null || which.contains(tp)) && fetcher.partitions.containsKey(tp)) {
+                    out.put(tp, OffsetAndMetadata.of(next));
+                }
+            });
+        } finally {
+            fetcher.lock.unlock();
+        }
         return out;
     }
 
@@ -302,9 +319,15 @@ final class GroupConsumer implements Rebalancer.Actions {
             return;
         }
         try {
-            // Bounded by the rebalance timeout, as kafka-clients: the group waits no longer for this member.
-            commitSync(offsets, config.maxPollInterval().compareTo(config.defaultApiTimeout()) < 0
-                    ? config.maxPollInterval() : config.defaultApiTimeout());
+            // Bounded by the rebalance timeout, as kafka-clients: the group waits no longer for this member;
+            // while closing, by half of the close's timeout, so the LeaveGroup has the rest.
+            Duration bound = config.maxPollInterval().compareTo(config.defaultApiTimeout()) < 0
+                    ? config.maxPollInterval() : config.defaultApiTimeout();
+            long closing = closeCommitDeadline;
+            if (closing != Long.MIN_VALUE) {
+                bound = Duration.ofNanos(Math.max(1, Math.min(bound.toNanos(), closing - clock.nanoTime())));
+            }
+            commitSync(offsets, bound);
             offsets.forEach((tp, o) -> autoCommitted.put(tp, o.offset()));
         } catch (KafkaException e) {
             LOG.warn("consumer {}: committing {} before giving them up failed: {}", clientId, offsets.keySet(),
@@ -327,6 +350,11 @@ final class GroupConsumer implements Rebalancer.Actions {
     }
 
     void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+        commitSync(offsets, timeout, true);
+    }
+
+    /** @param runCallbacks whether the caller is the polling thread, where commit callbacks may run */
+    void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout, boolean runCallbacks) {
         long deadline = clock.nanoTime() + timeout.toNanos();
         CompletableFuture<Void> done = member.commit(offsets, deadline);
         try {
@@ -341,7 +369,9 @@ final class GroupConsumer implements Rebalancer.Actions {
             throw new RetriableException("interrupted while committing " + offsets.keySet()
                     + "; the commit may still be applied");
         } finally {
-            runCallbacks();
+            if (runCallbacks) {
+                runCallbacks();
+            }
         }
     }
 
@@ -368,7 +398,7 @@ final class GroupConsumer implements Rebalancer.Actions {
             try {
                 OffsetFetchResponse response = (OffsetFetchResponse) client
                         .coordinator(NetworkClient.CoordinatorType.GROUP, groupId)
-                        .thenCompose(node -> client.send(node, ChannelKind.GROUP, ApiKey.OFFSET_FETCH,
+                        .thenCompose(node -> client.send(node, ChannelKind.OTHER, ApiKey.OFFSET_FETCH,
                                 OffsetRequests.fetch(groupId, partitions), OffsetRequests.MAX_FETCH_VERSION))
                         .get(remaining, TimeUnit.NANOSECONDS);
                 OffsetRequests.Fetched fetched = OffsetRequests.fetched(response);
@@ -456,6 +486,7 @@ final class GroupConsumer implements Rebalancer.Actions {
      */
     void close(boolean mayRunCallbacks, Duration timeout) {
         long deadline = clock.nanoTime() + timeout.toNanos();
+        closeCommitDeadline = clock.nanoTime() + timeout.toNanos() / 2;
         if (mayRunCallbacks) {
             try {
                 rebalancer.revokeAll();
@@ -465,8 +496,9 @@ final class GroupConsumer implements Rebalancer.Actions {
             }
         }
         try {
-            member.leave("the consumer is closing").get(Math.max(1, deadline - clock.nanoTime()),
-                    TimeUnit.NANOSECONDS);
+            // At least a moment for the LeaveGroup, even when the commit used the whole timeout.
+            member.leave("the consumer is closing").get(Math.max(TimeUnit.MILLISECONDS.toNanos(200),
+                    deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -29,7 +29,11 @@ interface GroupNetwork {
 
     void invalidateCoordinator(String groupId);
 
-    /** A request on the member's own connection to the coordinator, answered within {@code timeout}. */
+    /**
+     * A request to the coordinator, answered within {@code timeout}: JoinGroup,
+     * SyncGroup, Heartbeat and OffsetCommit on the member's own connection,
+     * LeaveGroup on the shared one.
+     */
     CompletableFuture<ApiMessage> send(int node, ApiKey api, IntFunction<ApiMessage> body, short maxVersion,
                                        Duration timeout);
 
@@ -59,7 +63,10 @@ interface GroupNetwork {
             @Override
             public CompletableFuture<ApiMessage> send(int node, ApiKey api, IntFunction<ApiMessage> body,
                                                       short maxVersion, Duration timeout) {
-                return client.send(node, ChannelKind.GROUP, api, body, maxVersion, timeout);
+                // A LeaveGroup must not wait behind a JoinGroup the coordinator holds for the whole group (a
+                // broker answers one request of a connection at a time): it goes on the shared connection.
+                ChannelKind kind = api == ApiKey.LEAVE_GROUP ? ChannelKind.OTHER : ChannelKind.GROUP;
+                return client.send(node, kind, api, body, maxVersion, timeout);
             }
         };
     }

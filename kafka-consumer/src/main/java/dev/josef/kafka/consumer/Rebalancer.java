@@ -185,16 +185,34 @@ final class Rebalancer implements ClassicMember.Steps {
         return s.kind != Kind.ASSIGN || !hooks.isEmpty();
     }
 
-    /** The first step that waits for the application, if any: what is at stake and since when. */
-    Optional<Step> pending() {
+    /** A copy of a waiting step: what it does, to which partitions, since when. */
+    record Waiting(Kind kind, Set<TopicPartition> partitions, long postedAt) {
+    }
+
+    /** The first step that waits for the application, if any. */
+    Optional<Waiting> pending() {
         synchronized (lock) {
             for (Step s : steps) {
                 if (holds(s)) {
-                    return Optional.of(s);
+                    return Optional.of(new Waiting(s.kind, Set.copyOf(s.partitions), s.postedAt));
                 }
             }
             return Optional.empty();
         }
+    }
+
+    /**
+     * Drops every queued step (completing it) after an unsubscribe the member has
+     * taken in: they belong to a subscription that is over.
+     */
+    void dropPending() {
+        List<Step> dropped;
+        synchronized (lock) {
+            dropped = new ArrayList<>(steps);
+            steps.clear();
+            held = false;
+        }
+        dropped.forEach(s -> s.done.complete(null));
     }
 
     KafkaException fatal() {
@@ -241,6 +259,8 @@ final class Rebalancer implements ClassicMember.Steps {
                 owned.removeAll(s.partitions);
             }
             case LOSE -> {
+                // Again, for an assign step that was running while the loss came in.
+                actions.stopReading(s.partitions);
                 Set<TopicPartition> parts = new TreeSet<>(s.partitions);
                 parts.retainAll(owned);
                 owned.removeAll(s.partitions);

@@ -460,7 +460,7 @@ class ClassicMemberTest {
                 .isEqualTo(20);
         next.answer(FakeCoordinator.committed(next.request(), ErrorCode.NONE));
         run();
-        second.get();
+        assertThat(second).isCompleted();
     }
 
     @Test
@@ -472,6 +472,7 @@ class ClassicMemberTest {
         FakeCoordinator.Sent sent = coordinator.take(ApiKey.OFFSET_COMMIT);
         sent.answer(FakeCoordinator.committed(sent.request(), ErrorCode.ILLEGAL_GENERATION));
         run();
+        assertThat(commit).isCompletedExceptionally();
         assertThatThrownBy(commit::get).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(CommitFailedException.class)
                 .hasMessageContaining("ILLEGAL_GENERATION").hasMessageContaining("generation 3");
@@ -522,5 +523,120 @@ class ClassicMemberTest {
         run();
         assertThat(FakeCoordinator.subscription(coordinator.next(ApiKey.JOIN_GROUP).request()).topics())
                 .containsExactly("orders", "payments");
+    }
+
+    // ---- found by review ----
+
+    @Test
+    void aCommitMadeBeforeTheMemberLostItsGenerationIsNeverSentInALaterOne() {
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        joinAlone("m-1", 1, List.of(P0));
+        CompletableFuture<Void> first = member.commit(Map.of(P0, OffsetAndMetadata.of(1)), Long.MAX_VALUE);
+        CompletableFuture<Void> second = member.commit(Map.of(P0, OffsetAndMetadata.of(2)), Long.MAX_VALUE);
+        run();
+        FakeCoordinator.Sent sent = coordinator.take(ApiKey.OFFSET_COMMIT);
+        clock.advance(HEARTBEAT);
+        run();
+        coordinator.take(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.ILLEGAL_GENERATION));
+        run();
+        assertThat(coordinator.waiting(ApiKey.JOIN_GROUP)).as("no join while commits wait").isFalse();
+        sent.answer(FakeCoordinator.committed(sent.request(), ErrorCode.ILLEGAL_GENERATION));
+        run();
+        assertThat(second).isCompletedExceptionally();
+        assertThatThrownBy(second::get).cause().isInstanceOf(CommitFailedException.class)
+                .hasMessageContaining("generation 1").hasMessageContaining("was not sent");
+        assertThat(coordinator.waiting(ApiKey.OFFSET_COMMIT)).isFalse();
+        assertThat(first).isCompletedExceptionally();
+        assertThat(coordinator.next(ApiKey.JOIN_GROUP)).isNotNull();
+    }
+
+    @Test
+    void aCooperativeLossTakesThePartitionsStillBeingRevokedToo() {
+        balancer = new ScriptedBalancer(Set.of(GroupBalancer.Protocol.EAGER, GroupBalancer.Protocol.COOPERATIVE));
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        joinAlone("m-1", 1, List.of(P0, P1, P2));
+        clock.advance(HEARTBEAT);
+        run();
+        coordinator.next(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.REBALANCE_IN_PROGRESS));
+        run();
+        coordinator.next(ApiKey.JOIN_GROUP).answer(FakeCoordinator.joined("m-1", 2, "other", "scripted", Map.of()));
+        run();
+        coordinator.next(ApiKey.SYNC_GROUP).answer(FakeCoordinator.synced(List.of(P0)));
+        run();
+        // The application holds the revoke of t-1 and t-2; the group goes on without the member.
+        clock.advance(HEARTBEAT);
+        run();
+        coordinator.next(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.UNKNOWN_MEMBER_ID));
+        run();
+        assertThat(steps.last().kind()).isEqualTo("lose");
+        assertThat(steps.last().partitions()).containsExactlyInAnyOrder(P0, P1, P2);
+    }
+
+    @Test
+    void aJoinAnsweredUnknownMemberIdLosesWhatACooperativeMemberStillOwns() {
+        balancer = new ScriptedBalancer(Set.of(GroupBalancer.Protocol.EAGER, GroupBalancer.Protocol.COOPERATIVE));
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        joinAlone("m-1", 1, List.of(P0, P1, P2));
+        clock.advance(HEARTBEAT);
+        run();
+        coordinator.next(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.REBALANCE_IN_PROGRESS));
+        run();
+        coordinator.next(ApiKey.JOIN_GROUP).answer(FakeCoordinator.joinError(ErrorCode.UNKNOWN_MEMBER_ID, ""));
+        run();
+        assertThat(steps.last().kind()).isEqualTo("lose");
+        assertThat(steps.last().partitions()).containsExactlyInAnyOrder(P0, P1, P2);
+        JoinGroupRequest again = coordinator.next(ApiKey.JOIN_GROUP).request();
+        assertThat(again.memberId()).isEmpty();
+        assertThat(FakeCoordinator.subscription(again).owned()).isEmpty();
+    }
+
+    @Test
+    void aSubscriptionToNothingStillJoinsAndGivesUpWhatItHad() {
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        joinAlone("m-1", 1, List.of(P0, P1, P2));
+        steps.last().done().complete(null);
+        member.subscribe(Set.of()); // a pattern whose topics were all deleted
+        run();
+        assertThat(steps.last().kind()).isEqualTo("revoke");
+        steps.last().done().complete(null);
+        run();
+        assertThat(FakeCoordinator.subscription(coordinator.next(ApiKey.JOIN_GROUP).request()).topics()).isEmpty();
+    }
+
+    @Test
+    void aSlowMetadataRefreshDoesNotMakeTheGroupThreadSpin() {
+        coordinator.holdRefreshes = true;
+        member(Optional.empty()).subscribe(Set.of("not-yet"));
+        run();
+        assertThat(coordinator.heldRefreshes()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(5)); // the 1 s retry for a missing topic is long past
+        assertThat(member.runOnce()).isGreaterThan(Duration.ofMillis(50).toNanos());
+        assertThat(coordinator.heldRefreshes()).isEqualTo(1);
+    }
+
+    @Test
+    void aCoordinatorLookupRefusedForGoodFailsTheMemberNamingTheError() {
+        coordinator.lookupError = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        member(Optional.empty()).subscribe(Set.of("orders"));
+        run();
+        assertThat(member.state()).isEqualTo(ClassicMember.State.FAILED);
+        assertThat(steps.failed).hasMessageContaining("GROUP_AUTHORIZATION_FAILED");
+    }
+
+    @Test
+    void aStaticLeaderThatSkipsTheAssignmentStillRejoinsWhenATopicGrows() {
+        coordinator.topic("orders", 1);
+        member(Optional.of("instance-a")).subscribe(Set.of("orders"));
+        run();
+        FakeCoordinator.Sent join = coordinator.next(ApiKey.JOIN_GROUP);
+        byte[] sub = ((JoinGroupRequest) join.request()).protocols().get(0).metadata();
+        join.answer(FakeCoordinator.joined("m-2", 4, "m-2", "scripted", Map.of("m-2", sub)).setSkipAssignment(true));
+        run();
+        coordinator.next(ApiKey.SYNC_GROUP).answer(FakeCoordinator.synced(List.of(P0)));
+        run();
+        steps.last().done().complete(null);
+        coordinator.topic("orders", 2);
+        run();
+        assertThat(member.state()).isIn(ClassicMember.State.REVOKING, ClassicMember.State.JOINING);
     }
 }

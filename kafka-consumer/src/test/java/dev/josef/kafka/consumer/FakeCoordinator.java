@@ -68,6 +68,11 @@ final class FakeCoordinator implements GroupNetwork {
     private ClusterMetadata metadata = new ClusterMetadata("fake", 1, Map.of(1, new HostPort("localhost", 9092),
             2, new HostPort("localhost", 9093)), Map.of());
     int coordinatorNode = 1;
+    /** An error for coordinator lookups to fail with; none by default. */
+    ErrorCode lookupError;
+    /** Metadata refreshes held unanswered until {@link #answerRefreshes()}. */
+    boolean holdRefreshes;
+    private final List<CompletableFuture<ClusterMetadata>> refreshes = new ArrayList<>();
     int lookups;
     int invalidations;
 
@@ -99,12 +104,24 @@ final class FakeCoordinator implements GroupNetwork {
 
     @Override
     public CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics, boolean allowAutoCreate) {
+        if (holdRefreshes) {
+            CompletableFuture<ClusterMetadata> f = new CompletableFuture<>();
+            refreshes.add(f);
+            return f;
+        }
         return CompletableFuture.completedFuture(metadata);
+    }
+
+    int heldRefreshes() {
+        return refreshes.size();
     }
 
     @Override
     public CompletableFuture<Integer> coordinator(String groupId) {
         lookups++;
+        if (lookupError != null) {
+            return CompletableFuture.failedFuture(lookupError.exception("FindCoordinator for " + groupId));
+        }
         return CompletableFuture.completedFuture(coordinatorNode);
     }
 

@@ -9,9 +9,10 @@ public enum ChannelKind {
     PRODUCE,
     FETCH,
     /**
-     * A group member's requests to its coordinator: a broker answers one request of a
-     * connection at a time, and a JoinGroup waits there for the whole group, which
-     * must hold up no ListOffsets or metadata request of the same client.
+     * A group member's JoinGroup, SyncGroup, Heartbeat and OffsetCommit: a broker
+     * answers one request of a connection at a time, and a JoinGroup waits there for
+     * the whole group, which must hold up no OffsetFetch, LeaveGroup, ListOffsets or
+     * metadata request of the same client.
      */
     GROUP,
     OTHER
