@@ -225,7 +225,7 @@ final class CompletedFetch {
 
     private Problem corrupt(ProtocolException cause, BatchCorruptionHandler handler, DecodeBuffers buffers) {
         RecordBatch bad = batch;
-        long base = bad.baseOffset();
+        long base = firstOffset(bad);
         long next = bad.nextOffset();
         BatchCorruptionHandler.Decision decision;
         try {
@@ -249,6 +249,16 @@ final class CompletedFetch {
         done = true;
         releaseBuffer(buffers); // the position stays where the application is: nextOffset does not move
         return new Problem(new CorruptBatchException(partition, base, next, nextOffset, cause), true);
+    }
+
+    /**
+     * The first offset a corrupt batch holds, as far as the application is concerned. A compressed v0/v1
+     * wrapper names only its last offset (its first is inside the bytes that would not decode, and
+     * {@link RecordBatch#baseOffset()} would decode them again and throw): its records are those after
+     * what this fetch has passed.
+     */
+    private long firstOffset(RecordBatch bad) {
+        return bad.magic() < 2 && bad.compressionId() != 0 ? nextOffset : bad.baseOffset();
     }
 
     private static byte[] bytes(ByteBuffer view) {

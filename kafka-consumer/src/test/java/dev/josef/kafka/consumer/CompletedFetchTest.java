@@ -6,7 +6,12 @@ import dev.josef.kafka.protocol.RecordBatchBuilder;
 import dev.josef.kafka.protocol.RecordBatchReader;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.message.FetchResponse;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +40,16 @@ class CompletedFetchTest {
     private static ByteBuffer marker(long offset, long producerId, ControlRecord record) {
         return new RecordBatchBuilder(128).baseOffset(offset).producerState(producerId, (short) 0, -1)
                 .transactional(true).appendControlRecord(1000, record).build();
+    }
+
+    /** A magic v1 gzip wrapper, written by kafka-clients, holding {@code values} from {@code base} on. */
+    private static ByteBuffer v1Gzip(long base, String... values) {
+        MemoryRecordsBuilder kafka = MemoryRecords.builder(ByteBuffer.allocate(256), (byte) 1,
+                Compression.gzip().build(), org.apache.kafka.common.record.TimestampType.CREATE_TIME, base);
+        for (String v : values) {
+            kafka.append(1000 + base, null, v.getBytes(StandardCharsets.UTF_8));
+        }
+        return kafka.build().buffer();
     }
 
     private static ByteBuffer concat(ByteBuffer... batches) {
@@ -144,5 +159,36 @@ class CompletedFetchTest {
         ByteBuffer records = transactions();
         long[] end = CompletedFetch.end(records, RecordBatchReader.defaults());
         assertThat(end).containsExactly(9L, -1L);
+    }
+
+    @ParameterizedTest(name = "stop={0}")
+    @ValueSource(booleans = {false, true})
+    void aCorruptCompressedV1WrapperGoesToTheHandlerWithItsOffsets(boolean stop) {
+        ByteBuffer records = concat(v1Gzip(0, "x0", "x1", "x2"), v1Gzip(3, "y0", "y1"));
+        int lastByteOfFirstWrapper = 12 + records.getInt(8) - 1; // inside its gzip stream
+        records.put(lastByteOfFirstWrapper, (byte) (records.get(lastByteOfFirstWrapper) ^ 0x01));
+        CompletedFetch f = fetch(records, 0, false);
+        List<ConsumerRecord> out = new ArrayList<>();
+        BatchCorruptionHandler handler = stop ? BatchCorruptionHandler.stop() : BatchCorruptionHandler.skip();
+
+        CompletedFetch.Problem problem = f.drain(100, out, handler, NO_HOOKS);
+
+        assertThat(out).isEmpty();
+        assertThat(problem.stop()).isEqualTo(stop);
+        assertThat(problem.error()).isInstanceOfSatisfying(CorruptBatchException.class, e -> {
+            assertThat(e.baseOffset()).isEqualTo(0);
+            assertThat(e.nextOffset()).isEqualTo(3);
+            assertThat(e.skipped()).isEqualTo(!stop);
+            assertThat(e).hasMessageContaining("0..2").hasMessageContaining("checksum");
+        });
+        if (stop) {
+            assertThat(f.done).isTrue();
+            assertThat(f.nextOffset).as("the position stays at the wrapper").isEqualTo(0);
+        } else {
+            List<ConsumerRecord> rest = new ArrayList<>();
+            assertThat(f.drain(100, rest, handler, NO_HOOKS)).isNull();
+            assertThat(values(rest)).containsExactly("y0", "y1");
+            assertThat(rest).extracting(ConsumerRecord::offset).containsExactly(3L, 4L);
+        }
     }
 }
