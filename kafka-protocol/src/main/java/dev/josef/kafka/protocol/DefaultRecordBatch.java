@@ -102,11 +102,6 @@ final class DefaultRecordBatch extends RecordBatch {
     }
 
     @Override
-    public boolean isValid() {
-        return checksum() == computeChecksum();
-    }
-
-    @Override
     String describe() {
         return "record batch at offsets " + baseOffset() + ".." + lastOffset();
     }

@@ -115,11 +115,6 @@ final class LegacyRecordBatch extends RecordBatch {
     }
 
     @Override
-    public boolean isValid() {
-        return checksum() == computeChecksum();
-    }
-
-    @Override
     String describe() {
         return compressionId() == 0
                 ? "message (magic v" + magic() + ") at offset " + lastOffset()

@@ -16,11 +16,27 @@ import java.util.List;
  * and skipped. The buffer must not change while batches of
  * it are in use.
  *
+ * <p>The checksum covers most of the header too: for v2 everything from the
+ * attributes on (the control and transactional bits, the last offset delta,
+ * the producer id), not the base offset, size or leader epoch. A reader that
+ * must not act on a flipped bit in those fields checks {@link #isValid()}
+ * first; it is computed once per batch, so decoding does not compute it again.
+ *
  * <p>Immutable and safe to share between threads.
  */
 public abstract sealed class RecordBatch permits DefaultRecordBatch, LegacyRecordBatch {
+    private static final byte UNCHECKED = 0;
+    private static final byte VALID = 1;
+    private static final byte INVALID = 2;
+
     final ByteBuffer batch;
     final RecordBatchReader reader;
+    /**
+     * The outcome of the checksum, computed once: a consumer checks it before it trusts the header, and
+     * decoding checks it again. Written without a lock, as String's hash is: every thread computes the
+     * same value over bytes that must not change.
+     */
+    private byte validity = UNCHECKED;
 
     RecordBatch(ByteBuffer batch, RecordBatchReader reader) {
         this.batch = batch;
@@ -97,8 +113,15 @@ public abstract sealed class RecordBatch permits DefaultRecordBatch, LegacyRecor
     /** The checksum stored in the batch: CRC-32C for v2, CRC-32 for v0/v1. */
     public abstract long checksum();
 
-    /** Whether the stored checksum matches the bytes. */
-    public abstract boolean isValid();
+    /** Whether the stored checksum matches the bytes; computed on the first call only. */
+    public boolean isValid() {
+        byte v = validity;
+        if (v == UNCHECKED) {
+            v = checksum() == computeChecksum() ? VALID : INVALID;
+            validity = v;
+        }
+        return v == VALID;
+    }
 
     /**
      * Checks the stored checksum against the bytes.

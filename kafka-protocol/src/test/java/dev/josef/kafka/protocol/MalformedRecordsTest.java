@@ -72,6 +72,20 @@ class MalformedRecordsTest {
     }
 
     @Test
+    void theChecksumIsComputedOncePerBatch() {
+        ByteBuffer batch = josefBatch(0L, 3, CompressionCodecs.installed(), "none");
+        RecordBatch read = RecordBatchReader.defaults().batches(batch).next();
+        assertThat(read.isValid()).isTrue();
+
+        // Against the contract (the bytes must not change), only to show that the outcome is kept: a
+        // consumer checks it before it trusts the header, and decoding does not compute it again.
+        batch.put(batch.limit() - 1, (byte) (batch.get(batch.limit() - 1) ^ 0x01));
+
+        assertThat(read.isValid()).isTrue();
+        assertThat(RecordBatchReader.defaults().batches(batch).next().isValid()).isFalse();
+    }
+
+    @Test
     void crcCheckCanBeTurnedOffForBytesCheckedElsewhere() {
         ByteBuffer batch = josefBatch(0L, 3, CompressionCodecs.installed(), "none");
         batch.putInt(17, batch.getInt(17) + 1);
