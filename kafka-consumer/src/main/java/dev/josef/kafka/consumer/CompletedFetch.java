@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -36,6 +37,13 @@ import java.util.Set;
  * the aborted-transactions list of the answer (KIP-98): a transactional batch
  * of producer P is aborted when an aborted transaction of P starts at or
  * before it and P's abort marker has not been passed yet.
+ *
+ * <p>With {@code check.crcs} each batch's checksum is checked before anything
+ * it covers is used: the control and transactional bits, the last offset delta
+ * and the producer id decide what is passed over, and one flipped bit in them
+ * would drop a batch silently. A batch that fails it goes to the
+ * {@link BatchCorruptionHandler} like any corrupt batch. Its end, from a header
+ * that cannot be trusted, is taken only when it is believable ({@link #endOf}).
  */
 final class CompletedFetch {
     private static final Logger LOG = LoggerFactory.getLogger(CompletedFetch.class);
@@ -44,8 +52,19 @@ final class CompletedFetch {
     final int generation;
     final ByteBuffer records;
     final int bytes;
+    /**
+     * Where the fetcher sent this partition's next Fetch from, judging by batch headers alone
+     * ({@link #end}); -1 when it waits for this fetch to be read. A poll that ends this fetch
+     * elsewhere voids what was fetched after it.
+     */
+    final long fetchEnd;
     private final TopicPartition partition;
     private final RecordBatchReader.BatchIterator batches;
+    /** Where {@link #records} starts: the batch iterator's offsets count from here. */
+    private final int start;
+    private final boolean checkCrcs;
+    /** The answer's high watermark (last stable offset, read_committed): no batch in it ends later; -1 if unknown. */
+    private final long visibleEnd;
     private final boolean readCommitted;
     private final List<FetchResponse.AbortedTransaction> aborted;
     private int nextAborted;
@@ -64,14 +83,23 @@ final class CompletedFetch {
     int nextOffsetEpoch;
     boolean done;
 
-    CompletedFetch(PartitionState state, long fetchOffset, int fetchEpoch, ByteBuffer records,
-                   List<FetchResponse.AbortedTransaction> aborted, boolean readCommitted, RecordBatchReader reader) {
+    /**
+     * @param fetchEnd   where the next Fetch of the partition starts ({@link #end}), or -1
+     * @param visibleEnd the answer's high watermark, or with read_committed its last stable offset; -1 if unknown
+     */
+    CompletedFetch(PartitionState state, long fetchOffset, int fetchEpoch, long fetchEnd, long visibleEnd,
+                   ByteBuffer records, List<FetchResponse.AbortedTransaction> aborted, boolean readCommitted,
+                   RecordBatchReader reader) {
         this.state = state;
         this.partition = state.partition;
         this.generation = state.generation;
         this.records = records;
         this.bytes = records.remaining();
+        this.start = records.position();
+        this.fetchEnd = fetchEnd;
+        this.visibleEnd = visibleEnd;
         this.batches = reader.batches(records);
+        this.checkCrcs = reader.verifiesChecksums();
         this.readCommitted = readCommitted;
         this.nextOffset = fetchOffset;
         this.nextOffsetEpoch = fetchEpoch;
@@ -129,7 +157,7 @@ final class CompletedFetch {
                     }
                     continue;
                 }
-                finishBatch(buffers);
+                finishBatch(buffers, batch.nextOffset());
                 continue;
             }
             RecordBatch next;
@@ -143,12 +171,20 @@ final class CompletedFetch {
                 done = true;
                 return new Problem(new CorruptBatchException(partition, nextOffset, -1, nextOffset, e), true);
             }
+            if (checkCrcs) {
+                try {
+                    next.ensureValid(); // once per batch: the cursor below reuses the outcome
+                } catch (ProtocolException e) {
+                    batch = next;
+                    return corrupt(e, handler, buffers);
+                }
+            }
             if (next.nextOffset() <= nextOffset) {
                 continue; // wholly before the position
             }
             batch = next;
             if (skipsWithoutReading(next)) {
-                finishBatch(buffers);
+                finishBatch(buffers, next.nextOffset());
                 continue;
             }
             try {
@@ -213,9 +249,10 @@ final class CompletedFetch {
         }
     }
 
-    private void finishBatch(DecodeBuffers buffers) {
+    /** Done with the current batch: the fetch goes on at {@code end} (or where it is, if that is further). */
+    private void finishBatch(DecodeBuffers buffers, long end) {
         releaseBuffer(buffers);
-        nextOffset = Math.max(nextOffset, batch.nextOffset());
+        nextOffset = Math.max(nextOffset, end);
         if (batch.partitionLeaderEpoch() >= 0) {
             nextOffsetEpoch = batch.partitionLeaderEpoch();
         }
@@ -226,7 +263,14 @@ final class CompletedFetch {
     private Problem corrupt(ProtocolException cause, BatchCorruptionHandler handler, DecodeBuffers buffers) {
         RecordBatch bad = batch;
         long base = firstOffset(bad);
-        long next = bad.nextOffset();
+        long next = endOf(bad, nextOffset, following());
+        if (next < 0) {
+            // Neither its header nor what follows it says where it ends, so it cannot be skipped: the partition
+            // stops whatever the handler would say, as for a batch that cannot be framed.
+            done = true;
+            releaseBuffer(buffers);
+            return new Problem(new CorruptBatchException(partition, base, -1, nextOffset, cause), true);
+        }
         BatchCorruptionHandler.Decision decision;
         try {
             decision = handler.onCorruptBatch(new CorruptBatch(partition, base, next, cause,
@@ -241,7 +285,13 @@ final class CompletedFetch {
         }
         boolean skip = decision == BatchCorruptionHandler.Decision.SKIP;
         if (skip) {
-            finishBatch(buffers);
+            finishBatch(buffers, next);
+            if (readCommitted) {
+                // The batch may have been a transaction's abort marker, whose producer id cannot be trusted now:
+                // what follows is fetched again from here, with the aborted transactions the broker lists from
+                // this offset on, rather than read with a guess of which transaction ended.
+                done = true;
+            }
             return new Problem(new CorruptBatchException(partition, base, next, -1, cause), false);
         }
         // The partition stops where the application is: at the batch, or inside it if some of its records
@@ -271,23 +321,70 @@ final class CompletedFetch {
     }
 
     /**
-     * The offset after the last whole batch in {@code records}, and that batch's
-     * leader epoch, found by reading only batch headers; {@code null} when a batch
-     * cannot be framed (the poll will report it).
+     * Where what follows the current batch in this answer starts: the base offset in the first bytes
+     * after it (a whole batch or the start of one cut off), and no later than the answer's
+     * {@link #visibleEnd}; -1 if neither is known.
      */
-    static long[] end(ByteBuffer records, RecordBatchReader reader) {
-        long end = -1;
-        long epoch = -1;
+    private long following() {
+        return following(records, start, bytes, batches.trailingBytes(), visibleEnd);
+    }
+
+    private static long following(ByteBuffer records, int start, int bytes, int trailing, long visibleEnd) {
+        if (trailing < Long.BYTES) {
+            return visibleEnd;
+        }
+        long offset = records.getLong(start + bytes - trailing);
+        if (records.order() != ByteOrder.BIG_ENDIAN) {
+            offset = Long.reverseBytes(offset);
+        }
+        return visibleEnd >= 0 ? Math.min(offset, visibleEnd) : offset;
+    }
+
+    /**
+     * The offset after batch {@code b}: base offset + last offset delta + 1 as its header says, when that is
+     * believable (a batch that failed its checksum may carry any delta): past its base offset and past
+     * {@code from}, the offset the reader has reached, and not past {@code following}, where what comes after
+     * it starts. Otherwise {@code following}, if that is past {@code from}; otherwise -1, unknown.
+     */
+    static long endOf(RecordBatch b, long from, long following) {
+        long next = b.nextOffset();
+        // A v0/v1 header holds the last offset only (a compressed wrapper's first is inside it).
+        boolean forward = b.magic() < 2 || next > b.baseOffset();
+        if (forward && next > from && (following < 0 || next <= following)) {
+            return next;
+        }
+        return following > from ? following : -1;
+    }
+
+    /**
+     * Where the partition's next Fetch starts after this answer, and the leader epoch there, found on the
+     * fetcher thread from batch headers alone, before any checksum is checked: the end of the last whole
+     * batch when {@link #endOf} believes its header; {@code {-1, -1}} when the answer holds no whole batch.
+     * {@code null} when that is not known: a batch cannot be framed, or the last one's header is not
+     * believable. Fetching then waits until the application has read this answer (the poll reports what is
+     * wrong with it).
+     *
+     * @param fetchOffset the offset the answer was fetched from
+     * @param visibleEnd  the answer's high watermark, or with read_committed its last stable offset; -1 if unknown
+     */
+    static long[] end(ByteBuffer records, RecordBatchReader reader, long fetchOffset, long visibleEnd) {
+        RecordBatchReader.BatchIterator it = reader.batches(records);
+        RecordBatch last = null;
         try {
-            RecordBatchReader.BatchIterator it = reader.batches(records);
             while (it.hasNext()) {
-                RecordBatch b = it.next();
-                end = b.nextOffset();
-                epoch = b.partitionLeaderEpoch();
+                last = it.next();
             }
         } catch (ProtocolException e) {
             return null;
         }
-        return new long[] {end, epoch};
+        if (last == null) {
+            return new long[] {-1, -1};
+        }
+        long following = following(records, records.position(), records.remaining(), it.trailingBytes(), visibleEnd);
+        long end = endOf(last, fetchOffset, following);
+        if (end < 0 || end != last.nextOffset()) {
+            return null;
+        }
+        return new long[] {end, last.partitionLeaderEpoch()};
     }
 }

@@ -431,6 +431,12 @@ public final class Consumer implements AutoCloseable {
             }
             if (f.done) {
                 fetcher.released(f);
+                if (f.fetchEnd >= 0 && f.nextOffset != f.fetchEnd) {
+                    // The fetch ended elsewhere than its headers said (a corrupt batch, once its checksum was
+                    // checked): what was fetched from there on is void, and fetching goes on from the position.
+                    s.dropFetchedAhead();
+                    fetcher.dropVoidedFetches();
+                }
                 fetcher.drainedTo(s);
             } else {
                 fetcher.buffer.addFirst(f);

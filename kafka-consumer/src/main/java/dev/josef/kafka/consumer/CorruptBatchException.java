@@ -22,7 +22,7 @@ public final class CorruptBatchException extends KafkaException {
      */
     public CorruptBatchException(TopicPartition partition, long baseOffset, long nextOffset, long stoppedAt,
                                  Throwable cause) {
-        super(partition + (nextOffset < 0 ? ": the batch at offset " + baseOffset + " cannot be framed, so its end "
+        super(partition + (nextOffset < 0 ? ": the batch at offset " + baseOffset + " is corrupt and where it ends "
                 + "is unknown (" : ": the batch at offsets " + baseOffset + ".." + (nextOffset - 1) + " is corrupt (")
                 + (cause == null ? "no detail" : cause.getMessage()) + "); "
                 + (stoppedAt < 0 ? "skipped, the partition goes on at offset " + nextOffset
@@ -42,7 +42,11 @@ public final class CorruptBatchException extends KafkaException {
         return baseOffset;
     }
 
-    /** The offset after the batch: base offset + last offset delta + 1; -1 when the batch could not be framed. */
+    /**
+     * The offset after the batch: base offset + last offset delta + 1, or where the next batch starts when a
+     * header that failed its checksum gives an end past it (or not past the base offset); -1 when the end is
+     * unknown (the batch could not be framed, or neither its header nor what follows it says).
+     */
     public long nextOffset() {
         return nextOffset;
     }

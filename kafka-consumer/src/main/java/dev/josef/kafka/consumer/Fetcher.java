@@ -1126,12 +1126,14 @@ final class Fetcher {
                 if (records == null || !records.hasRemaining() || s.paused) {
                     return; // a paused partition's records are fetched again from its position on resume
                 }
-                long[] end = CompletedFetch.end(records, reader);
-                if (end != null && end[0] <= s.fetchOffset) {
-                    return; // nothing whole past the position (a batch cut off at the size limit)
+                boolean readCommitted = config.isolationLevel() == IsolationLevel.READ_COMMITTED;
+                long visibleEnd = readCommitted && p.lastStableOffset() >= 0 ? p.lastStableOffset() : p.highWatermark();
+                long[] end = CompletedFetch.end(records, reader, s.fetchOffset, visibleEnd);
+                if (end != null && end[0] < 0) {
+                    return; // nothing whole in the answer (a batch cut off at the size limit)
                 }
-                CompletedFetch fetch = new CompletedFetch(s, s.fetchOffset, s.fetchEpoch, records,
-                        p.abortedTransactions(), config.isolationLevel() == IsolationLevel.READ_COMMITTED, reader);
+                CompletedFetch fetch = new CompletedFetch(s, s.fetchOffset, s.fetchEpoch, end == null ? -1 : end[0],
+                        visibleEnd, records, p.abortedTransactions(), readCommitted, reader);
                 if (end == null) {
                     s.fetchBlocked = true; // where this fetch ends is unknown until the application reads it
                 } else {

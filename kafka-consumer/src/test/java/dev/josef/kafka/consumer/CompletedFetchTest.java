@@ -1,6 +1,7 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
+import dev.josef.kafka.consumer.spi.CorruptBatch;
 import dev.josef.kafka.protocol.ControlRecord;
 import dev.josef.kafka.protocol.RecordBatchBuilder;
 import dev.josef.kafka.protocol.RecordBatchReader;
@@ -74,11 +75,77 @@ class CompletedFetchTest {
                 marker(7, 2, ControlRecord.commit(0)), marker(8, 1, ControlRecord.commit(0)));
     }
 
+    // Magic v2 header fields the CRC-32C covers (KIP-98): attributes on.
+    private static final int ATTRIBUTES = 21;
+    private static final int LAST_OFFSET_DELTA = 23;
+    private static final int PRODUCER_ID = 43;
+
+    /** Flips {@code mask} in the byte at {@code index} of {@code records}. */
+    private static void flip(ByteBuffer records, int index, int mask) {
+        records.put(index, (byte) (records.get(index) ^ mask));
+    }
+
     private static CompletedFetch fetch(ByteBuffer records, long fetchOffset, boolean readCommitted) {
+        return fetch(records, fetchOffset, readCommitted, -1, List.of(
+                new FetchResponse.AbortedTransaction().setProducerId(1).setFirstOffset(0)));
+    }
+
+    /** As the fetcher files an answer whose high watermark (last stable offset) is {@code visibleEnd}. */
+    private static CompletedFetch fetch(ByteBuffer records, long fetchOffset, boolean readCommitted, long visibleEnd,
+                                        List<FetchResponse.AbortedTransaction> aborted) {
         PartitionState state = new PartitionState(TP, StartPosition.earliest());
-        List<FetchResponse.AbortedTransaction> aborted = List.of(
-                new FetchResponse.AbortedTransaction().setProducerId(1).setFirstOffset(0));
-        return new CompletedFetch(state, fetchOffset, -1, records, aborted, readCommitted, RecordBatchReader.defaults());
+        long[] end = CompletedFetch.end(records, RecordBatchReader.defaults(), fetchOffset, visibleEnd);
+        return new CompletedFetch(state, fetchOffset, -1, end == null ? -1 : end[0], visibleEnd, records, aborted,
+                readCommitted, RecordBatchReader.defaults());
+    }
+
+    /** A handler that records what it is given and answers {@code decision}. */
+    private static final class Recording implements BatchCorruptionHandler {
+        final List<CorruptBatch> seen = new ArrayList<>();
+        private final Decision decision;
+
+        Recording(Decision decision) {
+            this.decision = decision;
+        }
+
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public Decision onCorruptBatch(CorruptBatch batch) {
+            seen.add(batch);
+            return decision;
+        }
+    }
+
+    /** Drains {@code f} once, expecting the corrupt batch at {@code base} up to {@code next} reported and skipped. */
+    private static List<ConsumerRecord> drainExpectingSkip(CompletedFetch f, long base, long next) {
+        Recording handler = new Recording(BatchCorruptionHandler.Decision.SKIP);
+        List<ConsumerRecord> out = new ArrayList<>();
+        CompletedFetch.Problem problem = f.drain(100, out, handler, NO_HOOKS);
+        assertThat(problem).as("the corruption is reported").isNotNull();
+        assertThat(problem.stop()).isFalse();
+        assertThat(problem.error()).isInstanceOfSatisfying(CorruptBatchException.class, e -> {
+            assertThat(e.baseOffset()).isEqualTo(base);
+            assertThat(e.nextOffset()).isEqualTo(next);
+            assertThat(e.skipped()).isTrue();
+            assertThat(e).hasMessageContaining("checksum");
+        });
+        assertThat(handler.seen).singleElement().satisfies(b -> {
+            assertThat(b.baseOffset()).isEqualTo(base);
+            assertThat(b.nextOffset()).isEqualTo(next);
+        });
+        assertThat(f.nextOffset).isEqualTo(next);
+        return out;
+    }
+
+    private static List<ConsumerRecord> drainAll(CompletedFetch f) {
+        List<ConsumerRecord> out = new ArrayList<>();
+        assertThat(f.drain(100, out, BatchCorruptionHandler.skip(), NO_HOOKS)).isNull();
+        assertThat(f.done).isTrue();
+        return out;
     }
 
     private static List<String> values(List<ConsumerRecord> records) {
@@ -157,7 +224,7 @@ class CompletedFetchTest {
     @Test
     void theEndOfAFetchIsFoundFromBatchHeadersAlone() {
         ByteBuffer records = transactions();
-        long[] end = CompletedFetch.end(records, RecordBatchReader.defaults());
+        long[] end = CompletedFetch.end(records, RecordBatchReader.defaults(), 0, 9);
         assertThat(end).containsExactly(9L, -1L);
     }
 
@@ -190,5 +257,108 @@ class CompletedFetchTest {
             assertThat(values(rest)).containsExactly("y0", "y1");
             assertThat(rest).extracting(ConsumerRecord::offset).containsExactly(3L, 4L);
         }
+    }
+
+    @Test
+    void aDataBatchWithItsControlBitFlippedIsReportedNotDropped() {
+        ByteBuffer records = concat(batch(0, -1, false, "x0"), batch(1, -1, false, "y0", "y1", "y2"),
+                batch(4, -1, false, "z0"));
+        int second = batch(0, -1, false, "x0").remaining();
+        flip(records, second + ATTRIBUTES + 1, 0x20); // the control bit, in the low byte of the attributes
+        CompletedFetch f = fetch(records, 0, false);
+
+        List<ConsumerRecord> out = drainExpectingSkip(f, 1, 4);
+
+        assertThat(values(out)).containsExactly("x0");
+        assertThat(values(drainAll(f))).containsExactly("z0");
+    }
+
+    @Test
+    void aLastOffsetDeltaWithItsSignBitFlippedAtTheFetchPositionIsReportedNotPassedOver() {
+        ByteBuffer records = concat(batch(0, -1, false, "y0", "y1", "y2"), batch(3, -1, false, "z0", "z1"));
+        flip(records, LAST_OFFSET_DELTA, 0x80);
+        CompletedFetch f = fetch(records, 1, false);
+
+        List<ConsumerRecord> out = drainExpectingSkip(f, 0, 3); // its end is where the next batch starts
+
+        assertThat(out).isEmpty();
+        assertThat(values(drainAll(f))).containsExactly("z0", "z1");
+    }
+
+    @ParameterizedTest(name = "bounded by {0}")
+    @ValueSource(strings = {"the high watermark", "a batch cut off after it"})
+    void aLastOffsetDeltaWithItsSignBitFlippedOnTheLastBatchIsReportedAndTheRecordsAfterItFollow(String bound) {
+        ByteBuffer after = batch(3, -1, false, "z0", "z1");
+        ByteBuffer corrupt = batch(0, -1, false, "y0", "y1", "y2");
+        flip(corrupt, LAST_OFFSET_DELTA, 0x80);
+        boolean cut = bound.startsWith("a batch");
+        ByteBuffer records = cut ? concat(corrupt, after.duplicate().limit(20)) : corrupt;
+        long highWatermark = cut ? -1 : 3;
+
+        assertThat(CompletedFetch.end(records, RecordBatchReader.defaults(), 1, highWatermark))
+                .as("no prefetch from a header that is not believable").isNull();
+        CompletedFetch f = fetch(records, 1, false, highWatermark, List.of());
+        assertThat(drainExpectingSkip(f, 0, 3)).isEmpty();
+        assertThat(drainAll(f)).isEmpty();
+
+        CompletedFetch next = fetch(after, f.nextOffset, false, 5, List.of());
+        assertThat(values(drainAll(next))).containsExactly("z0", "z1");
+    }
+
+    @Test
+    void aCorruptBatchWhoseEndNothingTellsStopsThePartitionWhateverTheHandlerSays() {
+        ByteBuffer records = batch(0, -1, false, "y0", "y1", "y2");
+        flip(records, LAST_OFFSET_DELTA, 0x80);
+        CompletedFetch f = fetch(records, 0, false, -1, List.of()); // no high watermark, nothing after it
+        Recording handler = new Recording(BatchCorruptionHandler.Decision.SKIP);
+
+        CompletedFetch.Problem problem = f.drain(100, new ArrayList<>(), handler, NO_HOOKS);
+
+        assertThat(problem.stop()).isTrue();
+        assertThat(problem.error()).isInstanceOfSatisfying(CorruptBatchException.class, e -> {
+            assertThat(e.baseOffset()).isEqualTo(0);
+            assertThat(e.nextOffset()).isEqualTo(-1);
+            assertThat(e.stoppedAt()).isEqualTo(0);
+            assertThat(e).hasMessageContaining("where it ends is unknown");
+        });
+        assertThat(handler.seen).as("a skip it could not carry out is not asked for").isEmpty();
+        assertThat(f.done).isTrue();
+    }
+
+    @Test
+    void aLastOffsetDeltaTooLargeIsBoundedByTheNextBatch() {
+        ByteBuffer records = concat(batch(0, -1, false, "x0"), batch(1, -1, false, "y0", "y1", "y2"),
+                batch(4, -1, false, "z0"));
+        int second = batch(0, -1, false, "x0").remaining();
+        flip(records, second + LAST_OFFSET_DELTA + 1, 0x10); // + 2^20
+        CompletedFetch f = fetch(records, 0, false);
+
+        assertThat(values(drainExpectingSkip(f, 1, 4))).containsExactly("x0");
+        assertThat(values(drainAll(f))).containsExactly("z0");
+    }
+
+    @Test
+    void aCorruptAbortMarkerUnderReadCommittedIsReportedAndTheFetchEndsThere() {
+        ByteBuffer records = transactions();
+        int marker = 0;
+        for (ByteBuffer b : List.of(batch(0, 1, true, "a0", "a1"), batch(2, 2, true, "b0", "b1"),
+                batch(4, -1, false, "c0"))) {
+            marker += b.remaining();
+        }
+        flip(records, marker + PRODUCER_ID + 7, 0x02); // producer 1 reads as producer 3
+        CompletedFetch f = fetch(records, 0, true, 9, List.of(
+                new FetchResponse.AbortedTransaction().setProducerId(1).setFirstOffset(0)));
+        assertThat(f.fetchEnd).isEqualTo(9);
+
+        assertThat(values(drainExpectingSkip(f, 5, 6))).containsExactly("b0", "b1", "c0");
+        // Whether producer 1's transaction ended there is unknown: the fetch ends, and the consumer voids what
+        // it fetched from 9 on and fetches again from 6.
+        assertThat(f.done).isTrue();
+        assertThat(f.nextOffset).isNotEqualTo(f.fetchEnd);
+
+        // Fetched again from 6, the broker lists no aborted transaction: producer 1's ended at 5.
+        ByteBuffer again = concat(batch(6, 1, true, "a2"), marker(7, 2, ControlRecord.commit(0)),
+                marker(8, 1, ControlRecord.commit(0)));
+        assertThat(values(drainAll(fetch(again, 6, true, 9, List.of())))).containsExactly("a2");
     }
 }
