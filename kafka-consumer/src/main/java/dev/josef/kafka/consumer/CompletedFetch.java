@@ -75,6 +75,8 @@ final class CompletedFetch {
     /** The memory the current compressed batch was decompressed into, borrowed from the consumer's pool. */
     private DecodeBuffer decoded;
     private TimestampType timestampType;
+    /** Whether a whole batch has been found in this answer. */
+    private boolean framed;
     private int batchEpoch = -1;
 
     /** The next offset the application gets from this fetch. */
@@ -164,6 +166,9 @@ final class CompletedFetch {
             try {
                 if (!batches.hasNext()) {
                     done = true;
+                    if (!framed && batches.trailingBytes() > 0) {
+                        return noWholeBatch();
+                    }
                     break;
                 }
                 next = batches.next();
@@ -171,6 +176,7 @@ final class CompletedFetch {
                 done = true;
                 return new Problem(new CorruptBatchException(partition, nextOffset, -1, nextOffset, e), true);
             }
+            framed = true;
             if (checkCrcs) {
                 try {
                     next.ensureValid(); // once per batch: the cursor below reuses the outcome
@@ -205,6 +211,24 @@ final class CompletedFetch {
             }
         }
         return null;
+    }
+
+    /**
+     * Bytes with no whole batch in them. Since Fetch v3 (KIP-74) a broker answers a first batch it cannot send
+     * whole with no records at all, so this is a size field that says more than there is: no progress can be
+     * made from this offset ("failed to make progress", kafka-clients says), and where the batch ends is
+     * unknown, so the partition stops as for a batch that cannot be framed.
+     */
+    private Problem noWholeBatch() {
+        String detail = "";
+        if (bytes >= 12) { // the offset and size fields
+            ByteBuffer view = records.duplicate().order(ByteOrder.BIG_ENDIAN);
+            detail = ": the batch at offset " + view.getLong(start) + " declares a size of " + view.getInt(start + 8)
+                    + " bytes, and " + (bytes - 12) + " follow";
+        }
+        ProtocolException cause = new ProtocolException("failed to make progress: the broker answered " + bytes
+                + " bytes at offset " + nextOffset + " with no whole batch in them" + detail);
+        return new Problem(new CorruptBatchException(partition, nextOffset, -1, nextOffset, cause), true);
     }
 
     /** Control batches, and with read_committed the batches of aborted transactions. */
@@ -359,10 +383,9 @@ final class CompletedFetch {
     /**
      * Where the partition's next Fetch starts after this answer, and the leader epoch there, found on the
      * fetcher thread from batch headers alone, before any checksum is checked: the end of the last whole
-     * batch when {@link #endOf} believes its header; {@code {-1, -1}} when the answer holds no whole batch.
-     * {@code null} when that is not known: a batch cannot be framed, or the last one's header is not
-     * believable. Fetching then waits until the application has read this answer (the poll reports what is
-     * wrong with it).
+     * batch when {@link #endOf} believes its header. {@code null} when that is not known: the answer holds
+     * no whole batch, a batch cannot be framed, or the last one's header is not believable. Fetching then
+     * waits until the application has read this answer (the poll reports what is wrong with it).
      *
      * @param fetchOffset the offset the answer was fetched from
      * @param visibleEnd  the answer's high watermark, or with read_committed its last stable offset; -1 if unknown
@@ -378,7 +401,7 @@ final class CompletedFetch {
             return null;
         }
         if (last == null) {
-            return new long[] {-1, -1};
+            return null;
         }
         long following = following(records, records.position(), records.remaining(), it.trailingBytes(), visibleEnd);
         long end = endOf(last, fetchOffset, following);

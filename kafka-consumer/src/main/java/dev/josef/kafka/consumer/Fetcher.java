@@ -1128,10 +1128,10 @@ final class Fetcher {
                 }
                 boolean readCommitted = config.isolationLevel() == IsolationLevel.READ_COMMITTED;
                 long visibleEnd = readCommitted && p.lastStableOffset() >= 0 ? p.lastStableOffset() : p.highWatermark();
+                // Every answer goes to the poll, even one with no whole batch in it: since Fetch v3 (KIP-74) a
+                // broker answers an incomplete first batch with no records, so that is a corrupt size field,
+                // which the poll reports.
                 long[] end = CompletedFetch.end(records, reader, s.fetchOffset, visibleEnd);
-                if (end != null && end[0] < 0) {
-                    return; // nothing whole in the answer (a batch cut off at the size limit)
-                }
                 CompletedFetch fetch = new CompletedFetch(s, s.fetchOffset, s.fetchEpoch, end == null ? -1 : end[0],
                         visibleEnd, records, p.abortedTransactions(), readCommitted, reader);
                 if (end == null) {

@@ -361,4 +361,39 @@ class CompletedFetchTest {
                 marker(8, 1, ControlRecord.commit(0)));
         assertThat(values(drainAll(fetch(again, 6, true, 9, List.of())))).containsExactly("a2");
     }
+
+    @Test
+    void anAnswerWithNoWholeBatchIsReportedAndStopsThePartition() {
+        ByteBuffer records = batch(3, -1, false, "y0", "y1");
+        records.putInt(8, records.getInt(8) + 1000); // a size field that says more than the answer holds
+
+        assertThat(CompletedFetch.end(records, RecordBatchReader.defaults(), 3, 5))
+                .as("where it ends is unknown").isNull();
+        CompletedFetch f = fetch(records, 3, false, 5, List.of());
+        Recording handler = new Recording(BatchCorruptionHandler.Decision.SKIP);
+        CompletedFetch.Problem problem = f.drain(100, new ArrayList<>(), handler, NO_HOOKS);
+
+        assertThat(problem).as("reported, not dropped and fetched again").isNotNull();
+        assertThat(problem.stop()).isTrue();
+        assertThat(problem.error()).isInstanceOfSatisfying(CorruptBatchException.class, e -> {
+            assertThat(e.partition()).isEqualTo(TP);
+            assertThat(e.baseOffset()).isEqualTo(3);
+            assertThat(e.nextOffset()).isEqualTo(-1);
+            assertThat(e.stoppedAt()).isEqualTo(3);
+            assertThat(e).hasMessageContaining("failed to make progress").hasMessageContaining("no whole batch");
+        });
+        assertThat(f.done).isTrue();
+    }
+
+    @Test
+    void aBatchCutOffAfterWholeOnesIsFetchedNextTime() {
+        ByteBuffer records = concat(batch(0, -1, false, "x0"), batch(1, -1, false, "y0"));
+        ByteBuffer cut = records.duplicate().limit(records.limit() - 5);
+
+        CompletedFetch f = fetch(cut, 0, false, 2, List.of());
+
+        assertThat(values(drainAll(f))).containsExactly("x0");
+        assertThat(f.nextOffset).isEqualTo(1);
+        assertThat(f.fetchEnd).isEqualTo(1);
+    }
 }
