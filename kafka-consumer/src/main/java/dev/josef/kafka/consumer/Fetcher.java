@@ -102,6 +102,7 @@ final class Fetcher {
     private final RecordBatchReader reader;
     private final String clientId;
     private final long retryBackoffNanos;
+    private final long retryBackoffMaxNanos;
     private final long metadataMaxAgeNanos;
 
     // Guarded by lock.
@@ -150,6 +151,7 @@ final class Fetcher {
                 .maxDecompressedBytes(config.maxDecompressedBytes())
                 .build();
         this.retryBackoffNanos = config.network().retryBackoff().toNanos();
+        this.retryBackoffMaxNanos = config.network().retryBackoffMax().toNanos();
         this.metadataMaxAgeNanos = config.network().metadataMaxAge().toNanos();
         this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "fetcher",
                 this::run);
@@ -1103,6 +1105,9 @@ final class Fetcher {
         if (p.logStartOffset() >= 0) {
             s.logStartOffset = p.logStartOffset();
         }
+        if (code != ErrorCode.CORRUPT_MESSAGE) {
+            s.corruptAnswers = 0;
+        }
         switch (code) {
             case NONE -> {
                 if (p.divergingEpoch() != null && p.divergingEpoch().epoch() >= 0) {
@@ -1164,7 +1169,7 @@ final class Fetcher {
             case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, LEADER_NOT_AVAILABLE,
                  REPLICA_NOT_AVAILABLE, KAFKA_STORAGE_ERROR, OFFSET_NOT_AVAILABLE, UNKNOWN_TOPIC_ID,
                  INCONSISTENT_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_COORDINATOR, BROKER_NOT_AVAILABLE,
-                 REQUEST_TIMED_OUT, CORRUPT_MESSAGE, UNKNOWN_SERVER_ERROR -> {
+                 REQUEST_TIMED_OUT, UNKNOWN_SERVER_ERROR -> {
                 LOG.debug("consumer {}: fetching {} from broker {}: {}", clientId, s.partition, node, code);
                 if (s.preferredReplica == node) {
                     s.preferredReplica = -1;
@@ -1172,6 +1177,7 @@ final class Fetcher {
                 s.retryAtNanos = now + retryBackoffNanos;
                 metadataWanted = true;
             }
+            case CORRUPT_MESSAGE -> unreadableAtBroker(node, s, now);
             default -> {
                 if (code.retriable()) {
                     s.retryAtNanos = now + retryBackoffNanos;
@@ -1183,6 +1189,36 @@ final class Fetcher {
                 }
             }
         }
+    }
+
+    /**
+     * The broker could not read the partition's log at the fetch offset: CORRUPT_MESSAGE, which it answers
+     * when its scan of a segment meets a batch whose size field is below any format's minimum. Behaviour 4:
+     * the poll reports it (naming the broker and the offset), every time the broker answers it, and the
+     * partition is fetched again after a backoff that doubles from retry.backoff.ms up to retry.backoff.max.ms,
+     * which bounds how often it is reported. It is not stopped: the consumer holds no bytes and no end offset
+     * for the batch handler to decide on (a skip needs the end; a stop would leave the application nothing to
+     * do but seek back to the same offset), and another replica becoming leader, or a repaired log, serves
+     * the offset again without the application. Other partitions are fetched as usual meanwhile.
+     */
+    private void unreadableAtBroker(int node, PartitionState s, long now) {
+        s.corruptAnswers++;
+        long backoff = Math.min(retryBackoffMaxNanos, retryBackoffNanos << Math.min(s.corruptAnswers - 1, 20));
+        s.retryAtNanos = now + backoff;
+        if (s.preferredReplica == node) {
+            s.preferredReplica = -1; // the leader may hold a good copy
+        }
+        metadataWanted = true;
+        KafkaException error = ErrorCode.CORRUPT_MESSAGE.exception(s.partition + ": broker " + node
+                + " cannot read its log at offset " + s.fetchOffset + " (answer " + s.corruptAnswers + " in a row); "
+                + "fetching it again in " + TimeUnit.NANOSECONDS.toMillis(backoff) + " ms, and reporting it each "
+                + "time it fails, until it can be read or the application seeks");
+        if (s.corruptAnswers == 1) {
+            LOG.warn("consumer {}: {}", clientId, error.getMessage());
+        } else {
+            LOG.debug("consumer {}: {}", clientId, error.getMessage());
+        }
+        report(s, error);
     }
 
     /**

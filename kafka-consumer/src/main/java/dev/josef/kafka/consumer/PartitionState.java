@@ -49,6 +49,8 @@ final class PartitionState {
     /** A fetch past the buffered data was out of range; the reset policy acts once that data is read. */
     boolean pendingOutOfRange;
     long retryAtNanos;
+    /** CORRUPT_MESSAGE answers in a row: they set the backoff before the partition is fetched again. */
+    int corruptAnswers;
 
     /** The leader epoch of the metadata this partition's position was last checked against. */
     int validatedLeaderEpoch = -1;
@@ -71,6 +73,7 @@ final class PartitionState {
         pendingOutOfRange = false;
         position = offset;
         positionEpoch = epoch;
+        corruptAnswers = 0;
         fetchOffset = offset;
         fetchEpoch = epoch;
         generation++;
@@ -94,6 +97,7 @@ final class PartitionState {
     /** Asks for a reset to {@code start}, voiding buffered and in-flight fetches. */
     void reset(StartPosition start) {
         pendingOutOfRange = false;
+        corruptAnswers = 0;
         generation++;
         fetchBlocked = false;
         status = Status.AWAITING_RESET;

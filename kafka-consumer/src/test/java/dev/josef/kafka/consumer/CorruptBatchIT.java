@@ -3,7 +3,9 @@ package dev.josef.kafka.consumer;
 import dev.josef.kafka.consumer.spi.BatchCorruptionHandler;
 import dev.josef.kafka.consumer.spi.CorruptBatch;
 import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RetriableBrokerException;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaClusterExtension;
@@ -31,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Partition 0 holds three batches of ten records (offsets 0-9, 10-19, 20-29);
  * the consumer starts at offset 10, so the broken batch is the middle one.
+ * Also: a broker that answers CORRUPT_MESSAGE for a partition, every time.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class CorruptBatchIT {
@@ -188,6 +191,60 @@ class CorruptBatchIT {
                 assertThat(e.skipped()).isTrue();
                 assertThat(e).hasMessageContaining("50000");
             });
+        }
+    }
+
+    @Test
+    void aPartitionTheBrokerCannotReadIsReportedAndFetchedAgainWhileTheOtherFlows(KafkaCluster cluster)
+            throws Exception {
+        String topic = "corrupt-at-broker";
+        writeThreeBatchesEach(cluster, topic, "none");
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Consumer consumer = Consumer.create(ConsumerIT.config(proxy.bootstrapServers(), "corrupt-at-broker")
+                     .build())) {
+            // What a broker answers, every time, when its scan of the segment meets a batch it cannot frame.
+            ProxyRule corrupt = proxy.add(ProxyRule.on(ApiKey.FETCH).topic(topic).partition(0)
+                    .replaceError(ErrorCode.CORRUPT_MESSAGE));
+            consumer.assign(List.of(p0, new TopicPartition(topic, 1)));
+            consumer.seek(p0, 10);
+
+            long start = System.nanoTime();
+            long firstError = -1;
+            List<KafkaException> errors = new ArrayList<>();
+            List<Long> p0Read = new ArrayList<>();
+            List<Long> p1Read = new ArrayList<>();
+            // Six seconds of polling: the first report, then retries reported as they fail.
+            while (System.nanoTime() - start < 6_000_000_000L) {
+                ConsumerRecords polled = consumer.poll(Duration.ofMillis(100));
+                if (!polled.errors().isEmpty() && firstError < 0) {
+                    firstError = System.nanoTime() - start;
+                }
+                errors.addAll(polled.errors().values());
+                polled.forEach(r -> (r.partition() == 0 ? p0Read : p1Read).add(r.offset()));
+            }
+
+            assertThat(firstError).as("an error within seconds").isBetween(0L, 3_000_000_000L);
+            assertThat(errors).allSatisfy(e -> {
+                assertThat(e).isInstanceOfSatisfying(RetriableBrokerException.class,
+                        r -> assertThat(r.errorCode()).isEqualTo(ErrorCode.CORRUPT_MESSAGE));
+                assertThat(e).hasMessageContaining("CORRUPT_MESSAGE").hasMessageContaining(p0.toString())
+                        .hasMessageContaining("broker ").hasMessageContaining("offset 10");
+            });
+            assertThat(consumer.position(p0)).isEqualTo(10);
+            assertThat(p0Read).isEmpty();
+            assertThat(p1Read).as("the other partition").containsExactlyElementsOf(offsets(0, 30));
+            // Fetched again after a backoff (100 ms doubling to 1 s), each failure reported: not a silent spin,
+            // and not a flood either.
+            assertThat(corrupt.fired()).isBetween(3, 15);
+            assertThat(errors).hasSizeBetween(3, corrupt.fired());
+
+            proxy.remove(corrupt);
+            List<Long> after = new ArrayList<>();
+            for (int i = 0; i < 200 && after.size() < 20; i++) {
+                consumer.poll(Duration.ofMillis(100)).records(p0).forEach(r -> after.add(r.offset()));
+            }
+            assertThat(after).as("read once the broker can serve it").containsExactlyElementsOf(offsets(10, 30));
         }
     }
 }
