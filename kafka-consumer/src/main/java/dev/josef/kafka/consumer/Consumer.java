@@ -91,8 +91,8 @@ public final class Consumer implements AutoCloseable {
     private final GroupConsumer group;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> poller = new AtomicReference<>();
-    /** Confined to the polling thread, which {@link #poller} makes one at a time. */
-    private final DecodeBuffers decodeBuffers = new DecodeBuffers();
+    /** Used by the polling thread, which {@link #poller} makes one at a time. */
+    private final RecordCollector collector;
     private volatile boolean wakeup;
 
     private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId) {
@@ -102,6 +102,7 @@ public final class Consumer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.clientId = clientId;
         this.fetcher = new Fetcher(config, client, clientId);
+        this.collector = new RecordCollector(fetcher, config, clientId);
         this.group = config.groupId().isPresent() ? new GroupConsumer(config, client, fetcher, clientId) : null;
         fetcher.start();
         if (group != null) {
@@ -334,7 +335,7 @@ public final class Consumer implements AutoCloseable {
                         errors.putAll(fetcher.errors);
                         fetcher.errors.clear();
                     }
-                    count += drain(max - count, records, errors);
+                    count += collector.collect(max - count, records, errors);
                     if (count > 0 || !errors.isEmpty() || wakeup) {
                         break;
                     }
@@ -381,91 +382,6 @@ public final class Consumer implements AutoCloseable {
             }
         }
         return polled;
-    }
-
-    /** Decodes buffered fetches into {@code records}, up to {@code room}. Called and returns under the lock. */
-    private int drain(int room, Map<TopicPartition, List<ConsumerRecord>> records,
-                      Map<TopicPartition, KafkaException> errors) {
-        int added = 0;
-        while (added < room) {
-            CompletedFetch f = takeNext(errors);
-            if (f == null) {
-                break;
-            }
-            List<ConsumerRecord> got = new ArrayList<>(Math.min(room - added, 512));
-            CompletedFetch.Problem problem = null;
-            RuntimeException failure = null;
-            fetcher.lock.unlock();
-            try {
-                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks, decodeBuffers);
-            } catch (RuntimeException e) {
-                failure = e;
-            } finally {
-                fetcher.lock.lock();
-            }
-            PartitionState s = f.state;
-            if (fetcher.partitions.get(s.partition) != s || s.generation != f.generation) {
-                fetcher.released(f); // sought or unassigned while decoding: what was read is void
-                continue;
-            }
-            if (failure != null) {
-                // A decoding bug must not take the consumer down: the partition stops with the error.
-                LOG.error("consumer {}: reading {} failed", clientId, s.partition, failure);
-                problem = new CompletedFetch.Problem(new KafkaException(s.partition + ": reading fetched records at "
-                        + "offset " + f.nextOffset + " failed: " + failure, failure), true);
-            }
-            if (!got.isEmpty()) {
-                records.computeIfAbsent(s.partition, k -> new ArrayList<>()).addAll(got);
-                added += got.size();
-            }
-            s.position = f.nextOffset;
-            s.positionEpoch = f.nextOffsetEpoch;
-            if (problem != null) {
-                errors.put(s.partition, problem.error());
-                if (problem.stop()) {
-                    s.stop();
-                    fetcher.released(f);
-                    fetcher.dropVoidedFetches();
-                    continue;
-                }
-            }
-            if (f.done) {
-                fetcher.released(f);
-                if (f.fetchEnd >= 0 && f.nextOffset != f.fetchEnd) {
-                    // The fetch ended elsewhere than its headers said (a corrupt batch, once its checksum was
-                    // checked): what was fetched from there on is void, and fetching goes on from the position.
-                    s.dropFetchedAhead();
-                    fetcher.dropVoidedFetches();
-                }
-                fetcher.drainedTo(s);
-            } else {
-                fetcher.buffer.addFirst(f);
-                if (problem != null) {
-                    break; // the rest of this fetch comes with the next poll, after the error
-                }
-            }
-        }
-        return added;
-    }
-
-    /** The first buffered fetch the application may read now, taken out of the buffer. */
-    private CompletedFetch takeNext(Map<TopicPartition, KafkaException> errors) {
-        Iterator<CompletedFetch> it = fetcher.buffer.iterator();
-        while (it.hasNext()) {
-            CompletedFetch f = it.next();
-            PartitionState s = f.state;
-            if (fetcher.partitions.get(s.partition) != s || s.generation != f.generation) {
-                it.remove();
-                fetcher.released(f);
-                continue;
-            }
-            if (s.paused || errors.containsKey(s.partition)) {
-                continue; // kept for later: paused, or one error per partition per poll
-            }
-            it.remove();
-            return f;
-        }
-        return null;
     }
 
     // ---- the group ----
@@ -864,9 +780,7 @@ public final class Consumer implements AutoCloseable {
         }
         fetcher.lock.lock();
         try {
-            while (!fetcher.buffer.isEmpty()) {
-                fetcher.released(fetcher.buffer.poll());
-            }
+            fetcher.buffer.clear();
         } finally {
             fetcher.lock.unlock();
         }

@@ -27,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -78,7 +77,6 @@ final class Fetcher {
     /** How often an unknown topic of an assigned partition is looked up again. */
     private static final long UNKNOWN_TOPIC_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    enum Mode { NONE, ASSIGNED, TOPICS, PATTERN, GROUP }
     /** {@link PartitionState#inFlightNode} of a partition whose committed offset is being fetched. */
     private static final int COMMITTED_IN_FLIGHT = Integer.MAX_VALUE;
 
@@ -107,8 +105,7 @@ final class Fetcher {
 
     // Guarded by lock.
     final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
-    final ArrayDeque<CompletedFetch> buffer = new ArrayDeque<>();
-    long bufferedBytes;
+    final FetchBuffer buffer = new FetchBuffer();
     /**
      * The MaxBytes of the Fetches in flight: room in {@link ConsumerConfig#maxBufferedBytes()}
      * promised to answers not yet here, so that answers from several brokers together
@@ -116,10 +113,7 @@ final class Fetcher {
      */
     private long reservedBytes;
     final Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
-    private Mode mode = Mode.NONE;
-    private Set<String> subscribedTopics = Set.of();
-    private Pattern pattern;
-    private Set<String> patternTopics = Set.of();
+    private final Subscription subscription = new Subscription();
     private long patternListedAtNanos;
     private boolean patternListing;
     private final Map<Integer, FetchSession> sessions = new HashMap<>();
@@ -132,9 +126,6 @@ final class Fetcher {
     private long subscribedLookupAtNanos;
     private final Set<String> warnedUnknownTopics = new HashSet<>();
     private boolean committedFetching;
-    private java.util.function.Consumer<Set<String>> groupPatternListener;
-    /** Whether the group's pattern was listed once: the first listing is handed over even when it matches nothing. */
-    private boolean groupPatternListed;
     boolean closed;
 
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
@@ -164,42 +155,32 @@ final class Fetcher {
     // ---- assignment (called under lock by the consumer) ----
 
     void assign(Collection<TopicPartition> wanted) {
-        mode = wanted.isEmpty() ? Mode.NONE : Mode.ASSIGNED;
-        subscribedTopics = Set.of();
-        pattern = null;
+        subscription.assign(!wanted.isEmpty());
         setAssignment(new LinkedHashSet<>(wanted));
     }
 
     void subscribe(Collection<String> topics) {
-        mode = topics.isEmpty() ? Mode.NONE : Mode.TOPICS;
-        subscribedTopics = Set.copyOf(topics);
-        pattern = null;
+        subscription.topics(topics);
         seenMetadata = null; // recompute the assignment now
-        setAssignment(assignmentFromMetadata(client.metadata()));
+        setAssignment(subscription.partitions(client.metadata(), partitions.keySet()));
         metadataWanted = true;
     }
 
     void subscribe(Pattern regex) {
-        mode = Mode.PATTERN;
-        pattern = regex;
-        patternTopics = Set.of();
+        subscription.pattern(regex);
         patternListedAtNanos = 0;
-        subscribedTopics = Set.of();
         setAssignment(Set.of());
     }
 
     /** The group decides the assignment from now on: nothing is read until it assigns. */
     void groupMode() {
-        mode = Mode.GROUP;
-        subscribedTopics = Set.of();
-        pattern = null;
-        groupPatternListener = null;
+        subscription.group();
         setAssignment(Set.of());
     }
 
     /** Partitions the group assigned: read from their committed offsets. */
     void groupAdd(Collection<TopicPartition> added) {
-        if (mode != Mode.GROUP) {
+        if (subscription.mode() != Subscription.Mode.GROUP) {
             return; // unsubscribed meanwhile
         }
         Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
@@ -209,7 +190,7 @@ final class Fetcher {
 
     /** Partitions the group took away: nothing of theirs is returned from now on. */
     void groupRemove(Collection<TopicPartition> removed) {
-        if (mode != Mode.GROUP) {
+        if (subscription.mode() != Subscription.Mode.GROUP) {
             return;
         }
         Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
@@ -217,8 +198,8 @@ final class Fetcher {
         setAssignment(wanted);
     }
 
-    Mode mode() {
-        return mode;
+    Subscription.Mode mode() {
+        return subscription.mode();
     }
 
     /**
@@ -227,10 +208,7 @@ final class Fetcher {
      * block) whenever they change; the group assigns partitions.
      */
     void groupPattern(Pattern regex, java.util.function.Consumer<Set<String>> matched) {
-        pattern = regex;
-        groupPatternListener = matched;
-        patternTopics = Set.of();
-        groupPatternListed = false;
+        subscription.groupPattern(regex, matched);
         patternListedAtNanos = 0;
         wakeFetcher();
     }
@@ -271,19 +249,13 @@ final class Fetcher {
 
     /** Removes buffered fetches whose partition moved (seek, reset) or left. */
     void dropVoidedFetches() {
-        Iterator<CompletedFetch> it = buffer.iterator();
-        while (it.hasNext()) {
-            CompletedFetch f = it.next();
-            if (f.generation != f.state.generation || partitions.get(f.state.partition) != f.state) {
-                it.remove();
-                released(f);
-            }
+        if (buffer.dropVoided(partitions)) {
+            wakeFetcher();
         }
     }
 
     void released(CompletedFetch f) {
-        bufferedBytes -= f.bytes;
-        f.state.buffered--;
+        buffer.release(f);
         wakeFetcher();
     }
 
@@ -392,13 +364,13 @@ final class Fetcher {
             seenMetadata = metadata;
             onMetadata(metadata, now);
         }
-        if ((mode == Mode.PATTERN || (mode == Mode.GROUP && pattern != null)) && !patternListing
+        if (subscription.listsTopics() && !patternListing
                 && (patternListedAtNanos == 0 || now - patternListedAtNanos >= metadataMaxAgeNanos)) {
             listTopicsForPattern(now);
         }
         long wait = IDLE_WAIT_NANOS;
         boolean needMetadata = metadataWanted;
-        if (mode == Mode.TOPICS && now - subscribedLookupAtNanos >= 0 && subscribedTopicMissing(metadata)) {
+        if (subscription.mode() == Subscription.Mode.TOPICS && now - subscribedLookupAtNanos >= 0 && subscribedTopicMissing(metadata)) {
             // A subscribed topic the cluster has not described yet (or that is being created, on request
             // when allow.auto.create.topics is on): asked about again every second, not only at metadata.max.age.
             subscribedLookupAtNanos = now + UNKNOWN_TOPIC_RETRY_NANOS;
@@ -407,7 +379,7 @@ final class Fetcher {
         Map<Integer, List<PartitionState>> resets = new HashMap<>();
         Map<Integer, List<PartitionState>> validations = new HashMap<>();
         Map<Integer, List<PartitionState>> fetches = new HashMap<>();
-        boolean bufferFull = bufferedBytes + reservedBytes >= config.maxBufferedBytes();
+        boolean bufferFull = buffer.bytes() + reservedBytes >= config.maxBufferedBytes();
         Set<Integer> waitingForRoom = new HashSet<>();
         List<PartitionState> committed = new ArrayList<>();
         for (PartitionState s : partitions.values()) {
@@ -490,7 +462,7 @@ final class Fetcher {
             Map.Entry<Integer, List<PartitionState>> e = sending.get(i);
             // The answer may fill its share of what is left and no more; a broker still returns a first record
             // batch larger than that, so the bound is passed by at most one batch per broker.
-            long share = (config.maxBufferedBytes() - bufferedBytes - reservedBytes) / (sending.size() - i);
+            long share = (config.maxBufferedBytes() - buffer.bytes() - reservedBytes) / (sending.size() - i);
             if (share <= 0) {
                 continue; // other answers took the room; an answer or a drain wakes this thread
             }
@@ -541,14 +513,13 @@ final class Fetcher {
         metadataWanted = false;
         metadataRefreshing = true;
         metadataRequestedAtNanos = now;
-        Set<String> topics = new HashSet<>(subscribedTopics);
-        topics.addAll(patternTopics);
+        Set<String> topics = subscription.describedTopics();
         for (TopicPartition tp : partitions.keySet()) {
             topics.add(tp.topic());
         }
         // allow.auto.create.topics is for subscribed topics only, as in kafka-clients: in TOPICS mode every
         // topic asked for here is a subscribed one.
-        boolean mayCreate = config.allowAutoCreateTopics() && mode == Mode.TOPICS;
+        boolean mayCreate = config.allowAutoCreateTopics() && subscription.mode() == Subscription.Mode.TOPICS;
         client.refreshMetadata(topics, mayCreate).whenComplete((m, e) -> post(() -> {
             metadataRefreshing = false;
             if (e != null) {
@@ -559,7 +530,7 @@ final class Fetcher {
     }
 
     private boolean subscribedTopicMissing(ClusterMetadata metadata) {
-        for (String topic : subscribedTopics) {
+        for (String topic : subscription.topics()) {
             ClusterMetadata.Topic t = metadata.topics().get(topic);
             if (t == null || t.error() != ErrorCode.NONE || t.partitions().isEmpty()) {
                 return true;
@@ -570,8 +541,8 @@ final class Fetcher {
 
     /** What a new metadata snapshot means: assignments of subscriptions, unknown topics. */
     private void onMetadata(ClusterMetadata metadata, long now) {
-        if (mode == Mode.TOPICS || mode == Mode.PATTERN) {
-            Set<TopicPartition> wanted = assignmentFromMetadata(metadata);
+        if (subscription.mode() == Subscription.Mode.TOPICS || subscription.mode() == Subscription.Mode.PATTERN) {
+            Set<TopicPartition> wanted = subscription.partitions(metadata, partitions.keySet());
             if (!wanted.equals(partitions.keySet())) {
                 setAssignment(wanted);
             }
@@ -605,8 +576,8 @@ final class Fetcher {
                 s.unknownReported = false;
             }
         }
-        if (mode == Mode.TOPICS) {
-            for (String topic : subscribedTopics) {
+        if (subscription.mode() == Subscription.Mode.TOPICS) {
+            for (String topic : subscription.topics()) {
                 ClusterMetadata.Topic t = metadata.topics().get(topic);
                 if (t != null && t.error() != ErrorCode.NONE && warnedUnknownTopics.add(topic)) {
                     LOG.warn("consumer {}: subscribed topic '{}' is not readable yet ({}); waiting for it",
@@ -618,34 +589,11 @@ final class Fetcher {
         }
     }
 
-    private Set<TopicPartition> assignmentFromMetadata(ClusterMetadata metadata) {
-        Set<String> topics = mode == Mode.PATTERN ? patternTopics : subscribedTopics;
-        Set<TopicPartition> wanted = new LinkedHashSet<>();
-        for (String topic : topics) {
-            ClusterMetadata.Topic t = metadata.topics().get(topic);
-            if (t == null || t.error() != ErrorCode.NONE) {
-                // Not described yet, or gone: keep what is assigned of it until metadata says otherwise.
-                if (t == null) {
-                    for (TopicPartition tp : partitions.keySet()) {
-                        if (tp.topic().equals(topic)) {
-                            wanted.add(tp);
-                        }
-                    }
-                }
-                continue;
-            }
-            for (ClusterMetadata.Partition p : t.partitions()) {
-                wanted.add(new TopicPartition(topic, p.index()));
-            }
-        }
-        return wanted;
-    }
-
     /** Lists every topic (a Metadata request for all of them) to find those the pattern matches. */
     private void listTopicsForPattern(long now) {
         patternListing = true;
         patternListedAtNanos = now;
-        Pattern asked = pattern;
+        Pattern asked = subscription.pattern();
         MetadataRequest request = new MetadataRequest().setTopics(null).setAllowAutoTopicCreation(false);
         client.send(NetworkClient.ANY_BROKER, request).whenComplete((response, error) -> post(() -> {
             patternListing = false;
@@ -654,27 +602,17 @@ final class Fetcher {
                 patternListedAtNanos = clock.nanoTime() - metadataMaxAgeNanos + retryBackoffNanos;
                 return;
             }
-            if ((mode != Mode.PATTERN && mode != Mode.GROUP) || pattern != asked) {
-                return;
-            }
             Set<String> matching = new HashSet<>();
             for (MetadataResponse.MetadataResponseTopic t : ((MetadataResponse) response).topics()) {
                 if (t.errorCode() == 0 && !t.isInternal() && asked.matcher(t.name()).matches()) {
                     matching.add(t.name());
                 }
             }
-            if (mode == Mode.GROUP) {
-                if (!matching.equals(patternTopics) || !groupPatternListed) {
-                    groupPatternListed = true;
-                    patternTopics = Set.copyOf(matching);
-                    LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
-                    groupPatternListener.accept(patternTopics);
-                }
-                return;
-            }
-            if (!matching.equals(patternTopics)) {
-                patternTopics = Set.copyOf(matching);
+            Subscription.Matched found = subscription.matched(asked, matching);
+            if (found == Subscription.Matched.HANDED_TO_GROUP || found == Subscription.Matched.CHANGED) {
                 LOG.info("consumer {}: pattern {} matches topics {}", clientId, asked, new TreeSet<>(matching));
+            }
+            if (found == Subscription.Matched.CHANGED) {
                 client.refreshMetadata(matching).whenComplete((m, e) -> post(() -> seenMetadata = null));
             }
         }));
@@ -1015,7 +953,7 @@ final class Fetcher {
                          Map<TopicPartition, long[]> sent, Map<Uuid, String> names, int reserved,
                          FetchResponse response, Throwable error, long sentAt) {
         fetchingNodes.remove(node);
-        reservedBytes -= reserved; // what the answer brought is in bufferedBytes from here on
+        reservedBytes -= reserved; // what the answer brought is in the buffer's bytes from here on
         long now = clock.nanoTime();
         for (PartitionState s : list) {
             if (s.inFlightNode == node) {
@@ -1147,8 +1085,6 @@ final class Fetcher {
                         s.fetchEpoch = (int) end[1];
                     }
                 }
-                s.buffered++;
-                bufferedBytes += fetch.bytes;
                 buffer.add(fetch);
                 dataReady.signalAll();
             }
@@ -1271,7 +1207,7 @@ final class Fetcher {
 
     @Override
     public String toString() {
-        return "Fetcher(" + partitions.values() + ", buffered=" + buffer.size() + " fetches/" + bufferedBytes
+        return "Fetcher(" + partitions.values() + ", buffered=" + buffer.size() + " fetches/" + buffer.bytes()
                 + " bytes)";
     }
 }

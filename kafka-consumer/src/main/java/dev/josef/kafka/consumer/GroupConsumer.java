@@ -123,7 +123,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         listener = newListener;
         fetcher.lock.lock();
         try {
-            if (fetcher.mode() != Fetcher.Mode.GROUP) {
+            if (fetcher.mode() != Subscription.Mode.GROUP) {
                 fetcher.groupMode();
             }
             fetcher.groupPattern(null, null);
@@ -138,7 +138,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         listener = newListener;
         fetcher.lock.lock();
         try {
-            if (fetcher.mode() != Fetcher.Mode.GROUP) {
+            if (fetcher.mode() != Subscription.Mode.GROUP) {
                 fetcher.groupMode();
             }
             // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
@@ -172,7 +172,7 @@ final class GroupConsumer implements Rebalancer.Actions {
     }
 
     boolean subscribed() {
-        return fetcher.mode() == Fetcher.Mode.GROUP;
+        return fetcher.mode() == Subscription.Mode.GROUP;
     }
 
     // ---- poll ----
