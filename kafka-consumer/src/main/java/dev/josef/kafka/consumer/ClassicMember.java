@@ -158,6 +158,10 @@ final class ClassicMember {
     private long commitRetryAt;
 
     private KafkaException fatal;
+    /** Set by {@link #giveUp}: why the member leaves once its commit is answered. */
+    private String givingUp;
+    /** The member gave up for a rebalance held too long; it joins again once the application allows. */
+    private boolean heldOff;
     /** Set by {@link #leave}: the member leaves once its commits are answered. */
     private CompletableFuture<Void> leaving;
     private String leaveReason;
@@ -252,6 +256,53 @@ final class ClassicMember {
     }
 
     /**
+     * Leaves the group cleanly for an application that has held a rebalance
+     * longer than it allows itself ({@code maxRebalanceHold}): commits
+     * {@code offsets} (what it was handed), then sends LeaveGroup, rather than be
+     * dropped by the coordinator at the rebalance timeout. The partitions go as
+     * lost; the member joins again after {@link #allowed()}.
+     */
+    void giveUp(Map<TopicPartition, OffsetAndMetadata> offsets, String reason) {
+        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
+        post(() -> {
+            if (generation < 0 || givingUp != null || state == State.FAILED || state == State.LEFT) {
+                return;
+            }
+            if (!copy.isEmpty()) {
+                CompletableFuture<Void> result = new CompletableFuture<>();
+                result.whenComplete((r, e) -> {
+                    if (e != null) {
+                        LOG.warn("consumer {}: the commit before giving up failed: {}", clientId, e.getMessage());
+                    }
+                });
+                commits.add(new PendingCommit(copy, result, clock.getAsLong() + settings.requestTimeout().toNanos(),
+                        incarnation, generation));
+            }
+            givingUp = reason;
+        });
+    }
+
+    /** The application let held rebalance steps go on: a member that gave up may join again. */
+    void allowed() {
+        post(() -> heldOff = false);
+    }
+
+    private void giveUpWhenCommitted() {
+        if (givingUp == null || commitInFlight || !commits.isEmpty()) {
+            return;
+        }
+        String why = givingUp;
+        givingUp = null;
+        LOG.warn("consumer {}: leaving group {}: {}", clientId, settings.groupId(), why);
+        sendLeave(why);
+        lose(why);
+        if (settings.instanceId().isEmpty()) {
+            memberId = "";
+        }
+        heldOff = true;
+    }
+
+    /**
      * Leaves the group: a dynamic member sends LeaveGroup, a static one does not
      * (KIP-345: it comes back with its instance id within the session timeout and
      * keeps its partitions). The future completes when that is done or failed.
@@ -311,6 +362,7 @@ final class ClassicMember {
         }
         wait = Math.min(wait, sendCommit(now));
         leaveWhenCommitted();
+        giveUpWhenCommitted();
         if (state == State.LEFT) {
             return TimeUnit.SECONDS.toNanos(1);
         }
@@ -318,7 +370,7 @@ final class ClassicMember {
         if (state == State.STABLE && rejoinNeeded && !revokePending) {
             state = State.UNJOINED;
         }
-        if (state == State.UNJOINED && subscribed && !waitingForPoll && leaving == null) {
+        if (state == State.UNJOINED && subscribed && !waitingForPoll && !heldOff && leaving == null) {
             if (now < retryAt) {
                 wait = Math.min(wait, retryAt - now);
             } else if (!commits.isEmpty() || commitInFlight) {

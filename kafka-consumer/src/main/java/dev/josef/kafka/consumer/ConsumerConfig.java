@@ -75,6 +75,7 @@ public final class ConsumerConfig {
     private final List<GroupBalancer> balancers;
     private final List<RebalanceHook> rebalanceHooks;
     private final boolean blockRebalanceOnPoll;
+    private final Optional<Duration> maxRebalanceHold;
 
     private ConsumerConfig(Builder b) {
         this.network = b.network;
@@ -104,6 +105,7 @@ public final class ConsumerConfig {
         this.balancers = List.copyOf(b.balancers);
         this.rebalanceHooks = List.copyOf(b.rebalanceHooks);
         this.blockRebalanceOnPoll = b.blockRebalanceOnPoll;
+        this.maxRebalanceHold = Optional.ofNullable(b.maxRebalanceHold);
     }
 
     public static Builder builder() {
@@ -168,6 +170,7 @@ public final class ConsumerConfig {
                         b.autoCommitMarks();
                     }
                 }
+                case "max.rebalance.hold.ms" -> b.maxRebalanceHold(PropertyValues.millis(value));
                 case "block.rebalance.on.poll" -> {
                     if (PropertyValues.bool(value)) {
                         b.blockRebalanceOnPoll();
@@ -365,6 +368,11 @@ public final class ConsumerConfig {
         return blockRebalanceOnPoll;
     }
 
+    /** How long a held rebalance may wait before the member leaves cleanly; empty: until the rebalance timeout. */
+    public Optional<Duration> maxRebalanceHold() {
+        return maxRebalanceHold;
+    }
+
     @Override
     public String toString() {
         return "ConsumerConfig(" + network + ", offsetReset=" + offsetReset + ", isolationLevel=" + isolationLevel
@@ -408,6 +416,7 @@ public final class ConsumerConfig {
         private List<GroupBalancer> balancers;
         private final List<RebalanceHook> rebalanceHooks = new ArrayList<>();
         private boolean blockRebalanceOnPoll;
+        private Duration maxRebalanceHold;
 
         private Builder() {
         }
@@ -530,6 +539,19 @@ public final class ConsumerConfig {
          */
         public Builder blockRebalanceOnPoll() {
             this.blockRebalanceOnPoll = true;
+            return this;
+        }
+
+        /**
+         * With {@link #blockRebalanceOnPoll()}: a rebalance held longer than
+         * {@code hold} makes the member leave the group cleanly (it commits what
+         * polls handed out, sends LeaveGroup, and its partitions go as lost, to
+         * {@code onLost} once allowed) instead of being dropped by the coordinator at
+         * the rebalance timeout; it joins again after {@link Consumer#allowRebalance()}.
+         * Must be below {@link #maxPollInterval}.
+         */
+        public Builder maxRebalanceHold(Duration hold) {
+            this.maxRebalanceHold = positive(hold, "maxRebalanceHold");
             return this;
         }
 
@@ -716,6 +738,15 @@ public final class ConsumerConfig {
                     throw new IllegalArgumentException("autoCommitMarks needs a group.id: offsets are committed "
                             + "to a group");
                 }
+            }
+            if (maxRebalanceHold != null && !blockRebalanceOnPoll) {
+                throw new IllegalArgumentException("maxRebalanceHold needs blockRebalanceOnPoll: only a held "
+                        + "rebalance can be held too long");
+            }
+            if (maxRebalanceHold != null && maxRebalanceHold.compareTo(maxPollInterval) >= 0) {
+                throw new IllegalArgumentException("maxRebalanceHold (" + maxRebalanceHold.toMillis()
+                        + " ms) must be below max.poll.interval.ms (" + maxPollInterval.toMillis()
+                        + " ms), after which the coordinator drops the member anyway");
             }
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException("heartbeat.interval.ms (" + heartbeatInterval.toMillis()

@@ -103,7 +103,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         try {
             while (!stopping) {
                 wake.set(false);
-                long next = member.runOnce();
+                long next = Math.min(member.runOnce(), checkHold());
                 if (!wake.get()) {
                     LockSupport.parkNanos(this, Math.max(1, Math.min(next, TimeUnit.SECONDS.toNanos(1))));
                 }
@@ -113,6 +113,50 @@ final class GroupConsumer implements Rebalancer.Actions {
             LOG.error("consumer {}: the group thread failed; the member takes no further part in group {}", clientId,
                     groupId, e);
             rebalancer.failed(new KafkaException("the consumer's group thread failed: " + e, e));
+        }
+    }
+
+    /** The step held since {@link #gaveUpFor}, if the member gave up for it; the group thread's. */
+    private long gaveUpFor = Long.MIN_VALUE;
+
+    /**
+     * With {@code maxRebalanceHold}: a rebalance held longer makes the member
+     * leave cleanly (commit what was handed out, LeaveGroup) instead of being
+     * dropped at the rebalance timeout. Returns nanos until the hold runs out.
+     */
+    private long checkHold() {
+        if (config.maxRebalanceHold().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        java.util.OptionalLong since = rebalancer.heldSince();
+        if (since.isEmpty() || since.getAsLong() == gaveUpFor) {
+            return TimeUnit.SECONDS.toNanos(1);
+        }
+        long left = since.getAsLong() + config.maxRebalanceHold().get().toNanos() - clock.nanoTime();
+        if (left > 0) {
+            return left;
+        }
+        gaveUpFor = since.getAsLong();
+        member.giveUp(stopAndTakeOffsets(), "the application held a rebalance longer than maxRebalanceHold ("
+                + config.maxRebalanceHold().get() + ")");
+        return TimeUnit.SECONDS.toNanos(1);
+    }
+
+    /**
+     * Stops reading every partition and returns what to commit for them (with
+     * auto-commit: what polls handed out, or the marks), in one step under the
+     * lock, so no record is handed out after the offsets were taken.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> stopAndTakeOffsets() {
+        fetcher.lock.lock();
+        try {
+            Set<TopicPartition> all = new TreeSet<>(fetcher.partitions.keySet());
+            Map<TopicPartition, OffsetAndMetadata> offsets = !config.autoCommit() ? Map.of()
+                    : config.autoCommitMarks() ? marked(all) : handedOut(all);
+            fetcher.groupRemove(all);
+            return offsets;
+        } finally {
+            fetcher.lock.unlock();
         }
     }
 
@@ -208,6 +252,7 @@ final class GroupConsumer implements Rebalancer.Actions {
     /** Lets held steps run: here when no poll runs, else in the poll. */
     void allowRebalance(boolean ownsPollerSlot) {
         rebalancer.allow();
+        member.allowed();
         if (ownsPollerSlot) {
             rebalancer.run(false);
             runCallbacks();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -171,6 +172,14 @@ final class Rebalancer implements ClassicMember.Steps {
 
     boolean blocksOnPoll() {
         return blockOnPoll;
+    }
+
+    /** When the step a poll holds was handed over, if a poll holds one now. */
+    OptionalLong heldSince() {
+        synchronized (lock) {
+            Step s = steps.peek();
+            return held && s != null && holds(s) ? OptionalLong.of(s.postedAt) : OptionalLong.empty();
+        }
     }
 
     /** Whether a step could run now. */

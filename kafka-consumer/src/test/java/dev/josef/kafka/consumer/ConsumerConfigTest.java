@@ -141,6 +141,13 @@ class ConsumerConfigTest {
                 "group.protocol", "consumer")))).hasMessageContaining("group.protocol=classic");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("block.rebalance.on.poll",
                 "true")))).hasMessageContaining("blockRebalanceOnPoll needs a group.id");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "max.rebalance.hold.ms", "1000")))).hasMessageContaining("maxRebalanceHold needs blockRebalanceOnPoll");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "block.rebalance.on.poll", "true", "max.rebalance.hold.ms", "300000"))))
+                .hasMessageContaining("maxRebalanceHold (300000 ms) must be below max.poll.interval.ms (300000 ms)");
+        assertThat(ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g", "block.rebalance.on.poll", "true",
+                "max.rebalance.hold.ms", "20000"))).maxRebalanceHold()).hasValue(java.time.Duration.ofSeconds(20));
     }
 
     /** A tracing plug-in: one object, two roles. */

@@ -425,4 +425,58 @@ class GroupConsumerIT {
             }
         }
     }
+
+    /**
+     * Behaviour 5 with an opt-in maximum hold: a member that holds a rebalance
+     * longer than {@code maxRebalanceHold} leaves cleanly (commits what it was
+     * handed, then LeaveGroup) instead of waiting to be dropped at the rebalance
+     * timeout; the new owner starts exactly at that commit, and the member joins
+     * again once it allows the rebalance.
+     */
+    @Test
+    void aRebalanceHeldPastTheMaximumHoldLeavesTheGroupCleanly(KafkaCluster cluster) throws Exception {
+        String topic = "group-it-max-hold";
+        cluster.createTopic(topic, 2, 1);
+        produce(cluster, topic, 400);
+        Callbacks callbacks = new Callbacks();
+        List<ApiKey> wire = java.util.Collections.synchronizedList(new ArrayList<>());
+        ClientHook wireOrder = new ClientHook() {
+            @Override
+            public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
+                wire.add(api);
+            }
+        };
+        ConsumerConfig holding = groupConfig(cluster, "hold-a", "max-hold").blockRebalanceOnPoll()
+                .maxRebalanceHold(Duration.ofSeconds(3)).maxPollInterval(Duration.ofSeconds(60)).maxPollRecords(5)
+                .rebalanceHook(callbacks).hook(wireOrder).build();
+        Log log = new Log();
+        try (Consumer a = Consumer.create(holding)) {
+            a.subscribe(List.of(topic));
+            await(Duration.ofSeconds(30), "a's first records", () -> {
+                a.poll(Duration.ofMillis(100)).forEach(r -> log.reads.add(new GroupMembers.Read("a",
+                        r.topicPartition(), r.offset())));
+                return !log.reads.isEmpty();
+            });
+            JosefMember b = new JosefMember("b", log, () -> groupConfig(cluster, "hold-b", "max-hold")
+                    .maxPollInterval(Duration.ofSeconds(60)).build(), List.of(topic));
+            b.start();
+            // a goes on polling but never allows the rebalance that b's joining starts.
+            await(Duration.ofSeconds(40), "a to give up its partitions", () -> {
+                a.poll(Duration.ofMillis(50)).forEach(r -> log.reads.add(new GroupMembers.Read("a",
+                        r.topicPartition(), r.offset())));
+                return a.pendingRebalance().map(p -> p.kind() == PendingRebalance.Kind.LOSE).orElse(false);
+            });
+            assertThat(wire).as("a left with LeaveGroup, after its commit: " + wire).contains(ApiKey.LEAVE_GROUP);
+            assertThat(wire.lastIndexOf(ApiKey.OFFSET_COMMIT)).isLessThan(wire.indexOf(ApiKey.LEAVE_GROUP));
+            await(Duration.ofSeconds(30), "b to read everything", () -> log.distinctReads() >= 400);
+            assertThat(log.duplicates()).as("b started exactly at a's commit").isEmpty();
+            a.allowRebalance();
+            assertThat(callbacks.calls).anyMatch(c -> c.startsWith("lost ["));
+            await(Duration.ofSeconds(30), "a to join again and share the topic", () -> {
+                a.poll(Duration.ofMillis(100));
+                return a.assignment().size() == 1;
+            });
+            b.close();
+        }
+    }
 }
