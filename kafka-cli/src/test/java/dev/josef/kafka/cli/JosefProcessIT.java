@@ -201,6 +201,77 @@ class JosefProcessIT {
         }
     }
 
+    /**
+     * A group member killed with SIGKILL (no LeaveGroup, no last commit): once
+     * its session times out the other member takes its partitions over from
+     * their last commit, and no record is lost, neither those written before the
+     * kill nor after it.
+     */
+    @Test
+    void aKilledGroupMemberIsReplacedAndNoRecordIsLost(KafkaCluster cluster) throws Exception {
+        String topic = "cli-group-kill";
+        cluster.createTopic(topic, 4, 1);
+        List<String> values = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 200; i++) {
+                values.add(i % 4 + " v" + i);
+                producer.send(new ProducerRecord<>(topic, i % 4, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", JAR.toString(), "consume", "-b", cluster.bootstrapServers(), "-t", topic,
+                "-g", "cli-killed", "-f", "%p %v\\n", "-X", "session.timeout.ms=6000",
+                "-X", "heartbeat.interval.ms=1000", "-X", "auto.commit.interval.ms=200"));
+        Path outA = Files.createTempFile(work, "out", ".txt");
+        Path outB = Files.createTempFile(work, "out", ".txt");
+        Process a = new ProcessBuilder(command).redirectOutput(outA.toFile())
+                .redirectError(Files.createTempFile(work, "err", ".txt").toFile()).start();
+        Process b = null;
+        try {
+            awaitLines(outA, 200);
+            b = new ProcessBuilder(command).redirectOutput(outB.toFile())
+                    .redirectError(Files.createTempFile(work, "err", ".txt").toFile()).start();
+            Thread.sleep(4000); // b joins; a commits every 200 ms
+            a.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no LeaveGroup, no last commit
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 200; i < 400; i++) {
+                    values.add(i % 4 + " v" + i);
+                    producer.send(new ProducerRecord<>(topic, i % 4, null,
+                            ("v" + i).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            java.util.Set<String> printed = new java.util.HashSet<>();
+            while (System.nanoTime() < deadline && !printed.containsAll(values)) {
+                Thread.sleep(100);
+                printed.clear();
+                printed.addAll(Files.readString(outA).lines().toList());
+                printed.addAll(Files.readString(outB).lines().toList());
+            }
+            assertThat(printed).as("every record, written before the kill and after it").containsAll(values);
+            List<String> byB = Files.readString(outB).lines().toList();
+            assertThat(byB).as("b took over every partition, a's included")
+                    .anyMatch(l -> l.startsWith("0 ")).anyMatch(l -> l.startsWith("1 "))
+                    .anyMatch(l -> l.startsWith("2 ")).anyMatch(l -> l.startsWith("3 "));
+            assertThat(byB).as("b printed nothing twice").doesNotHaveDuplicates();
+        } finally {
+            a.destroyForcibly();
+            if (b != null) {
+                b.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitLines(Path file, int lines) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Files.readString(file).lines().count() < lines) {
+            assertThat(System.nanoTime()).as("%d lines in %s within 60 s", lines, file).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void topicClusterAndOffsetsCommands(KafkaCluster cluster) throws Exception {
         String b = cluster.bootstrapServers();
