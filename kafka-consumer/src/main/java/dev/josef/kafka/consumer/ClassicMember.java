@@ -353,7 +353,7 @@ final class ClassicMember {
         if (coordinator < 0) {
             if (leaving != null && generation < 0 && commits.isEmpty()) {
                 leaveWhenCommitted(); // nothing to commit and no generation: there is nobody to tell
-                return 1;
+                return settings.retryBackoff().toNanos(); // an answer still out wakes the thread
             }
             if (needsCoordinator()) {
                 findCoordinator(now);

@@ -165,32 +165,26 @@ final class GroupConsumer implements Rebalancer.Actions {
     void subscribe(Set<String> topics, RebalanceHook newListener) {
         rebalancer.listener(listener, newListener);
         listener = newListener;
-        fetcher.lock.lock();
-        try {
+        underLock(() -> {
             if (fetcher.mode() != Subscription.Mode.GROUP) {
                 fetcher.groupMode();
             }
             fetcher.groupPattern(null, null);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        });
         member.subscribe(topics);
     }
 
     void subscribe(java.util.regex.Pattern pattern, RebalanceHook newListener) {
         rebalancer.listener(listener, newListener);
         listener = newListener;
-        fetcher.lock.lock();
-        try {
+        underLock(() -> {
             if (fetcher.mode() != Subscription.Mode.GROUP) {
                 fetcher.groupMode();
             }
             // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
             // subscribes to those that match and rejoins when they change.
             fetcher.groupPattern(pattern, member::subscribe);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        });
     }
 
     /** Gives everything up (commit, onRevoked) and leaves the group; on the thread that holds the poller slot. */
@@ -207,12 +201,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         }
         // Steps the member handed over before it took the unsubscribe in belong to the old subscription.
         rebalancer.dropPending();
-        fetcher.lock.lock();
-        try {
-            fetcher.groupPattern(null, null);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        underLock(() -> fetcher.groupPattern(null, null));
     }
 
     boolean subscribed() {
@@ -491,22 +480,12 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     @Override
     public void startReading(Set<TopicPartition> partitions) {
-        fetcher.lock.lock();
-        try {
-            fetcher.groupAdd(partitions);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        underLock(() -> fetcher.groupAdd(partitions));
     }
 
     @Override
     public void stopReading(Set<TopicPartition> partitions) {
-        fetcher.lock.lock();
-        try {
-            fetcher.groupRemove(partitions);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        underLock(() -> fetcher.groupRemove(partitions));
         partitions.forEach(tp -> {
             marks.remove(tp);
             autoCommitted.remove(tp);
@@ -515,9 +494,14 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     @Override
     public void wakePoll() {
+        underLock(fetcher.dataReady::signalAll);
+    }
+
+    /** Runs {@code action} under the consumer's lock; it must not call out to the application. */
+    private void underLock(Runnable action) {
         fetcher.lock.lock();
         try {
-            fetcher.dataReady.signalAll();
+            action.run();
         } finally {
             fetcher.lock.unlock();
         }

@@ -550,8 +550,8 @@ class ClassicMemberTest {
         assertThat(coordinator.next(ApiKey.JOIN_GROUP)).isNotNull();
     }
 
-    @Test
-    void aCooperativeLossTakesThePartitionsStillBeingRevokedToo() {
+    /** A cooperative member owns t-0..t-2 when the group starts rebalancing; its JoinGroup waits. */
+    private void cooperativeMemberOwningAllRebalancing() {
         balancer = new ScriptedBalancer(Set.of(GroupBalancer.Protocol.EAGER, GroupBalancer.Protocol.COOPERATIVE));
         member(Optional.empty()).subscribe(Set.of("orders"));
         joinAlone("m-1", 1, List.of(P0, P1, P2));
@@ -559,6 +559,11 @@ class ClassicMemberTest {
         run();
         coordinator.next(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.REBALANCE_IN_PROGRESS));
         run();
+    }
+
+    @Test
+    void aCooperativeLossTakesThePartitionsStillBeingRevokedToo() {
+        cooperativeMemberOwningAllRebalancing();
         coordinator.next(ApiKey.JOIN_GROUP).answer(FakeCoordinator.joined("m-1", 2, "other", "scripted", Map.of()));
         run();
         coordinator.next(ApiKey.SYNC_GROUP).answer(FakeCoordinator.synced(List.of(P0)));
@@ -574,13 +579,7 @@ class ClassicMemberTest {
 
     @Test
     void aJoinAnsweredUnknownMemberIdLosesWhatACooperativeMemberStillOwns() {
-        balancer = new ScriptedBalancer(Set.of(GroupBalancer.Protocol.EAGER, GroupBalancer.Protocol.COOPERATIVE));
-        member(Optional.empty()).subscribe(Set.of("orders"));
-        joinAlone("m-1", 1, List.of(P0, P1, P2));
-        clock.advance(HEARTBEAT);
-        run();
-        coordinator.next(ApiKey.HEARTBEAT).answer(FakeCoordinator.heartbeat(ErrorCode.REBALANCE_IN_PROGRESS));
-        run();
+        cooperativeMemberOwningAllRebalancing();
         coordinator.next(ApiKey.JOIN_GROUP).answer(FakeCoordinator.joinError(ErrorCode.UNKNOWN_MEMBER_ID, ""));
         run();
         assertThat(steps.last().kind()).isEqualTo("lose");

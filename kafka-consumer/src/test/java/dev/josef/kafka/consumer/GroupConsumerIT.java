@@ -278,6 +278,16 @@ class GroupConsumerIT {
         }
     }
 
+    /** The requests a client wrote to the wire, in order. */
+    static final class WireOrder implements ClientHook {
+        final List<ApiKey> written = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
+            written.add(api);
+        }
+    }
+
     /** Records the rebalance callbacks a member got, in order. */
     static final class Callbacks implements RebalanceHook {
         final ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
@@ -322,13 +332,8 @@ class GroupConsumerIT {
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 200);
         Callbacks callbacks = new Callbacks();
-        List<ApiKey> wire = java.util.Collections.synchronizedList(new ArrayList<>());
-        ClientHook wireOrder = new ClientHook() {
-            @Override
-            public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
-                wire.add(api);
-            }
-        };
+        WireOrder wireOrder = new WireOrder();
+        List<ApiKey> wire = wireOrder.written;
         ConsumerConfig holding = groupConfig(cluster, "held-a", "held").blockRebalanceOnPoll()
                 .sessionTimeout(Duration.ofSeconds(6)).maxPollInterval(Duration.ofSeconds(40)).maxPollRecords(30)
                 .rebalanceHook(callbacks).hook(wireOrder).build();
@@ -439,13 +444,8 @@ class GroupConsumerIT {
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 400);
         Callbacks callbacks = new Callbacks();
-        List<ApiKey> wire = java.util.Collections.synchronizedList(new ArrayList<>());
-        ClientHook wireOrder = new ClientHook() {
-            @Override
-            public void onRequestWritten(String clientId, String broker, ApiKey api, short version, int bytes) {
-                wire.add(api);
-            }
-        };
+        WireOrder wireOrder = new WireOrder();
+        List<ApiKey> wire = wireOrder.written;
         ConsumerConfig holding = groupConfig(cluster, "hold-a", "max-hold").blockRebalanceOnPoll()
                 .maxRebalanceHold(Duration.ofSeconds(3)).maxPollInterval(Duration.ofSeconds(60)).maxPollRecords(5)
                 .rebalanceHook(callbacks).hook(wireOrder).build();
