@@ -3,9 +3,7 @@ package dev.josef.kafka.benchmarks;
 import dev.josef.kafka.benchmarks.Trials.Client;
 import dev.josef.kafka.benchmarks.Trials.Trial;
 import dev.josef.kafka.testkit.KafkaCluster;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -38,25 +36,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * kafka-clients then Josef, medians: (a) a fresh group of 1 and of 3 members reads
  * a written topic from the beginning; (b) 3 members read a steady stream and a 4th
  * joins, eager (range) and cooperative (cooperative-sticky); (c) one of 2 static
- * members is restarted. Tables go to standard output, trials to standard error;
- * the benchmarks README says what each number is. A member runs as this class with
- * {@code --member} ({@link GroupMember}).
+ * members is restarted ({@link StreamScenarios}). Tables go to standard output,
+ * trials to standard error; the benchmarks README says what each number is. A
+ * member runs as this class with {@code --member} ({@link GroupMember}).
  */
 public final class GroupBenchmark {
     static final int SESSION_TIMEOUT_MS = 10_000;
     static final int HEARTBEAT_INTERVAL_MS = 1_000;
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CONSUME_TIMEOUT = Duration.ofMinutes(3);
     private static final String USAGE = "usage: GroupBenchmark [--bootstrap HOST:PORT] [--pairs N] [--records N] "
             + "[--partitions N] [--rate RECORDS_PER_S] [--scenarios a,b,c]";
 
-    private final String bootstrap;
-    private final ProducerEndToEnd.Topics topics;
-    private final int partitions;
-    private final int pairs;
-    private final int rate;
-    private final Path logDir;
+    final String bootstrap;
+    final ProducerEndToEnd.Topics topics;
+    final int partitions;
+    final int pairs;
+    final int rate;
+    final Path logDir;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private int trialCount;
 
@@ -119,7 +117,7 @@ public final class GroupBenchmark {
                 benchmark.consuming(records);
             }
             if (scenarios.contains("b") || scenarios.contains("c")) {
-                benchmark.steadyScenarios(scenarios);
+                new StreamScenarios(benchmark).run(scenarios);
             }
         } finally {
             if (cluster != null) {
@@ -151,7 +149,7 @@ public final class GroupBenchmark {
     // ---- (a) consuming in a group ----
 
     private void consuming(int records) throws Exception {
-        String topic = "josef-group-a-" + runId;
+        String topic = topic("a");
         topics.create(topic);
         Map<Integer, Long> ends = fill(topic, records);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
@@ -167,8 +165,12 @@ public final class GroupBenchmark {
                     client -> consumeTrial(client, members, topic, ends, total),
                     t -> String.format(Locale.ROOT, "%,12.0f records/s %6.2f CPU s/M (%5.2f from subscribe()) "
                                     + "%6.2f process CPU s/member  span %,8.1f ms  received %,d  slowest close() "
-                                    + "%,6.1f ms", t.get("rps"), t.get("cpu"), t.get("joinCpu"), t.get("exitCpu"),
-                            t.get("spanMs"), (long) t.get("received"), t.get("closeMs")));
+                                    + "%,6.1f ms%n      CPU s/member before close: main thread %.2f, client's threads "
+                                    + "%.2f, JIT %.2f, GC %.2f, other %.2f", t.get("rps"), t.get("cpu"),
+                            t.get("joinCpu"), t.get("exitCpu"), t.get("spanMs"), (long) t.get("received"),
+                            t.get("closeMs"), t.values().getOrDefault("thMain", 0.0),
+                            t.values().getOrDefault("thClient", 0.0), t.values().getOrDefault("thJit", 0.0),
+                            t.values().getOrDefault("thGc", 0.0), t.values().getOrDefault("thOther", 0.0)));
             double kr = Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get("rps"));
             double jr = Trials.median(trials, Client.JOSEF, t -> t.get("rps"));
             double kc = Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get("cpu"));
@@ -186,7 +188,7 @@ public final class GroupBenchmark {
 
     private Trial consumeTrial(Client client, int size, String topic, Map<Integer, Long> ends, long total)
             throws Exception {
-        String group = "group-bench-a-" + runId + "-" + (++trialCount);
+        String group = newGroup("a");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("group.id", group);
         p.put("auto.offset.reset", "earliest");
@@ -207,6 +209,10 @@ public final class GroupBenchmark {
                         }
                     });
             List<Map<String, Long>> results = trial.stopAll(members);
+            Map<String, Double> values = new HashMap<>();
+            for (MemberProcess m : members) {
+                m.threadCpu().forEach((name, ms) -> values.merge(threadKind(name), ms / 1e3 / size, Double::sum));
+            }
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             double cpu = 0;
@@ -226,10 +232,29 @@ public final class GroupBenchmark {
                 close = Math.max(close, r.get("closeMicros"));
             }
             double span = (last - first) / 1e6;
-            return new Trial(client, Map.of("rps", total / span, "cpu", cpu / 1e9 / total * 1e6,
+            values.putAll(Map.of("rps", total / span, "cpu", cpu / 1e9 / total * 1e6,
                     "joinCpu", joinCpu / 1e9 / total * 1e6, "exitCpu", exitCpu / 1e9 / size, "spanMs", span * 1e3,
-                    "received", (double) received, "closeMs", close / 1e3), null);
+                    "received", (double) received, "closeMs", close / 1e3));
+            return new Trial(client, values, null);
         }
+    }
+
+    /**
+     * Which kind of thread a name from /proc is: the JVM's main thread (where both
+     * clients poll; kafka-clients' classic consumer also does its network I/O and
+     * fetching there), the client's own threads, the JIT compilers, GC, or other.
+     */
+    private static String threadKind(String name) {
+        if (name.equals("java")) {
+            return "thMain";
+        } else if (name.startsWith("kafka-") || name.startsWith("josef-")) {
+            return "thClient";
+        } else if (name.contains("CompilerThre")) {
+            return "thJit";
+        } else if (name.startsWith("GC ") || name.startsWith("G1 ")) {
+            return "thGc";
+        }
+        return "thOther";
     }
 
     /** Writes {@code records} records of 100 B round the partitions; returns each partition's end offset. */
@@ -270,141 +295,21 @@ public final class GroupBenchmark {
         }
     }
 
-    // ---- (b) and (c): a steady stream ----
-
-    private void steadyScenarios(List<String> scenarios) throws Exception {
-        String topic = "josef-group-steady-" + runId;
-        topics.create(topic);
-        try (SteadyStream stream = new SteadyStream(bootstrap, topic, partitions, rate)) {
-            if (scenarios.contains("b")) {
-                rebalancing(stream, topic);
-            }
-            if (scenarios.contains("c")) {
-                staticRestart(stream, topic);
-            }
-        } finally {
-            topics.delete(topic);
-        }
+    /** A fresh group id for a trial of {@code scenario}. */
+    String newGroup(String scenario) {
+        return "group-bench-" + scenario + "-" + runId + "-" + (++trialCount);
     }
 
-    private void rebalancing(SteadyStream stream, String topic) throws Exception {
-        System.out.print("### (b) A 4th member joins 3 (ms from its subscribe() until every partition is fetched "
-                + "again by its final owner; lower is better)\n\n| strategy | partitions paused kafka-clients "
-                + "| partitions paused Josef | kafka-clients ms | Josef ms | ratio |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
-        System.out.flush();
-        for (Class<?> strategy : List.of(RangeAssignor.class, CooperativeStickyAssignor.class)) {
-            String label = strategy == RangeAssignor.class ? "eager (range)" : "cooperative (cooperative-sticky)";
-            List<Trial> trials = Trials.run(pairs, "(b) " + label, client -> rebalanceTrial(client, topic, strategy),
-                    t -> String.format(Locale.ROOT, "rebalance %,9.1f ms  %2.0f partitions paused  4th member's "
-                            + "first record at %,9.1f ms", t.get("ms"), t.get("paused"), t.get("fourthFirstMs")));
-            stream.check();
-            double km = Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get("ms"));
-            double jm = Trials.median(trials, Client.JOSEF, t -> t.get("ms"));
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %,.0f | %,.0f | %s |%s%n", label,
-                    Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get("paused")),
-                    Trials.median(trials, Client.JOSEF, t -> t.get("paused")), km, jm,
-                    ProducerEndToEnd.ratio(jm, km), Trials.failures(trials));
-            System.out.flush();
-        }
-        System.out.println();
+    /** The topic of {@code scenario} in this run. */
+    String topic(String scenario) {
+        return "josef-group-" + scenario + "-" + runId;
     }
 
-    private void staticRestart(SteadyStream stream, String topic) throws Exception {
-        System.out.print("### (c) A static member's process restarts (ms until the new process's first record; "
-                + "lower is better)\n\n| from | kafka-clients ms | Josef ms | ratio |\n|---|---:|---:|---:|\n");
-        System.out.flush();
-        List<Trial> trials = Trials.run(pairs, "(c) static restart", client -> staticTrial(client, topic),
-                t -> String.format(Locale.ROOT, "first record %,8.1f ms after subscribe(), %,8.1f ms after launch; "
-                                + "other member rebalanced: %s; same partitions: %s", t.get("subscribeMs"),
-                        t.get("launchMs"), t.get("otherRebalanced") > 0 ? "yes" : "no",
-                        t.get("samePartitions") > 0 ? "yes" : "no"));
-        stream.check();
-        for (String[] from : List.of(new String[]{"subscribe()", "subscribeMs"},
-                new String[]{"process launch", "launchMs"})) {
-            double k = Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get(from[1]));
-            double j = Trials.median(trials, Client.JOSEF, t -> t.get(from[1]));
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %s |%s%n", from[0], k, j,
-                    ProducerEndToEnd.ratio(j, k), Trials.failures(trials));
-        }
-        System.out.println();
-        System.out.flush();
-    }
-
-    private Map<String, String> sessionProperties(String group) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("group.id", group);
-        p.put("auto.offset.reset", "latest");
-        p.put("session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS));
-        p.put("heartbeat.interval.ms", Integer.toString(HEARTBEAT_INTERVAL_MS));
-        return p;
-    }
-
-    private Trial rebalanceTrial(Client client, String topic, Class<?> strategy) throws Exception {
-        String group = "group-bench-b-" + runId + "-" + (++trialCount);
-        Map<String, String> p = sessionProperties(group);
-        p.put("partition.assignment.strategy", strategy.getName());
-        try (GroupTrial trial = new GroupTrial(logDir, partitions)) {
-            List<MemberProcess> members = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                members.add(trial.launch(group + "-" + client.arg + "-" + i, memberArgs(client, topic, p, i, false),
-                        START_TIMEOUT));
-            }
-            members.forEach(MemberProcess::go);
-            trial.awaitSettled(members, SETTLE_TIMEOUT);
-            trial.view.mark();
-            MemberProcess fourth = trial.launch(group + "-" + client.arg + "-3", memberArgs(client, topic, p, 3, false),
-                    START_TIMEOUT);
-            members.add(fourth);
-            fourth.go();
-            trial.awaitSettled(members, SETTLE_TIMEOUT);
-            long subscribed = trial.view.subscribedAt(fourth);
-            long resumed = trial.view.lastResumed().orElseThrow(() -> new IllegalStateException("no partition moved"));
-            return new Trial(client, Map.of("ms", (resumed - subscribed) / 1e3,
-                    "paused", (double) trial.view.interruptedCount(),
-                    "fourthFirstMs", (trial.view.firstRecordAt(fourth) - subscribed) / 1e3), null);
-        }
-    }
-
-    private Trial staticTrial(Client client, String topic) throws Exception {
-        String group = "group-bench-c-" + runId + "-" + (++trialCount);
-        Map<String, String> p = sessionProperties(group);
-        try (GroupTrial trial = new GroupTrial(logDir, partitions)) {
-            // The first member forms the group alone and leads it; the second, restarted, is a follower.
-            Map<String, String> p0 = new LinkedHashMap<>(p);
-            p0.put("group.instance.id", group + "-static-0");
-            MemberProcess leader = trial.launch(group + "-" + client.arg + "-0",
-                    memberArgs(client, topic, p0, 0, false), START_TIMEOUT);
-            leader.go();
-            trial.awaitSettled(List.of(leader), SETTLE_TIMEOUT);
-            Map<String, String> p1 = new LinkedHashMap<>(p);
-            p1.put("group.instance.id", group + "-static-1");
-            MemberProcess follower = trial.launch(group + "-" + client.arg + "-1", memberArgs(client, topic, p1, 1,
-                    false), START_TIMEOUT);
-            follower.go();
-            trial.awaitSettled(List.of(leader, follower), SETTLE_TIMEOUT);
-            var before = List.copyOf(trial.view.owned(follower));
-            trial.view.mark();
-            trial.stop(follower);
-            MemberProcess restarted = trial.launchNow(group + "-" + client.arg + "-1-restarted",
-                    memberArgs(client, topic, p1, 1, true));
-            trial.awaitUntil(() -> trial.view.firstRecordAt(restarted) != null, SETTLE_TIMEOUT,
-                    "the restarted member's first record", e -> { });
-            long first = trial.view.firstRecordAt(restarted);
-            long subscribed = trial.view.subscribedAt(restarted);
-            // Whether the group rebalanced shows in the other member's callbacks, which may come a little later.
-            trial.awaitSettled(List.of(leader, restarted), SETTLE_TIMEOUT);
-            return new Trial(client, Map.of("subscribeMs", (first - subscribed) / 1e3,
-                    "launchMs", (first - restarted.launchMicros) / 1e3,
-                    "otherRebalanced", trial.view.rebalancedSinceMark(leader) ? 1.0 : 0.0,
-                    "samePartitions", List.copyOf(trial.view.owned(restarted)).equals(before) ? 1.0 : 0.0), null);
-        }
-    }
-
-    private List<String> memberArgs(Client client, String topic, Map<String, String> properties, int index,
+    List<String> memberArgs(Client client, String topic, Map<String, String> properties, int index,
                                     boolean noWait) {
+        // A short client.id keeps the role in Josef's thread names, which /proc cuts at 15 characters.
         List<String> args = new ArrayList<>(List.of("--client", client.arg, "--bootstrap", bootstrap, "--topic", topic,
-                "--property", "client.id=group-bench-" + client.arg + "-" + index));
+                "--property", "client.id=m" + index));
         properties.forEach((k, v) -> {
             args.add("--property");
             args.add(k + "=" + v);

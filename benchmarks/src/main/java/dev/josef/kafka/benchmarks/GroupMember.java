@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  * next offset of each partition read so far), and at the end one RESULT line:
  * records, first and last record, the process CPU from the first poll that
  * returned records to the last one (and from just before subscribe(), which adds
- * joining the group), and the whole process's CPU after close.
+ * joining the group), and the whole process's CPU after close, after a
+ * THREADS line with each thread's CPU before close.
  *
  * <p>Threads: the main thread polls and runs the rebalance callbacks (both
  * clients call them inside poll), so the tracking state is confined to it; the
@@ -70,6 +71,8 @@ final class GroupMember {
     private long lastProgressMicros;
     private boolean progressChanged;
     private long errors;
+    /** CPU per thread when the member was told to stop, before close: see {@link #threadCpu()}. */
+    private String threads = "-";
 
     private GroupMember() {
     }
@@ -132,6 +135,7 @@ final class GroupMember {
         if (touched == 42) {
             System.err.print(""); // keeps the sum alive
         }
+        emit("THREADS " + threads);
         emit("RESULT records=" + records + " firstMicros=" + firstMicros + " lastMicros=" + lastMicros
  + " subscribeMicros=" + subscribeMicros
                 + " cpuConsumeNanos=" + (records == 0 ? 0 : cpuAtLast - cpuAtFirst)
@@ -172,6 +176,7 @@ final class GroupMember {
                 }
                 polled(n);
             }
+            threads = threadCpu();
         } catch (RuntimeException | InterruptedException e) {
             consumer.close();
             throw e;
@@ -220,6 +225,7 @@ final class GroupMember {
                 }
                 polled(n);
             }
+            threads = threadCpu();
         } catch (RuntimeException | InterruptedException e) {
             consumer.close();
             throw e;
@@ -304,6 +310,37 @@ final class GroupMember {
         }
         stop = true;
         go.countDown();
+    }
+
+    /**
+     * CPU milliseconds per thread so far, by name ({@code name=ms,...}, digits
+     * as {@code #}), from Linux's /proc, which also shows the JVM's compiler and
+     * GC threads: where a member's CPU went. Read before close, while the
+     * client's threads are all alive; the names are cut at 15 characters.
+     */
+    private static String threadCpu() {
+        Map<String, Long> byName = new TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+                java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime and stime, fields 14 and 15 of stat (the 12th and 13th after the name), in ticks
+                    // of USER_HZ, which is 100 on Linux
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    byName.merge(name.replaceAll("[0-9]+", "#"), ticks * 10, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "-";
+        }
+        return byName.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByValue(
+                java.util.Comparator.reverseOrder())).map(e -> e.getKey().replace(' ', '_') + "=" + e.getValue())
+                .collect(Collectors.joining(","));
     }
 
     static long now() {

@@ -29,6 +29,8 @@ final class GroupView {
     private final Map<MemberProcess, Map<Integer, Long>> firstRecord = new HashMap<>();
     private final Map<MemberProcess, Long> subscribed = new HashMap<>();
     private final Map<MemberProcess, Long> firstAnyRecord = new HashMap<>();
+    private final Map<MemberProcess, Long> firstAssigned = new HashMap<>();
+    private long firstGivenUp = Long.MAX_VALUE;
     private final Set<Integer> interrupted = new TreeSet<>();
     /** Members that had an assignment change (an ASSIGNED, REVOKED or LOST callback) since {@link #mark()}. */
     private final Set<MemberProcess> rebalancedSinceMark = new HashSet<>();
@@ -47,12 +49,18 @@ final class GroupView {
                 owned.computeIfAbsent(m, k -> new TreeSet<>()).addAll(e.partitions());
                 Map<Integer, Long> first = firstRecord.computeIfAbsent(m, k -> new HashMap<>());
                 e.partitions().forEach(first::remove);
+                if (!e.partitions().isEmpty()) {
+                    firstAssigned.putIfAbsent(m, e.micros());
+                }
                 changed(m);
             }
             case "REVOKED", "LOST" -> {
                 owned.computeIfAbsent(m, k -> new TreeSet<>()).removeAll(e.partitions());
                 if (marked) {
                     interrupted.addAll(e.partitions());
+                    if (!e.partitions().isEmpty()) {
+                        firstGivenUp = Math.min(firstGivenUp, e.micros());
+                    }
                 }
                 changed(m);
             }
@@ -78,6 +86,7 @@ final class GroupView {
         marked = true;
         interrupted.clear();
         rebalancedSinceMark.clear();
+        firstGivenUp = Long.MAX_VALUE;
     }
 
     /** How many assignment changes have been seen; a change of it means the group moved. */
@@ -149,6 +158,17 @@ final class GroupView {
 
     Long subscribedAt(MemberProcess m) {
         return subscribed.get(m);
+    }
+
+    /** When a member first gave up a partition after the mark (the group began to rebalance); NaN if none did. */
+    double firstGivenUpSinceMark() {
+        return firstGivenUp == Long.MAX_VALUE ? Double.NaN : firstGivenUp;
+    }
+
+    /** When the member was first given a partition; NaN if never. */
+    double firstAssignedAt(MemberProcess m) {
+        Long at = firstAssigned.get(m);
+        return at == null ? Double.NaN : at;
     }
 
     Long firstRecordAt(MemberProcess m) {

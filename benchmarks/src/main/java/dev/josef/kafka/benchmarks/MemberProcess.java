@@ -51,6 +51,7 @@ final class MemberProcess {
     private final Path log;
     private final CompletableFuture<Map<String, Long>> result = new CompletableFuture<>();
     private volatile String failure;
+    private volatile Map<String, Long> threadCpu = Map.of();
 
     private MemberProcess(String name, Process process, long launchMicros, Path log) {
         this.name = name;
@@ -109,6 +110,7 @@ final class MemberProcess {
                         result.complete(values);
                     }
                     case "FAILED" -> failure = line;
+                    case "THREADS" -> threadCpu = threads(f[1]);
                     case "READY", "SUBSCRIBE", "PROGRESS" -> events.add(new Event(this, f[0], Long.parseLong(f[1]),
                             List.of(), line));
                     case "ASSIGNED", "REVOKED", "LOST" -> events.add(new Event(this, f[0], Long.parseLong(f[1]),
@@ -126,6 +128,22 @@ final class MemberProcess {
         }
         events.add(new Event(this, "EXIT", GroupMember.now(), List.of(), ""));
         result.complete(Map.of()); // no RESULT line: the member failed
+    }
+
+    private static Map<String, Long> threads(String list) {
+        Map<String, Long> ms = new HashMap<>();
+        if (!list.equals("-")) {
+            for (String pair : list.split(",")) {
+                int eq = pair.lastIndexOf('=');
+                ms.put(pair.substring(0, eq).replace('_', ' '), Long.valueOf(pair.substring(eq + 1)));
+            }
+        }
+        return ms;
+    }
+
+    /** CPU milliseconds per thread name just before the member closed its client; empty if not reported. */
+    Map<String, Long> threadCpu() {
+        return threadCpu;
     }
 
     /** The next offset per partition of a PROGRESS event. */
