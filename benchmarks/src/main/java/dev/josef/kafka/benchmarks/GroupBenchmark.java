@@ -162,7 +162,7 @@ public final class GroupBenchmark {
         System.out.flush();
         for (int members : List.of(1, 3)) {
             List<Trial> trials = Trials.run(pairs, "(a) group of " + members,
-                    client -> consumeTrial(client, members, topic, ends, total),
+                    (client, pair) -> consumeTrial(client, members, topic, ends, total),
                     t -> String.format(Locale.ROOT, "%,12.0f records/s %6.2f CPU s/M (%5.2f from subscribe()) "
                                     + "%6.2f process CPU s/member  span %,8.1f ms  received %,d  slowest close() "
                                     + "%,6.1f ms%n      CPU s/member before close: main thread %.2f, client's threads "

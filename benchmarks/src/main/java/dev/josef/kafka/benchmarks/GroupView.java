@@ -30,6 +30,7 @@ final class GroupView {
     private final Map<MemberProcess, Long> subscribed = new HashMap<>();
     private final Map<MemberProcess, Long> firstAnyRecord = new HashMap<>();
     private final Map<MemberProcess, Long> firstAssigned = new HashMap<>();
+    private final Map<MemberProcess, Long> lastAssigned = new HashMap<>();
     private long firstGivenUp = Long.MAX_VALUE;
     private final Set<Integer> interrupted = new TreeSet<>();
     /** Members that had an assignment change (an ASSIGNED, REVOKED or LOST callback) since {@link #mark()}. */
@@ -52,6 +53,7 @@ final class GroupView {
                 if (!e.partitions().isEmpty()) {
                     firstAssigned.putIfAbsent(m, e.micros());
                 }
+                lastAssigned.put(m, e.micros());
                 changed(m);
             }
             case "REVOKED", "LOST" -> {
@@ -163,6 +165,11 @@ final class GroupView {
     /** When a member first gave up a partition after the mark (the group began to rebalance); NaN if none did. */
     double firstGivenUpSinceMark() {
         return firstGivenUp == Long.MAX_VALUE ? Double.NaN : firstGivenUp;
+    }
+
+    /** The latest assignment (callback) of any of {@code members}: when their group last settled. */
+    long lastAssignedAt(List<MemberProcess> members) {
+        return members.stream().mapToLong(m -> lastAssigned.getOrDefault(m, 0L)).max().orElse(0);
     }
 
     /** When the member was first given a partition; NaN if never. */

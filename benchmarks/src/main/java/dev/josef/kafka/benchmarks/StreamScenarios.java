@@ -5,6 +5,7 @@ import dev.josef.kafka.benchmarks.Trials.Trial;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,11 +49,12 @@ final class StreamScenarios {
         System.out.flush();
         for (Class<?> strategy : List.of(RangeAssignor.class, CooperativeStickyAssignor.class)) {
             String label = strategy == RangeAssignor.class ? "eager (range)" : "cooperative (cooperative-sticky)";
-            List<Trial> trials = Trials.run(b.pairs, "(b) " + label, client -> rebalanceTrial(client, topic, strategy),
-                    t -> String.format(Locale.ROOT, "rebalance %,9.1f ms  %2.0f partitions paused  first revoke at "
-                                    + "%,7.1f ms  4th member assigned at %,7.1f ms, its first record at %,7.1f ms",
-                            t.get("ms"), t.get("paused"), t.get("revokedMs"), t.get("fourthAssignedMs"),
-                            t.get("fourthFirstMs")));
+            List<Trial> trials = Trials.run(b.pairs, "(b) " + label,
+                    (client, pair) -> rebalanceTrial(client, topic, strategy, pair),
+                    t -> String.format(Locale.ROOT, "rebalance %,9.1f ms  %2.0f partitions paused  (phase %3.0f ms) "
+                                    + "first revoke at %,7.1f ms  4th member assigned at %,7.1f ms, its first record "
+                                    + "at %,7.1f ms", t.get("ms"), t.get("paused"), t.get("phaseMs"),
+                            t.get("revokedMs"), t.get("fourthAssignedMs"), t.get("fourthFirstMs")));
             stream.check();
             double km = Trials.median(trials, Client.KAFKA_CLIENTS, t -> t.get("ms"));
             double jm = Trials.median(trials, Client.JOSEF, t -> t.get("ms"));
@@ -69,7 +71,7 @@ final class StreamScenarios {
         System.out.print("### (c) A static member's process restarts (ms until the new process's first record; "
                 + "lower is better)\n\n| from | kafka-clients ms | Josef ms | ratio |\n|---|---:|---:|---:|\n");
         System.out.flush();
-        List<Trial> trials = Trials.run(b.pairs, "(c) static restart", client -> staticTrial(client, topic),
+        List<Trial> trials = Trials.run(b.pairs, "(c) static restart", (client, pair) -> staticTrial(client, topic),
                 t -> String.format(Locale.ROOT, "first record %,8.1f ms after subscribe(), %,8.1f ms after launch "
                                 + "(subscribed at %,6.1f ms, assigned at %,6.1f ms); other member rebalanced: %s; "
                                 + "same partitions: %s", t.get("subscribeMs"), t.get("launchMs"),
@@ -96,7 +98,21 @@ final class StreamScenarios {
         return p;
     }
 
-    private Trial rebalanceTrial(Client client, String topic, Class<?> strategy) throws Exception {
+    /**
+     * The old members learn that the group rebalances from their next heartbeat,
+     * so how long after the 4th member's JoinGroup that comes (0 to
+     * heartbeat.interval.ms) is part of every trial. The 3 old members beat in step
+     * (they joined together), and when the 4th subscribes relative to their beat
+     * would otherwise follow from how long each client's JVM takes to start, the
+     * same in every trial: a bias, not noise. So the 4th subscribes at a phase set
+     * by the pair, spread evenly over the interval and the same for both clients,
+     * counted from the old members' last assignment (where their beat starts).
+     */
+    private long phaseMicros(int pair) {
+        return pair == 0 ? 0 : (pair - 1) * GroupBenchmark.HEARTBEAT_INTERVAL_MS * 1000L / b.pairs;
+    }
+
+    private Trial rebalanceTrial(Client client, String topic, Class<?> strategy, int pair) throws Exception {
         String group = b.newGroup("b");
         Map<String, String> p = sessionProperties(group);
         p.put("partition.assignment.strategy", strategy.getName());
@@ -111,12 +127,19 @@ final class StreamScenarios {
             trial.view.mark();
             MemberProcess fourth = trial.launch(group + "-" + client.arg + "-3",
                     b.memberArgs(client, topic, p, 3, false), GroupBenchmark.START_TIMEOUT);
+            long beat = GroupBenchmark.HEARTBEAT_INTERVAL_MS * 1000L;
+            long goAt = trial.view.lastAssignedAt(members) + phaseMicros(pair);
+            long now = GroupMember.now();
+            if (goAt < now) {
+                goAt += (now - goAt + beat - 1) / beat * beat;
+            }
+            trial.drain(Duration.ofNanos((goAt - now) * 1000));
             members.add(fourth);
             fourth.go();
             trial.awaitSettled(members, GroupBenchmark.SETTLE_TIMEOUT);
             long subscribed = trial.view.subscribedAt(fourth);
             long resumed = trial.view.lastResumed().orElseThrow(() -> new IllegalStateException("no partition moved"));
-            return new Trial(client, Map.of("ms", (resumed - subscribed) / 1e3,
+            return new Trial(client, Map.of("ms", (resumed - subscribed) / 1e3, "phaseMs", phaseMicros(pair) / 1e3,
                     "paused", (double) trial.view.interruptedCount(),
                     "revokedMs", (trial.view.firstGivenUpSinceMark() - subscribed) / 1e3,
                     "fourthAssignedMs", (trial.view.firstAssignedAt(fourth) - subscribed) / 1e3,

@@ -31,7 +31,8 @@ final class Trials {
 
     @FunctionalInterface
     interface Run {
-        Trial run(Client client) throws Exception;
+        /** {@code pair} is 0 for the warm-ups, then 1 to the number of pairs. */
+        Trial run(Client client, int pair) throws Exception;
     }
 
     private Trials() {
@@ -49,7 +50,7 @@ final class Trials {
             for (Client client : Client.values()) {
                 Trial t;
                 try {
-                    t = run.run(client);
+                    t = run.run(client, pair);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
