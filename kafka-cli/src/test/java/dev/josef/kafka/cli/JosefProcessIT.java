@@ -202,10 +202,11 @@ class JosefProcessIT {
     }
 
     /**
-     * A group member killed with SIGKILL (no LeaveGroup, no last commit): once
-     * its session times out the other member takes its partitions over from
-     * their last commit, and no record is lost, neither those written before the
-     * kill nor after it.
+     * A mixed group (two {@code josef consume -g} processes and a kafka-clients
+     * consumer) where one Josef member is killed with SIGKILL (no LeaveGroup, no
+     * last commit): once its session times out the others take its partitions
+     * over from their last commit, and no record is lost, neither those written
+     * before the kill nor after it.
      */
     @Test
     void aKilledGroupMemberIsReplacedAndNoRecordIsLost(KafkaCluster cluster) throws Exception {
@@ -228,11 +229,26 @@ class JosefProcessIT {
         Process a = new ProcessBuilder(command).redirectOutput(outA.toFile())
                 .redirectError(Files.createTempFile(work, "err", ".txt").toFile()).start();
         Process b = null;
+        java.util.Set<String> byKafkaClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread kafkaClients = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                    cluster.bootstrapServers(), "group.id", "cli-killed", "auto.offset.reset", "earliest",
+                    "session.timeout.ms", 6000, "heartbeat.interval.ms", 1000, "auto.commit.interval.ms", 200),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(topic));
+                while (!stop.get()) {
+                    c.poll(Duration.ofMillis(100)).forEach(r -> byKafkaClients.add(r.partition() + " "
+                            + new String(r.value(), StandardCharsets.UTF_8)));
+                }
+            }
+        }, "kafka-clients-member");
         try {
             awaitLines(outA, 200);
             b = new ProcessBuilder(command).redirectOutput(outB.toFile())
                     .redirectError(Files.createTempFile(work, "err", ".txt").toFile()).start();
-            Thread.sleep(4000); // b joins; a commits every 200 ms
+            kafkaClients.start();
+            Thread.sleep(4000); // b and the kafka-clients member join; a commits every 200 ms
             a.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no LeaveGroup, no last commit
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                     cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -249,14 +265,20 @@ class JosefProcessIT {
                 printed.clear();
                 printed.addAll(Files.readString(outA).lines().toList());
                 printed.addAll(Files.readString(outB).lines().toList());
+                printed.addAll(byKafkaClients);
             }
             assertThat(printed).as("every record, written before the kill and after it").containsAll(values);
             List<String> byB = Files.readString(outB).lines().toList();
-            assertThat(byB).as("b took over every partition, a's included")
+            List<String> survivors = new ArrayList<>(byB);
+            survivors.addAll(byKafkaClients);
+            assertThat(survivors).as("b and the kafka-clients member took over every partition, a's included")
                     .anyMatch(l -> l.startsWith("0 ")).anyMatch(l -> l.startsWith("1 "))
                     .anyMatch(l -> l.startsWith("2 ")).anyMatch(l -> l.startsWith("3 "));
             assertThat(byB).as("b printed nothing twice").doesNotHaveDuplicates();
+            assertThat(byKafkaClients).as("the kafka-clients member read something").isNotEmpty();
         } finally {
+            stop.set(true);
+            kafkaClients.join(20_000);
             a.destroyForcibly();
             if (b != null) {
                 b.destroyForcibly();
