@@ -6,7 +6,6 @@ import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.KafkaException;
-import dev.josef.kafka.protocol.RetriableException;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.message.ApiMessage;
 import dev.josef.kafka.protocol.message.HeartbeatRequest;
@@ -14,14 +13,12 @@ import dev.josef.kafka.protocol.message.HeartbeatResponse;
 import dev.josef.kafka.protocol.message.JoinGroupRequest;
 import dev.josef.kafka.protocol.message.JoinGroupResponse;
 import dev.josef.kafka.protocol.message.LeaveGroupRequest;
-import dev.josef.kafka.protocol.message.OffsetCommitResponse;
 import dev.josef.kafka.protocol.message.SyncGroupRequest;
 import dev.josef.kafka.protocol.message.SyncGroupResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,7 +36,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A member of a consumer group on the classic protocol (JoinGroup, SyncGroup,
- * Heartbeat, LeaveGroup), and the group's offset commits.
+ * Heartbeat, LeaveGroup); its offset commits go through {@link GroupCommits}
+ * in the generation they were asked in.
  *
  * <p>Threads: every field is owned by the group thread, which calls
  * {@link #runOnce}; answers and the application's requests reach it as events
@@ -97,15 +95,6 @@ final class ClassicMember {
         LEFT
     }
 
-    /**
-     * A commit and the member's incarnation when it was asked for (-1 outside a
-     * generation): a commit must never be sent in a later generation than the
-     * one whose partitions it speaks for.
-     */
-    private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets, CompletableFuture<Void> result,
-                                 long deadline, int incarnation, int generation) {
-    }
-
     private final GroupSettings settings;
     private final GroupNetwork net;
     private final LongSupplier clock;
@@ -153,9 +142,7 @@ final class ClassicMember {
     private long metadataRefreshAt;
     private boolean metadataRefreshing;
 
-    private final ArrayDeque<PendingCommit> commits = new ArrayDeque<>();
-    private boolean commitInFlight;
-    private long commitRetryAt;
+    private final GroupCommits commits;
 
     private KafkaException fatal;
     /** Set by {@link #giveUp}: why the member leaves once its commit is answered. */
@@ -173,6 +160,59 @@ final class ClassicMember {
         this.steps = steps;
         this.clientId = clientId;
         this.lastPollAt = clock.getAsLong();
+        this.commits = new GroupCommits(settings, net, clock, this::post, new CommitsMember(), clientId);
+    }
+
+    /** What the commits need of the membership, and what their answers tell it. */
+    private final class CommitsMember implements GroupCommits.Member {
+        @Override
+        public int incarnation() {
+            return incarnation;
+        }
+
+        @Override
+        public int generation() {
+            return generation;
+        }
+
+        @Override
+        public String memberId() {
+            return memberId;
+        }
+
+        @Override
+        public boolean rebalancing() {
+            return state == State.JOINING || state == State.ASSIGNING || state == State.SYNCING;
+        }
+
+        @Override
+        public int coordinator() {
+            return coordinator;
+        }
+
+        @Override
+        public void coordinatorLost(String why) {
+            ClassicMember.this.coordinatorLost(why);
+        }
+
+        @Override
+        public void rebalanceSeen() {
+            if (state == State.STABLE) {
+                requestRejoin("the group is rebalancing");
+            }
+        }
+
+        @Override
+        public void fenced(ErrorCode code, int gen, int at) {
+            if (code == ErrorCode.FENCED_INSTANCE_ID) {
+                fail(code, "committing offsets of group " + settings.groupId() + " failed");
+            } else if (incarnation == at && gen >= 0 && gen == generation) {
+                lose("OffsetCommit answered " + code);
+                if (code == ErrorCode.UNKNOWN_MEMBER_ID) {
+                    memberId = "";
+                }
+            }
+        }
     }
 
     // ---- from other threads ----
@@ -222,8 +262,7 @@ final class ClassicMember {
             } else if (copy.isEmpty()) {
                 result.complete(null);
             } else {
-                commits.add(new PendingCommit(copy, result, deadline, generation >= 0 ? incarnation : -1,
-                        generation));
+                commits.add(copy, result, deadline);
             }
         });
         return result;
@@ -275,8 +314,7 @@ final class ClassicMember {
                         LOG.warn("consumer {}: the commit before giving up failed: {}", clientId, e.getMessage());
                     }
                 });
-                commits.add(new PendingCommit(copy, result, clock.getAsLong() + settings.requestTimeout().toNanos(),
-                        incarnation, generation));
+                commits.add(copy, result, clock.getAsLong() + settings.requestTimeout().toNanos());
             }
             givingUp = reason;
         });
@@ -288,7 +326,7 @@ final class ClassicMember {
     }
 
     private void giveUpWhenCommitted() {
-        if (givingUp == null || commitInFlight || !commits.isEmpty()) {
+        if (givingUp == null || !commits.idle()) {
             return;
         }
         String why = givingUp;
@@ -321,14 +359,14 @@ final class ClassicMember {
      * onRevoked (even an async one) reaches the coordinator before the LeaveGroup.
      */
     private void leaveWhenCommitted() {
-        if (leaving == null || commitInFlight || !commits.isEmpty()) {
+        if (leaving == null || !commits.idle()) {
             return;
         }
         CompletableFuture<Void> done = leaving;
         leaving = null;
         sendLeave(leaveReason).whenComplete((r, e) -> done.complete(null));
         state = State.LEFT;
-        failCommits("the member left the group");
+        commits.failAll("the member left the group", fatal);
     }
 
     // ---- the group thread ----
@@ -360,7 +398,7 @@ final class ClassicMember {
             }
             return Math.max(1, Math.min(wait, retryAt > now ? retryAt - now : settings.retryBackoff().toNanos()));
         }
-        wait = Math.min(wait, sendCommit(now));
+        wait = Math.min(wait, commits.send(now));
         leaveWhenCommitted();
         giveUpWhenCommitted();
         if (state == State.LEFT) {
@@ -373,7 +411,7 @@ final class ClassicMember {
         if (state == State.UNJOINED && subscribed && !waitingForPoll && !heldOff && leaving == null) {
             if (now < retryAt) {
                 wait = Math.min(wait, retryAt - now);
-            } else if (!commits.isEmpty() || commitInFlight) {
+            } else if (!commits.idle()) {
                 // A commit asked for before this join (in onRevoked, say) reaches the coordinator first, in
                 // the generation it was made in.
                 wait = Math.min(wait, settings.retryBackoff().toNanos());
@@ -851,16 +889,8 @@ final class ClassicMember {
         fatal = error;
         resetGeneration();
         state = State.FAILED;
-        failCommits(error.getMessage());
+        commits.failAll(error.getMessage(), fatal);
         steps.failed(error);
-    }
-
-    private void failCommits(String why) {
-        PendingCommit c;
-        while ((c = commits.poll()) != null) {
-            c.result().completeExceptionally(new CommitFailedException("the commit of "
-                    + new TreeSet<>(c.offsets().keySet()) + " was not sent: " + why, fatal));
-        }
     }
 
     // ---- the application's liveness (max.poll.interval.ms) ----
@@ -931,113 +961,6 @@ final class ClassicMember {
         }
         // While a refresh is out its answer wakes the thread; never a due time in the past (a spin).
         return metadataRefreshing ? Long.MAX_VALUE : Math.max(1, metadataRefreshAt - now);
-    }
-
-    // ---- commits ----
-
-    /**
-     * One commit at a time, in the order asked: a retried commit can never land
-     * after a later one and move the group's offsets back.
-     */
-    private long sendCommit(long now) {
-        PendingCommit c = commits.peek();
-        if (c == null || commitInFlight) {
-            return Long.MAX_VALUE;
-        }
-        if (now - c.deadline() >= 0) {
-            commits.poll();
-            c.result().completeExceptionally(new RetriableException("the commit of "
-                    + new TreeSet<>(c.offsets().keySet()) + " was not answered in time"));
-            return 1;
-        }
-        if (c.incarnation() >= 0 && c.incarnation() != incarnation) {
-            commits.poll();
-            c.result().completeExceptionally(new CommitFailedException("the commit of "
-                    + new TreeSet<>(c.offsets().keySet()) + " was made in generation " + c.generation() + " of group "
-                    + settings.groupId() + ", which this member has left since (it was fenced or timed out), so "
-                    + "it was not sent: its partitions may already be read by another member", null));
-            return 1;
-        }
-        // Between JoinGroup and SyncGroup a classic coordinator answers REBALANCE_IN_PROGRESS.
-        if (state == State.JOINING || state == State.ASSIGNING || state == State.SYNCING || now < commitRetryAt) {
-            return Math.max(1, Math.min(c.deadline() - now, Math.max(commitRetryAt - now,
-                    settings.retryBackoff().toNanos())));
-        }
-        commitInFlight = true;
-        boolean inGeneration = generation >= 0;
-        int gen = generation;
-        int at = incarnation;
-        var body = OffsetRequests.commit(settings.groupId(), inGeneration ? gen : -1,
-                inGeneration ? memberId : "", inGeneration ? settings.instanceId().orElse(null) : null, c.offsets());
-        net.send(coordinator, ApiKey.OFFSET_COMMIT, body, OffsetRequests.MAX_COMMIT_VERSION, settings.requestTimeout())
-                .whenComplete((response, error) -> post(() -> committed(c, gen, at, (OffsetCommitResponse) response,
-                        error)));
-        return settings.retryBackoff().toNanos();
-    }
-
-    private void committed(PendingCommit c, int gen, int at, OffsetCommitResponse response, Throwable error) {
-        commitInFlight = false;
-        long now = clock.getAsLong();
-        if (commits.peek() != c) {
-            return; // failed meanwhile (the member left or failed)
-        }
-        if (error != null) {
-            coordinatorLost("OffsetCommit failed: " + cause(error).getMessage());
-            commitRetryAt = now + settings.retryBackoff().toNanos();
-            return; // sent again: a commit of the same offsets twice stores them once
-        }
-        ErrorCode code = ErrorCode.NONE;
-        TopicPartition failed = null;
-        for (Map.Entry<TopicPartition, ErrorCode> e : OffsetRequests.committed(response).entrySet()) {
-            if (e.getValue() != ErrorCode.NONE) {
-                code = e.getValue();
-                failed = e.getKey();
-                break;
-            }
-        }
-        switch (code) {
-            case NONE -> {
-                commits.poll();
-                LOG.debug("consumer {}: committed {}", clientId, c.offsets());
-                c.result().complete(null);
-            }
-            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, REQUEST_TIMED_OUT -> {
-                if (code != ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && code != ErrorCode.REQUEST_TIMED_OUT) {
-                    coordinatorLost("OffsetCommit answered " + code);
-                }
-                commitRetryAt = now + settings.retryBackoff().toNanos();
-            }
-            case REBALANCE_IN_PROGRESS -> {
-                commits.poll();
-                if (state == State.STABLE) {
-                    requestRejoin("the group is rebalancing");
-                }
-                c.result().completeExceptionally(new CommitFailedException("the commit of " + failed
-                        + " (and the others with it) was refused: the group is rebalancing (REBALANCE_IN_PROGRESS); "
-                        + "commit again once the rebalance has completed", code.exception(null)));
-            }
-            case ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID -> {
-                commits.poll();
-                c.result().completeExceptionally(new CommitFailedException("the commit of "
-                        + new TreeSet<>(c.offsets().keySet()) + " was refused with " + code + ": this member is no "
-                        + "longer in generation " + gen + " of group " + settings.groupId() + ", so its partitions "
-                        + "may already be read by another member", code.exception(null)));
-                if (code == ErrorCode.FENCED_INSTANCE_ID) {
-                    fail(code, "committing offsets of group " + settings.groupId() + " failed");
-                } else if (incarnation == at && gen >= 0 && gen == generation) {
-                    lose("OffsetCommit answered " + code);
-                    if (code == ErrorCode.UNKNOWN_MEMBER_ID) {
-                        memberId = "";
-                    }
-                }
-            }
-            default -> {
-                commits.poll();
-                c.result().completeExceptionally(new CommitFailedException("the commit of " + failed
-                        + " (and the others with it) failed: " + code + " (" + code.message() + ")",
-                        code.exception(null)));
-            }
-        }
     }
 
     // ---- for the consumer and the tests ----

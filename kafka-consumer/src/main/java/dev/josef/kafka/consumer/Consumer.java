@@ -1,6 +1,5 @@
 package dev.josef.kafka.consumer;
 
-import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
@@ -31,7 +30,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,7 +90,6 @@ public final class Consumer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> poller = new AtomicReference<>();
     /** Used by the polling thread, which {@link #poller} makes one at a time. */
-    private final RecordCollector collector;
     private volatile boolean wakeup;
 
     private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId) {
@@ -102,7 +99,6 @@ public final class Consumer implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.clientId = clientId;
         this.fetcher = new Fetcher(config, client, clientId);
-        this.collector = new RecordCollector(fetcher, config, clientId);
         this.group = config.groupId().isPresent() ? new GroupConsumer(config, client, fetcher, clientId) : null;
         fetcher.start();
         if (group != null) {
@@ -172,7 +168,8 @@ public final class Consumer implements AutoCloseable {
             throw new IllegalStateException("this consumer is subscribed as a member of group "
                     + config.groupId().orElseThrow() + "; unsubscribe() before assigning partitions yourself");
         }
-        withLock(() -> fetcher.assign(checked));
+        ensureOpen();
+        fetcher.assign(checked);
     }
 
     /**
@@ -213,7 +210,7 @@ public final class Consumer implements AutoCloseable {
             throw new IllegalArgumentException("a rebalance listener needs a group.id: without a group, the "
                     + "consumer reads every partition of the topics and nothing is rebalanced");
         }
-        withLock(() -> fetcher.subscribe(checked));
+        fetcher.subscribe(checked);
     }
 
     /**
@@ -240,7 +237,7 @@ public final class Consumer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalArgumentException("a rebalance listener needs a group.id");
         }
-        withLock(() -> fetcher.subscribe(pattern));
+        fetcher.subscribe(pattern);
     }
 
     /**
@@ -252,7 +249,7 @@ public final class Consumer implements AutoCloseable {
         if (group != null && group.subscribed()) {
             asPoller("unsubscribe", group::unsubscribe);
         }
-        withLock(() -> fetcher.assign(List.of()));
+        fetcher.assign(List.of());
     }
 
     /** Runs {@code action} as the one thread that polls, so rebalance callbacks it makes never overlap a poll. */
@@ -275,12 +272,7 @@ public final class Consumer implements AutoCloseable {
     /** The partitions read now (for a subscription, as far as metadata has told the consumer). */
     public Set<TopicPartition> assignment() {
         ensureOpen();
-        fetcher.lock.lock();
-        try {
-            return Collections.unmodifiableSet(new TreeSet<>(fetcher.partitions.keySet()));
-        } finally {
-            fetcher.lock.unlock();
-        }
+        return fetcher.assignment();
     }
 
     /**
@@ -325,47 +317,14 @@ public final class Consumer implements AutoCloseable {
                 // Rebalance steps and commit callbacks run here, on the polling thread, outside every lock.
                 group.beforePoll();
             }
-            fetcher.lock.lock();
+            PollWait wait = new PollWait();
             try {
-                while (true) {
-                    if (closed.get()) {
-                        throw new IllegalStateException("the consumer is closed");
-                    }
-                    if (!fetcher.errors.isEmpty()) {
-                        errors.putAll(fetcher.errors);
-                        fetcher.errors.clear();
-                    }
-                    count += collector.collect(max - count, records, errors);
-                    if (count > 0 || !errors.isEmpty() || wakeup) {
-                        break;
-                    }
-                    if (fetcher.closed) {
-                        throw new IllegalStateException("the consumer's fetcher has stopped");
-                    }
-                    if (group != null && group.stepsRunnable()) {
-                        groupWork = true;
-                        break;
-                    }
-                    long remaining = deadline - clock.nanoTime();
-                    if (remaining <= 0) {
-                        break;
-                    }
-                    if (group == null) {
-                        fetcher.dataReady.awaitNanos(remaining);
-                    } else {
-                        // A long poll on idle partitions is a live application, not one past max.poll.interval.ms.
-                        fetcher.dataReady.awaitNanos(Math.min(remaining, ALIVE_NANOS));
-                        group.member.polled();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                groupWork = false;
+                count += fetcher.collect(max - count, records, errors, deadline, wait);
+                groupWork = wait.groupWork;
             } finally {
                 if (!groupWork) {
                     wakeup = false;
                 }
-                fetcher.lock.unlock();
             }
         }
         if (group != null) {
@@ -375,13 +334,46 @@ public final class Consumer implements AutoCloseable {
             return ConsumerRecords.EMPTY;
         }
         ConsumerRecords polled = new ConsumerRecords(records, errors, count);
-        if (!fetcher.hooks.isEmpty()) {
-            errors.forEach(fetcher.hooks::partitionError);
+        ConsumerHooks hooks = fetcher.hooks();
+        if (!hooks.isEmpty()) {
+            errors.forEach(hooks::partitionError);
             if (count > 0) {
-                fetcher.hooks.polled(polled);
+                hooks.polled(polled);
             }
         }
         return polled;
+    }
+
+    /** One poll's wait: it returns for a wakeup, or (found under the fetcher's lock) for the group's steps. */
+    private final class PollWait implements Fetcher.PollWait {
+        boolean groupWork;
+
+        @Override
+        public void checkOpen() {
+            ensureOpen();
+        }
+
+        @Override
+        public boolean returnNow() {
+            if (wakeup) {
+                return true;
+            }
+            groupWork = group != null && group.stepsRunnable();
+            return groupWork;
+        }
+
+        @Override
+        public long maxWaitNanos() {
+            // A long poll on idle partitions is a live application, not one past max.poll.interval.ms.
+            return group == null ? Long.MAX_VALUE : ALIVE_NANOS;
+        }
+
+        @Override
+        public void waited() {
+            if (group != null) {
+                group.member.polled();
+            }
+        }
     }
 
     // ---- the group ----
@@ -532,12 +524,7 @@ public final class Consumer implements AutoCloseable {
      */
     public void wakeup() {
         wakeup = true;
-        fetcher.lock.lock();
-        try {
-            fetcher.dataReady.signalAll();
-        } finally {
-            fetcher.lock.unlock();
-        }
+        fetcher.wakePoll();
     }
 
     /**
@@ -559,7 +546,8 @@ public final class Consumer implements AutoCloseable {
     public void seek(TopicPartition partition, StartPosition start) {
         Objects.requireNonNull(partition, "partition");
         Objects.requireNonNull(start, "start");
-        withLock(() -> fetcher.seek(assigned(partition), start));
+        ensureOpen();
+        fetcher.seek(List.of(partition), start);
     }
 
     public void seekToBeginning(Collection<TopicPartition> partitions) {
@@ -577,13 +565,8 @@ public final class Consumer implements AutoCloseable {
 
     private void seekAll(Collection<TopicPartition> partitions, StartPosition start) {
         Objects.requireNonNull(partitions, "partitions");
-        withLock(() -> {
-            List<PartitionState> states = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                states.add(assigned(Objects.requireNonNull(tp, "partition")));
-            }
-            states.forEach(s -> fetcher.seek(s, start));
-        });
+        ensureOpen();
+        fetcher.seek(partitions, start);
     }
 
     /**
@@ -604,31 +587,8 @@ public final class Consumer implements AutoCloseable {
     public long position(TopicPartition partition, Duration timeout) {
         Objects.requireNonNull(partition, "partition");
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = clock.nanoTime() + timeout.toNanos();
-        fetcher.lock.lock();
-        try {
-            while (true) {
-                ensureOpen();
-                PartitionState s = assigned(partition);
-                if (s.hasPosition()) {
-                    return s.position;
-                }
-                if (s.status == PartitionState.Status.STOPPED) {
-                    throw new IllegalStateException(partition + " has no position: seek to give it one");
-                }
-                long remaining = deadline - clock.nanoTime();
-                if (remaining <= 0) {
-                    throw new RetriableException("the position of " + partition + " was not found within " + timeout
-                            + " (" + s + ")");
-                }
-                fetcher.dataReady.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the position of " + partition, e);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        ensureOpen();
+        return fetcher.awaitPosition(partition, clock.nanoTime() + timeout.toNanos(), timeout);
     }
 
     /**
@@ -638,17 +598,8 @@ public final class Consumer implements AutoCloseable {
      */
     public OptionalLong lag(TopicPartition partition) {
         Objects.requireNonNull(partition, "partition");
-        fetcher.lock.lock();
-        try {
-            PartitionState s = assigned(partition);
-            long end = config.isolationLevel() == IsolationLevel.READ_COMMITTED ? s.lastStableOffset : s.highWatermark;
-            if (end < 0 || !s.hasPosition()) {
-                return OptionalLong.empty();
-            }
-            return OptionalLong.of(Math.max(0, end - s.position));
-        } finally {
-            fetcher.lock.unlock();
-        }
+        ensureOpen();
+        return fetcher.lag(partition);
     }
 
     /** Stops returning (and fetching) these partitions until {@link #resume}; positions are kept. */
@@ -661,36 +612,13 @@ public final class Consumer implements AutoCloseable {
     }
 
     public Set<TopicPartition> paused() {
-        fetcher.lock.lock();
-        try {
-            Set<TopicPartition> paused = new TreeSet<>();
-            fetcher.partitions.values().stream().filter(s -> s.paused).forEach(s -> paused.add(s.partition));
-            return Collections.unmodifiableSet(paused);
-        } finally {
-            fetcher.lock.unlock();
-        }
+        return fetcher.paused();
     }
 
     private void setPaused(Collection<TopicPartition> partitions, boolean paused) {
         Objects.requireNonNull(partitions, "partitions");
-        withLock(() -> {
-            List<PartitionState> states = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-                states.add(assigned(Objects.requireNonNull(tp, "partition")));
-            }
-            for (PartitionState s : states) {
-                s.paused = paused;
-                if (paused && (s.status == PartitionState.Status.FETCHING
-                        || s.status == PartitionState.Status.AWAITING_VALIDATION) && s.position >= 0) {
-                    // What was fetched ahead (or is in flight) is let go, so a paused partition holds no buffer
-                    // memory that the others need; it is fetched again from its position when resumed.
-                    s.dropFetchedAhead();
-                }
-            }
-            fetcher.dropVoidedFetches();
-            fetcher.wakeFetcher();
-            fetcher.dataReady.signalAll();
-        });
+        ensureOpen();
+        fetcher.pause(partitions, paused);
     }
 
     /**
@@ -778,33 +706,9 @@ public final class Consumer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fetcher.lock.lock();
-        try {
-            fetcher.buffer.clear();
-        } finally {
-            fetcher.lock.unlock();
-        }
+        fetcher.releaseBuffer();
         if (ownsClient) {
             client.close();
-        }
-    }
-
-    private PartitionState assigned(TopicPartition partition) {
-        PartitionState s = fetcher.partitions.get(partition);
-        if (s == null) {
-            throw new IllegalStateException(partition + " is not assigned to this consumer (assigned: "
-                    + new TreeSet<>(fetcher.partitions.keySet()) + ")");
-        }
-        return s;
-    }
-
-    private void withLock(Runnable action) {
-        ensureOpen();
-        fetcher.lock.lock();
-        try {
-            action.run();
-        } finally {
-            fetcher.lock.unlock();
         }
     }
 
@@ -816,11 +720,6 @@ public final class Consumer implements AutoCloseable {
 
     @Override
     public String toString() {
-        fetcher.lock.lock();
-        try {
-            return "Consumer(" + clientId + ", " + fetcher + ")";
-        } finally {
-            fetcher.lock.unlock();
-        }
+        return "Consumer(" + clientId + ", " + fetcher + ")";
     }
 }

@@ -10,6 +10,7 @@ import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.KafkaException;
+import dev.josef.kafka.protocol.RetriableException;
 import dev.josef.kafka.protocol.RecordBatchReader;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.Uuid;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -36,7 +39,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -80,6 +87,12 @@ final class Fetcher {
     /** {@link PartitionState#inFlightNode} of a partition whose committed offset is being fetched. */
     private static final int COMMITTED_IN_FLIGHT = Integer.MAX_VALUE;
 
+    /**
+     * Guards everything below. Held by the fetcher thread while it plans and files
+     * answers, by {@link RecordCollector} (the polling thread) while it takes
+     * buffered fetches, and by the application-side methods below, each for its
+     * own short work: no other class takes it (ThreadsTimeAndLocksTest).
+     */
     final ReentrantLock lock = new ReentrantLock();
     /**
      * Set (then the fetcher thread unparked) when there is work: an answer arrived,
@@ -91,12 +104,12 @@ final class Fetcher {
     /** Hook calls gathered under the lock, made by the fetcher thread after releasing it. */
     private final List<Runnable> hookCalls = new ArrayList<>();
     /** Signalled for the polling thread: data or an error arrived, or the consumer closed. */
-    final Condition dataReady = lock.newCondition();
+    private final Condition dataReady = lock.newCondition();
 
     private final ConsumerConfig config;
     private final NetworkClient client;
     private final Clock clock;
-    final ConsumerHooks hooks;
+    private final ConsumerHooks hooks;
     private final RecordBatchReader reader;
     private final String clientId;
     private final long retryBackoffNanos;
@@ -112,7 +125,7 @@ final class Fetcher {
      * stay within it.
      */
     private long reservedBytes;
-    final Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
+    private final Map<TopicPartition, KafkaException> errors = new LinkedHashMap<>();
     private final Subscription subscription = new Subscription();
     private long patternListedAtNanos;
     private boolean patternListing;
@@ -126,8 +139,9 @@ final class Fetcher {
     private long subscribedLookupAtNanos;
     private final Set<String> warnedUnknownTopics = new HashSet<>();
     private boolean committedFetching;
-    boolean closed;
+    private boolean closed;
 
+    private final RecordCollector collector;
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final Thread thread;
 
@@ -144,6 +158,7 @@ final class Fetcher {
         this.retryBackoffNanos = config.network().retryBackoff().toNanos();
         this.retryBackoffMaxNanos = config.network().retryBackoffMax().toNanos();
         this.metadataMaxAgeNanos = config.network().metadataMaxAge().toNanos();
+        this.collector = new RecordCollector(this, config, clientId);
         this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "fetcher",
                 this::run);
     }
@@ -152,66 +167,341 @@ final class Fetcher {
         thread.start();
     }
 
-    // ---- assignment (called under lock by the consumer) ----
+    // ---- the application's side: called by Consumer and GroupConsumer on any thread. Each method takes the
+    // ---- lock itself, for its own short work, and calls no application code while it holds it.
 
     void assign(Collection<TopicPartition> wanted) {
-        subscription.assign(!wanted.isEmpty());
-        setAssignment(new LinkedHashSet<>(wanted));
+        locked(() -> {
+            subscription.assign(!wanted.isEmpty());
+            setAssignment(new LinkedHashSet<>(wanted));
+        });
     }
 
     void subscribe(Collection<String> topics) {
-        subscription.topics(topics);
-        seenMetadata = null; // recompute the assignment now
-        setAssignment(subscription.partitions(client.metadata(), partitions.keySet()));
-        metadataWanted = true;
+        locked(() -> {
+            subscription.topics(topics);
+            seenMetadata = null; // recompute the assignment now
+            setAssignment(subscription.partitions(client.metadata(), partitions.keySet()));
+            metadataWanted = true;
+        });
     }
 
     void subscribe(Pattern regex) {
-        subscription.pattern(regex);
-        patternListedAtNanos = 0;
-        setAssignment(Set.of());
+        locked(() -> {
+            subscription.pattern(regex);
+            patternListedAtNanos = 0;
+            setAssignment(Set.of());
+        });
     }
 
-    /** The group decides the assignment from now on: nothing is read until it assigns. */
-    void groupMode() {
-        subscription.group();
-        setAssignment(Set.of());
+    /**
+     * The group decides the assignment from now on (nothing is read until it
+     * assigns), of the topics given, or of those matching {@code regex}: these are
+     * listed as for a pattern without a group, and handed to {@code matched} (which
+     * must not block) whenever they change.
+     */
+    void groupSubscribe(Pattern regex, java.util.function.Consumer<Set<String>> matched) {
+        locked(() -> {
+            if (subscription.mode() != Subscription.Mode.GROUP) {
+                subscription.group();
+                setAssignment(Set.of());
+            }
+            subscription.groupPattern(regex, matched);
+            patternListedAtNanos = 0;
+            wakeFetcher();
+        });
     }
 
     /** Partitions the group assigned: read from their committed offsets. */
     void groupAdd(Collection<TopicPartition> added) {
-        if (subscription.mode() != Subscription.Mode.GROUP) {
-            return; // unsubscribed meanwhile
-        }
-        Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
-        wanted.addAll(added);
-        setAssignment(wanted);
+        locked(() -> {
+            if (subscription.mode() != Subscription.Mode.GROUP) {
+                return; // unsubscribed meanwhile
+            }
+            Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
+            wanted.addAll(added);
+            setAssignment(wanted);
+        });
     }
 
     /** Partitions the group took away: nothing of theirs is returned from now on. */
     void groupRemove(Collection<TopicPartition> removed) {
-        if (subscription.mode() != Subscription.Mode.GROUP) {
-            return;
-        }
-        Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
-        wanted.removeAll(removed);
-        setAssignment(wanted);
-    }
-
-    Subscription.Mode mode() {
-        return subscription.mode();
+        locked(() -> {
+            if (subscription.mode() != Subscription.Mode.GROUP) {
+                return;
+            }
+            Set<TopicPartition> wanted = new LinkedHashSet<>(partitions.keySet());
+            wanted.removeAll(removed);
+            setAssignment(wanted);
+        });
     }
 
     /**
-     * A group member subscribed to a pattern: the topics that match are listed as
-     * for a pattern without a group, and handed to {@code matched} (which must not
-     * block) whenever they change; the group assigns partitions.
+     * Stops reading every partition, handing them first to {@code take} in the
+     * same hold of the lock, so no record is handed out between the two.
      */
-    void groupPattern(Pattern regex, java.util.function.Consumer<Set<String>> matched) {
-        subscription.groupPattern(regex, matched);
-        patternListedAtNanos = 0;
-        wakeFetcher();
+    <T> T groupRemoveAll(Function<Set<TopicPartition>, T> take) {
+        lock.lock();
+        try {
+            Set<TopicPartition> all = new TreeSet<>(partitions.keySet());
+            T taken = take.apply(all);
+            groupRemove(all);
+            return taken;
+        } finally {
+            lock.unlock();
+        }
     }
+
+    Subscription.Mode mode() {
+        lock.lock();
+        try {
+            return subscription.mode();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The partitions read now, sorted. */
+    Set<TopicPartition> assignment() {
+        lock.lock();
+        try {
+            return Collections.unmodifiableSet(new TreeSet<>(partitions.keySet()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @throws IllegalStateException naming the partitions assigned, when one of
+     *         {@code wanted} is not ({@code what} says what was refused)
+     */
+    void checkAssigned(Collection<TopicPartition> wanted, String what) {
+        lock.lock();
+        try {
+            for (TopicPartition tp : wanted) {
+                assigned(tp, what);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Those of {@code wanted} that are assigned now. */
+    Set<TopicPartition> assignedOf(Collection<TopicPartition> wanted) {
+        lock.lock();
+        try {
+            Set<TopicPartition> out = new TreeSet<>(wanted);
+            out.retainAll(partitions.keySet());
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What polls have handed out of these partitions (every assigned one when
+     * null): the next offset and its leader epoch, for those with a position.
+     */
+    Map<TopicPartition, OffsetAndMetadata> handedOut(Collection<TopicPartition> which) {
+        Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
+        lock.lock();
+        try {
+            for (PartitionState s : partitions.values()) {
+                if ((which == null || which.contains(s.partition)) && s.hasPosition() && s.position >= 0) {
+                    out.put(s.partition, new OffsetAndMetadata(s.position,
+                            s.positionEpoch >= 0 ? OptionalInt.of(s.positionEpoch) : OptionalInt.empty(), ""));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    /** Every partition of {@code which} to {@code start}, or none when one is not assigned. */
+    void seek(Collection<TopicPartition> which, StartPosition start) {
+        locked(() -> {
+            List<PartitionState> states = new ArrayList<>();
+            for (TopicPartition tp : which) {
+                states.add(assigned(Objects.requireNonNull(tp, "partition"), "cannot seek"));
+            }
+            states.forEach(s -> seek(s, start));
+        });
+    }
+
+    /** Pauses or resumes every partition of {@code which}, or none when one is not assigned. */
+    void pause(Collection<TopicPartition> which, boolean paused) {
+        locked(() -> {
+            List<PartitionState> states = new ArrayList<>();
+            for (TopicPartition tp : which) {
+                states.add(assigned(Objects.requireNonNull(tp, "partition"), paused ? "cannot pause"
+                        : "cannot resume"));
+            }
+            for (PartitionState s : states) {
+                s.paused = paused;
+                if (paused && (s.status == PartitionState.Status.FETCHING
+                        || s.status == PartitionState.Status.AWAITING_VALIDATION) && s.position >= 0) {
+                    // What was fetched ahead (or is in flight) is let go, so a paused partition holds no buffer
+                    // memory that the others need; it is fetched again from its position when resumed.
+                    s.dropFetchedAhead();
+                }
+            }
+            dropVoidedFetches();
+            wakeFetcher();
+            dataReady.signalAll();
+        });
+    }
+
+    Set<TopicPartition> paused() {
+        lock.lock();
+        try {
+            Set<TopicPartition> paused = new TreeSet<>();
+            partitions.values().stream().filter(s -> s.paused).forEach(s -> paused.add(s.partition));
+            return Collections.unmodifiableSet(paused);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The position of {@code partition}, waiting until {@code deadline} for it to
+     * be found.
+     *
+     * @throws IllegalStateException for a partition not assigned, or stopped without a position
+     * @throws RetriableException    when it is not found in time
+     */
+    long awaitPosition(TopicPartition partition, long deadline, Duration timeout) {
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("the consumer is closed");
+                }
+                PartitionState s = assigned(partition, "no position for");
+                if (s.hasPosition()) {
+                    return s.position;
+                }
+                if (s.status == PartitionState.Status.STOPPED) {
+                    throw new IllegalStateException(partition + " has no position: seek to give it one");
+                }
+                long remaining = deadline - clock.nanoTime();
+                if (remaining <= 0) {
+                    throw new RetriableException("the position of " + partition + " was not found within " + timeout
+                            + " (" + s + ")");
+                }
+                dataReady.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the position of " + partition, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last fetch's end of {@code partition} (the LSO with read_committed) minus the position. */
+    OptionalLong lag(TopicPartition partition) {
+        lock.lock();
+        try {
+            PartitionState s = assigned(partition, "no lag for");
+            long end = config.isolationLevel() == IsolationLevel.READ_COMMITTED ? s.lastStableOffset : s.highWatermark;
+            if (end < 0 || !s.hasPosition()) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.of(Math.max(0, end - s.position));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a poll waits for besides records: the consumer's wakeup, and the group's work. */
+    interface PollWait {
+        /** Called each time round: throws when the consumer was closed meanwhile. */
+        void checkOpen();
+
+        /** Whether the poll returns now, with what it has: after {@code Consumer.wakeup}, or for the group's work. */
+        boolean returnNow();
+
+        /** The longest single wait, after which {@link #waited} is called (a group member proves it polls). */
+        long maxWaitNanos();
+
+        void waited();
+    }
+
+    /**
+     * The poll's wait: files the errors partitions met and decodes buffered
+     * records into {@code records}, up to {@code room}, waiting until
+     * {@code deadline} for some, or until {@code wait} says to return.
+     *
+     * @return how many records were added
+     * @throws IllegalStateException once the fetcher has stopped
+     */
+    int collect(int room, Map<TopicPartition, List<ConsumerRecord>> records,
+                Map<TopicPartition, KafkaException> errorsOut, long deadline, PollWait wait) {
+        int count = 0;
+        lock.lock();
+        try {
+            while (true) {
+                wait.checkOpen();
+                if (!errors.isEmpty()) {
+                    errorsOut.putAll(errors);
+                    errors.clear();
+                }
+                count += collector.collect(room - count, records, errorsOut);
+                if (count > 0 || !errorsOut.isEmpty() || wait.returnNow()) {
+                    return count;
+                }
+                if (closed) {
+                    throw new IllegalStateException("the consumer's fetcher has stopped");
+                }
+                long remaining = deadline - clock.nanoTime();
+                if (remaining <= 0) {
+                    return count;
+                }
+                dataReady.awaitNanos(Math.min(remaining, wait.maxWaitNanos()));
+                wait.waited();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ConsumerHooks hooks() {
+        return hooks;
+    }
+
+    /** Wakes a poll that waits, to look again (after a wakeup, or when the group has work). */
+    void wakePoll() {
+        locked(dataReady::signalAll);
+    }
+
+    /** Lets go of every buffered fetch, once the fetcher thread has stopped. */
+    void releaseBuffer() {
+        locked(buffer::clear);
+    }
+
+    private void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PartitionState assigned(TopicPartition partition, String what) {
+        PartitionState s = partitions.get(partition);
+        if (s == null) {
+            throw new IllegalStateException(what + " " + partition + ": it is not assigned to this consumer "
+                    + "(assigned: " + new TreeSet<>(partitions.keySet()) + ")");
+        }
+        return s;
+    }
+
+    // ---- assignment (under the lock) ----
 
     private void setAssignment(Set<TopicPartition> wanted) {
         Iterator<Map.Entry<TopicPartition, PartitionState>> it = partitions.entrySet().iterator();
@@ -267,7 +557,7 @@ final class Fetcher {
         LockSupport.unpark(thread);
     }
 
-    void seek(PartitionState s, StartPosition start) {
+    private void seek(PartitionState s, StartPosition start) {
         errors.remove(s.partition);
         if (start.kind == StartPosition.Kind.OFFSET) {
             s.reposition(start.value, -1);
@@ -1207,7 +1497,12 @@ final class Fetcher {
 
     @Override
     public String toString() {
-        return "Fetcher(" + partitions.values() + ", buffered=" + buffer.size() + " fetches/" + buffer.bytes()
-                + " bytes)";
+        lock.lock();
+        try {
+            return "Fetcher(" + partitions.values() + ", buffered=" + buffer.size() + " fetches/" + buffer.bytes()
+                    + " bytes)";
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
@@ -148,16 +147,8 @@ final class GroupConsumer implements Rebalancer.Actions {
      * lock, so no record is handed out after the offsets were taken.
      */
     private Map<TopicPartition, OffsetAndMetadata> stopAndTakeOffsets() {
-        fetcher.lock.lock();
-        try {
-            Set<TopicPartition> all = new TreeSet<>(fetcher.partitions.keySet());
-            Map<TopicPartition, OffsetAndMetadata> offsets = !config.autoCommit() ? Map.of()
-                    : config.autoCommitMarks() ? marked(all) : handedOut(all);
-            fetcher.groupRemove(all);
-            return offsets;
-        } finally {
-            fetcher.lock.unlock();
-        }
+        return fetcher.groupRemoveAll(all -> !config.autoCommit() ? Map.<TopicPartition, OffsetAndMetadata>of()
+                : config.autoCommitMarks() ? marked(all) : handedOut(all));
     }
 
     // ---- subscription ----
@@ -165,26 +156,16 @@ final class GroupConsumer implements Rebalancer.Actions {
     void subscribe(Set<String> topics, RebalanceHook newListener) {
         rebalancer.listener(listener, newListener);
         listener = newListener;
-        underLock(() -> {
-            if (fetcher.mode() != Subscription.Mode.GROUP) {
-                fetcher.groupMode();
-            }
-            fetcher.groupPattern(null, null);
-        });
+        fetcher.groupSubscribe(null, null);
         member.subscribe(topics);
     }
 
     void subscribe(java.util.regex.Pattern pattern, RebalanceHook newListener) {
         rebalancer.listener(listener, newListener);
         listener = newListener;
-        underLock(() -> {
-            if (fetcher.mode() != Subscription.Mode.GROUP) {
-                fetcher.groupMode();
-            }
-            // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
-            // subscribes to those that match and rejoins when they change.
-            fetcher.groupPattern(pattern, member::subscribe);
-        });
+        // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
+        // subscribes to those that match and rejoins when they change.
+        fetcher.groupSubscribe(pattern, member::subscribe);
     }
 
     /** Gives everything up (commit, onRevoked) and leaves the group; on the thread that holds the poller slot. */
@@ -201,7 +182,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         }
         // Steps the member handed over before it took the unsubscribe in belong to the old subscription.
         rebalancer.dropPending();
-        underLock(() -> fetcher.groupPattern(null, null));
+        fetcher.groupSubscribe(null, null);
     }
 
     boolean subscribed() {
@@ -278,47 +259,24 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     /** What the application has been handed of these partitions (all assigned ones when null). */
     Map<TopicPartition, OffsetAndMetadata> handedOut(Collection<TopicPartition> which) {
-        Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
-        fetcher.lock.lock();
-        try {
-            for (PartitionState s : fetcher.partitions.values()) {
-                if ((which == null || which.contains(s.partition)) && s.hasPosition() && s.position >= 0) {
-                    out.put(s.partition, new OffsetAndMetadata(s.position,
-                            s.positionEpoch >= 0 ? OptionalInt.of(s.positionEpoch) : OptionalInt.empty(), ""));
-                }
-            }
-        } finally {
-            fetcher.lock.unlock();
-        }
-        return out;
+        return fetcher.handedOut(which);
     }
 
     /** The marks of these partitions (all assigned ones when null), as commits. */
     private Map<TopicPartition, OffsetAndMetadata> marked(Collection<TopicPartition> which) {
         Map<TopicPartition, OffsetAndMetadata> out = new TreeMap<>();
-        fetcher.lock.lock();
-        try {
-            // Only partitions still assigned: a mark made while its partition was being given up is void.
-            marks.forEach((tp, next) -> {
-                if ((which == null || which.contains(tp)) && fetcher.partitions.containsKey(tp)) {
-                    out.put(tp, OffsetAndMetadata.of(next));
-                }
-            });
-        } finally {
-            fetcher.lock.unlock();
-        }
+        // Only partitions still assigned: a mark made while its partition was being given up is void.
+        Set<TopicPartition> assigned = fetcher.assignedOf(which == null ? marks.keySet() : which);
+        marks.forEach((tp, next) -> {
+            if (assigned.contains(tp)) {
+                out.put(tp, OffsetAndMetadata.of(next));
+            }
+        });
         return out;
     }
 
     void mark(TopicPartition partition, long nextOffset) {
-        fetcher.lock.lock();
-        try {
-            if (!fetcher.partitions.containsKey(partition)) {
-                throw new IllegalStateException("cannot mark " + partition + ": it is not assigned to this consumer");
-            }
-        } finally {
-            fetcher.lock.unlock();
-        }
+        fetcher.checkAssigned(List.of(partition), "cannot mark");
         marks.merge(partition, nextOffset, Math::max);
     }
 
@@ -370,17 +328,7 @@ final class GroupConsumer implements Rebalancer.Actions {
     }
 
     void checkAssigned(Collection<TopicPartition> partitions) {
-        fetcher.lock.lock();
-        try {
-            for (TopicPartition tp : partitions) {
-                if (!fetcher.partitions.containsKey(tp)) {
-                    throw new IllegalStateException("cannot commit " + tp + ": it is not assigned to this consumer "
-                            + "(assigned: " + new TreeSet<>(fetcher.partitions.keySet()) + ")");
-                }
-            }
-        } finally {
-            fetcher.lock.unlock();
-        }
+        fetcher.checkAssigned(partitions, "cannot commit");
     }
 
     void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
@@ -480,12 +428,12 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     @Override
     public void startReading(Set<TopicPartition> partitions) {
-        underLock(() -> fetcher.groupAdd(partitions));
+        fetcher.groupAdd(partitions);
     }
 
     @Override
     public void stopReading(Set<TopicPartition> partitions) {
-        underLock(() -> fetcher.groupRemove(partitions));
+        fetcher.groupRemove(partitions);
         partitions.forEach(tp -> {
             marks.remove(tp);
             autoCommitted.remove(tp);
@@ -494,17 +442,7 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     @Override
     public void wakePoll() {
-        underLock(fetcher.dataReady::signalAll);
-    }
-
-    /** Runs {@code action} under the consumer's lock; it must not call out to the application. */
-    private void underLock(Runnable action) {
-        fetcher.lock.lock();
-        try {
-            action.run();
-        } finally {
-            fetcher.lock.unlock();
-        }
+        fetcher.wakePoll();
     }
 
     // ---- close ----

@@ -44,7 +44,7 @@ final class RecordCollector {
             RuntimeException failure = null;
             fetcher.lock.unlock();
             try {
-                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks, decodeBuffers);
+                problem = f.drain(room - added, got, config.batchCorruptionHandler(), fetcher.hooks(), decodeBuffers);
             } catch (RuntimeException e) {
                 failure = e;
             } finally {

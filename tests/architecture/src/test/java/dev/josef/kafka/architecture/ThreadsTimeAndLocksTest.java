@@ -30,7 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       the JDK's common pool or its delay scheduler;</li>
  *   <li>in the producer, only {@code RecordAccumulator} takes a partition's lock,
  *       and it reaches no application code: no policy, hook, partitioner,
- *       callback or future completion can run while that lock is held.</li>
+ *       callback or future completion can run while that lock is held;</li>
+ *   <li>in the consumer, only {@code Fetcher} (and {@code RecordCollector}, which
+ *       it calls with the lock held) touches the fetcher's lock and the state it
+ *       guards: {@code Consumer} and the group go through its methods.</li>
  * </ul>
  */
 class ThreadsTimeAndLocksTest {
@@ -79,6 +82,17 @@ class ThreadsTimeAndLocksTest {
                 .and().doNotHaveFullyQualifiedName("dev.josef.kafka.producer.PartitionQueue") // makes it
                 .should().accessField("dev.josef.kafka.producer.PartitionQueue", "lock")
                 .because("the accumulator is the one class that holds a partition's lock, so it is the one to check");
+    }
+
+    static ArchRule onlyTheFetcherTakesItsLock() {
+        String fetcher = "dev.josef.kafka.consumer.Fetcher";
+        return noClasses().that().doNotHaveFullyQualifiedName(fetcher)
+                .and().doNotHaveFullyQualifiedName("dev.josef.kafka.consumer.RecordCollector")
+                .should().accessField(fetcher, "lock")
+                .orShould().accessField(fetcher, "partitions")
+                .orShould().accessField(fetcher, "buffer")
+                .because("the fetcher's state has one owner, whose methods each take the lock for their own short "
+                        + "work and reach no application code while they hold it");
     }
 
     static ArchRule theAccumulatorReachesNoApplicationCode() {
@@ -136,6 +150,12 @@ class ThreadsTimeAndLocksTest {
     void onlyRecordAccumulatorTakesAPartitionLockAndItCallsNoApplicationCode() {
         onlyTheAccumulatorTakesAPartitionLock().check(library);
         theAccumulatorReachesNoApplicationCode().check(library);
+    }
+
+    @Test
+    void onlyTheFetcherTouchesItsLockAndState() {
+        assertThat(library.contain("dev.josef.kafka.consumer.Fetcher")).isTrue();
+        onlyTheFetcherTakesItsLock().check(library);
     }
 
     /** A class that breaks each rule once, so the rules are seen to catch what they are for. */
