@@ -53,7 +53,7 @@ import java.util.function.LongSupplier;
  * and they join again, so a partition changes owner across two rebalances and is
  * never owned twice.
  */
-final class ClassicMember {
+final class ClassicMember implements GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(ClassicMember.class);
     /** kafka-clients' margin over the rebalance timeout for a JoinGroup's answer. */
     private static final long JOIN_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -63,21 +63,6 @@ final class ClassicMember {
     private static final short SYNC_VERSION = 5;
     private static final short HEARTBEAT_VERSION = 4;
     private static final short LEAVE_VERSION = 5;
-
-    /** What the member asks of the application's side. Implementations must not block. */
-    interface Steps {
-        /** Commit (auto-commit), call onRevoked, stop reading; the future completes after. */
-        CompletableFuture<Void> revoke(Set<TopicPartition> partitions);
-
-        /** Start reading from committed offsets, call onAssigned; the future completes after. */
-        CompletableFuture<Void> assign(Set<TopicPartition> partitions);
-
-        /** Stop reading these at once; onLost follows on the application's thread. */
-        void lose(Set<TopicPartition> partitions);
-
-        /** The member cannot go on: every later poll throws {@code error}. */
-        void failed(KafkaException error);
-    }
 
     enum State {
         /** No generation; joins when it has a subscription and its backoff has passed. */
@@ -196,6 +181,11 @@ final class ClassicMember {
         }
 
         @Override
+        public void epochStale() {
+            // Only KIP-848's coordinator answers this; a classic member retries after the backoff.
+        }
+
+        @Override
         public void rebalanceSeen() {
             if (state == State.STABLE) {
                 requestRejoin("the group is rebalancing");
@@ -218,7 +208,8 @@ final class ClassicMember {
     // ---- from other threads ----
 
     /** Called when an event is posted, to wake the group thread. */
-    void waker(Runnable waker) {
+    @Override
+    public void waker(Runnable waker) {
         this.waker = Objects.requireNonNull(waker, "waker");
     }
 
@@ -228,7 +219,8 @@ final class ClassicMember {
     }
 
     /** The topics the member subscribes to; empty stops it from joining (after it leaves). */
-    void subscribe(Set<String> topics) {
+    @Override
+    public void subscribe(Set<String> topics) {
         Set<String> copy = Set.copyOf(topics);
         post(() -> {
             if (state == State.FAILED || state == State.LEFT || (subscribed && copy.equals(this.topics))) {
@@ -244,7 +236,8 @@ final class ClassicMember {
     }
 
     /** The application polled: it is alive, and a member that gave up for lack of polls may join again. */
-    void polled() {
+    @Override
+    public void polled() {
         lastPollAt = clock.getAsLong();
         if (waitingForPoll) {
             post(() -> waitingForPoll = false);
@@ -252,7 +245,8 @@ final class ClassicMember {
     }
 
     /** Queues a commit; the future fails with a clear error, or by {@code deadline} at the latest. */
-    CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
+    @Override
+    public CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
         post(() -> {
@@ -273,7 +267,8 @@ final class ClassicMember {
      * again; the future completes once the member has taken this in, so no step
      * it hands over afterwards belongs to the old subscription.
      */
-    CompletableFuture<Void> unsubscribe() {
+    @Override
+    public CompletableFuture<Void> unsubscribe() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         post(() -> {
             done.complete(null);
@@ -301,7 +296,8 @@ final class ClassicMember {
      * dropped by the coordinator at the rebalance timeout. The partitions go as
      * lost; the member joins again after {@link #allowed()}.
      */
-    void giveUp(Map<TopicPartition, OffsetAndMetadata> offsets, String reason) {
+    @Override
+    public void giveUp(Map<TopicPartition, OffsetAndMetadata> offsets, String reason) {
         Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
         post(() -> {
             if (generation < 0 || givingUp != null || state == State.FAILED || state == State.LEFT) {
@@ -321,7 +317,8 @@ final class ClassicMember {
     }
 
     /** The application let held rebalance steps go on: a member that gave up may join again. */
-    void allowed() {
+    @Override
+    public void allowed() {
         post(() -> heldOff = false);
     }
 
@@ -345,7 +342,8 @@ final class ClassicMember {
      * (KIP-345: it comes back with its instance id within the session timeout and
      * keeps its partitions). The future completes when that is done or failed.
      */
-    CompletableFuture<Void> leave(String reason) {
+    @Override
+    public CompletableFuture<Void> leave(String reason) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         post(() -> {
             leaving = done;
@@ -372,7 +370,8 @@ final class ClassicMember {
     // ---- the group thread ----
 
     /** Runs events, then whatever is due; returns nanos until something is due. */
-    long runOnce() {
+    @Override
+    public long runOnce() {
         Runnable event;
         while ((event = events.poll()) != null) {
             event.run();
@@ -969,11 +968,13 @@ final class ClassicMember {
         return state;
     }
 
-    int generation() {
+    @Override
+    public int generation() {
         return generation;
     }
 
-    String memberId() {
+    @Override
+    public String memberId() {
         return memberId;
     }
 

@@ -76,6 +76,8 @@ public final class ConsumerConfig {
     private final List<RebalanceHook> rebalanceHooks;
     private final boolean blockRebalanceOnPoll;
     private final Optional<Duration> maxRebalanceHold;
+    private final GroupProtocol groupProtocol;
+    private final Optional<String> remoteAssignor;
 
     private ConsumerConfig(Builder b) {
         this.network = b.network;
@@ -106,6 +108,8 @@ public final class ConsumerConfig {
         this.rebalanceHooks = List.copyOf(b.rebalanceHooks);
         this.blockRebalanceOnPoll = b.blockRebalanceOnPoll;
         this.maxRebalanceHold = Optional.ofNullable(b.maxRebalanceHold);
+        this.groupProtocol = b.groupProtocol;
+        this.remoteAssignor = Optional.ofNullable(b.remoteAssignor);
     }
 
     public static Builder builder() {
@@ -125,8 +129,8 @@ public final class ConsumerConfig {
      * {@code session.timeout.ms}, {@code heartbeat.interval.ms},
      * {@code max.poll.interval.ms}, {@code enable.auto.commit},
      * {@code auto.commit.interval.ms}, {@code partition.assignment.strategy} (our
-     * names or kafka-clients' assignor class names) and {@code group.protocol}
-     * ({@code classic}); and Josef's own {@code batch.corruption.handler} (a
+     * names or kafka-clients' assignor class names), {@code group.protocol}
+     * ({@code classic} or {@code consumer}) and {@code group.remote.assignor}; and Josef's own {@code batch.corruption.handler} (a
      * handler's name), {@code max.buffered.bytes}, {@code max.decompressed.bytes},
      * {@code block.rebalance.on.poll} and {@code auto.commit.marks}.
      *
@@ -176,13 +180,8 @@ public final class ConsumerConfig {
                         b.blockRebalanceOnPoll();
                     }
                 }
-                case "group.protocol" -> {
-                    String protocol = value.toString().trim();
-                    if (!protocol.equalsIgnoreCase("classic")) {
-                        throw new IllegalArgumentException("Josef runs the classic group protocol; '" + protocol
-                                + "' (KIP-848) is not supported yet: use group.protocol=classic");
-                    }
-                }
+                case "group.protocol" -> b.groupProtocol(GroupProtocol.of(value.toString()));
+                case "group.remote.assignor" -> b.remoteAssignor(value.toString().trim());
                 default -> throw new IllegalArgumentException("not a consumer setting Josef knows");
             }
         }));
@@ -373,6 +372,16 @@ public final class ConsumerConfig {
         return maxRebalanceHold;
     }
 
+    /** The group protocol: {@link GroupProtocol#CLASSIC} unless chosen. */
+    public GroupProtocol groupProtocol() {
+        return groupProtocol;
+    }
+
+    /** With the consumer protocol: the assignor the coordinator runs; empty for the broker's default. */
+    public Optional<String> remoteAssignor() {
+        return remoteAssignor;
+    }
+
     @Override
     public String toString() {
         return "ConsumerConfig(" + network + ", offsetReset=" + offsetReset + ", isolationLevel=" + isolationLevel
@@ -382,7 +391,10 @@ public final class ConsumerConfig {
                 + (clientRack.isEmpty() ? "" : ", clientRack=" + clientRack) + ", checkCrcs=" + checkCrcs
                 + ", batchCorruptionHandler=" + corruptionHandler.name()
                 + groupId.map(g -> ", groupId=" + g + groupInstanceId.map(i -> ", groupInstanceId=" + i).orElse("")
-                        + ", balancers=" + balancers.stream().map(GroupBalancer::name).toList()
+                        + ", groupProtocol=" + groupProtocol.configName()
+                        + (groupProtocol == GroupProtocol.CONSUMER
+                        ? remoteAssignor.map(a -> ", remoteAssignor=" + a).orElse("")
+                        : ", balancers=" + balancers.stream().map(GroupBalancer::name).toList())
                         + ", autoCommit=" + autoCommit
                         + (blockRebalanceOnPoll ? ", blockRebalanceOnPoll" : "")).orElse("") + ")";
     }
@@ -417,6 +429,34 @@ public final class ConsumerConfig {
         private final List<RebalanceHook> rebalanceHooks = new ArrayList<>();
         private boolean blockRebalanceOnPoll;
         private Duration maxRebalanceHold;
+        private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
+        private String remoteAssignor;
+
+        /**
+         * The group protocol ({@code group.protocol}); {@link GroupProtocol#CLASSIC}
+         * by default. With {@link GroupProtocol#CONSUMER} the coordinator assigns
+         * partitions: {@link #partitionAssignmentStrategy} does not apply, and the
+         * session timeout and heartbeat interval are the broker's
+         * ({@code group.consumer.session.timeout.ms}, {@code group.consumer.heartbeat.interval.ms}).
+         */
+        public Builder groupProtocol(GroupProtocol protocol) {
+            this.groupProtocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * With the consumer protocol: the server-side assignor the coordinator runs
+         * for this group ({@code group.remote.assignor}): {@code uniform} or
+         * {@code range} on Apache Kafka; the broker's first configured one by default.
+         */
+        public Builder remoteAssignor(String assignor) {
+            Objects.requireNonNull(assignor, "assignor");
+            if (assignor.isBlank()) {
+                throw new IllegalArgumentException("group.remote.assignor must not be blank");
+            }
+            this.remoteAssignor = assignor;
+            return this;
+        }
 
         private Builder() {
         }
@@ -738,6 +778,10 @@ public final class ConsumerConfig {
                     throw new IllegalArgumentException("autoCommitMarks needs a group.id: offsets are committed "
                             + "to a group");
                 }
+            }
+            if (remoteAssignor != null && groupProtocol != GroupProtocol.CONSUMER) {
+                throw new IllegalArgumentException("group.remote.assignor '" + remoteAssignor + "' is for "
+                        + "group.protocol=consumer; the classic protocol's assignors are partition.assignment.strategy");
             }
             if (maxRebalanceHold != null && !blockRebalanceOnPoll) {
                 throw new IllegalArgumentException("maxRebalanceHold needs blockRebalanceOnPoll: only a held "

@@ -58,8 +58,15 @@ final class GroupCommits {
         void rebalanceSeen();
 
         /**
+         * The commit's member epoch is behind the coordinator's (KIP-848): the commit
+         * is sent again once a heartbeat has brought the member's epoch up to date.
+         */
+        void epochStale();
+
+        /**
          * The coordinator no longer knows the member in the generation a commit was
-         * sent in ({@code code}: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID).
+         * sent in ({@code code}: ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH
+         * or FENCED_INSTANCE_ID).
          */
         void fenced(ErrorCode code, int generation, int incarnation);
     }
@@ -188,6 +195,12 @@ final class GroupCommits {
                 }
                 retryAt = now + settings.retryBackoff().toNanos();
             }
+            case STALE_MEMBER_EPOCH -> {
+                LOG.debug("consumer {}: a commit was sent at a stale member epoch; sending it again after the next "
+                        + "heartbeat", clientId);
+                retryAt = now + settings.retryBackoff().toNanos();
+                member.epochStale();
+            }
             case REBALANCE_IN_PROGRESS -> {
                 queue.poll();
                 member.rebalanceSeen();
@@ -195,7 +208,7 @@ final class GroupCommits {
                         + " (and the others with it) was refused: the group is rebalancing (REBALANCE_IN_PROGRESS); "
                         + "commit again once the rebalance has completed", code.exception(null)));
             }
-            case ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID -> {
+            case ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, FENCED_INSTANCE_ID -> {
                 queue.poll();
                 c.result().completeExceptionally(new CommitFailedException("the commit of "
                         + new TreeSet<>(c.offsets().keySet()) + " was refused with " + code + ": this member is no "

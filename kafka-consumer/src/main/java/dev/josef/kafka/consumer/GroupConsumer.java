@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
- * A consumer's group: the member ({@link ClassicMember}) on its own thread
+ * A consumer's group: the member ({@link ClassicMember} or {@link ConsumerGroupMember}) on its own thread
  * ({@code josef-<client-id>-group}), the rebalance steps it hands to the
  * application ({@link Rebalancer}), offset commits, auto-commit and marks.
  *
@@ -54,7 +54,7 @@ final class GroupConsumer implements Rebalancer.Actions {
     private final Fetcher fetcher;
     private final String clientId;
     private final String groupId;
-    final ClassicMember member;
+    final GroupMember member;
     final Rebalancer rebalancer;
     private final Thread thread;
     private final AtomicBoolean wake = new AtomicBoolean();
@@ -81,9 +81,11 @@ final class GroupConsumer implements Rebalancer.Actions {
         GroupSettings settings = new GroupSettings(groupId, config.groupInstanceId(), config.sessionTimeout(),
                 config.heartbeatInterval(), config.maxPollInterval(), config.network().retryBackoff(),
                 config.network().requestTimeout(), config.network().metadataMaxAge(), config.balancers(),
-                config.clientRack(), config.allowAutoCreateTopics());
-        this.member = new ClassicMember(settings, GroupNetwork.of(client, config.network().requestTimeout()),
-                clock::nanoTime, rebalancer, clientId);
+                config.clientRack(), config.allowAutoCreateTopics(), config.remoteAssignor());
+        GroupNetwork net = GroupNetwork.of(client, config.network().requestTimeout());
+        this.member = config.groupProtocol() == GroupProtocol.CONSUMER
+                ? new ConsumerGroupMember(settings, net, clock::nanoTime, rebalancer, clientId)
+                : new ClassicMember(settings, net, clock::nanoTime, rebalancer, clientId);
         this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "group",
                 this::run);
         member.waker(() -> {
@@ -163,6 +165,12 @@ final class GroupConsumer implements Rebalancer.Actions {
     void subscribe(java.util.regex.Pattern pattern, RebalanceHook newListener) {
         rebalancer.listener(listener, newListener);
         listener = newListener;
+        if (member instanceof ConsumerGroupMember next) {
+            // KIP-848: the coordinator matches the expression against topic names (RE2/J, whole names).
+            fetcher.groupSubscribe(null, null);
+            next.subscribe(pattern.pattern());
+            return;
+        }
         // The fetcher lists the cluster's topics as it does for a pattern without a group; the member
         // subscribes to those that match and rejoins when they change.
         fetcher.groupSubscribe(pattern, member::subscribe);

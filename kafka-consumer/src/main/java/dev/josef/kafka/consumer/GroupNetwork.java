@@ -4,10 +4,15 @@ import dev.josef.kafka.net.internal.ChannelKind;
 import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.MetadataRequest;
+import dev.josef.kafka.protocol.message.MetadataResponse;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -23,6 +28,13 @@ interface GroupNetwork {
     ClusterMetadata metadata();
 
     CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics, boolean allowAutoCreate);
+
+    /**
+     * Every topic's name by id, listed from a broker (and then described in the
+     * metadata from now on): a KIP-848 assignment names topics by id only, and a
+     * broker-side regular expression picks topics the member never named.
+     */
+    CompletableFuture<Map<Uuid, String>> topicNames();
 
     /** The coordinator's node id, looked up with FindCoordinator and remembered until invalidated. */
     CompletableFuture<Integer> coordinator(String groupId);
@@ -48,6 +60,20 @@ interface GroupNetwork {
             public CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics,
                                                                       boolean allowAutoCreate) {
                 return client.refreshMetadata(topics, allowAutoCreate);
+            }
+
+            @Override
+            public CompletableFuture<Map<Uuid, String>> topicNames() {
+                MetadataRequest all = new MetadataRequest().setTopics(null).setAllowAutoTopicCreation(false);
+                return client.send(NetworkClient.ANY_BROKER, all).thenCompose(response -> {
+                    Map<Uuid, String> names = new HashMap<>();
+                    for (MetadataResponse.MetadataResponseTopic t : ((MetadataResponse) response).topics()) {
+                        if (t.errorCode() == 0 && t.name() != null) {
+                            names.put(t.topicId(), t.name());
+                        }
+                    }
+                    return client.refreshMetadata(names.values()).handle((m, e) -> names);
+                });
             }
 
             @Override

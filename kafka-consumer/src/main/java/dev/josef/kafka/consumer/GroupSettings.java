@@ -14,11 +14,20 @@ import java.util.Optional;
  * @param rebalanceTimeout how long the coordinator waits for the member to rejoin in a rebalance
  *                         ({@code max.poll.interval.ms}, as kafka-clients sends it); also how long the
  *                         member may go without a poll before it gives up its partitions
+ * @param remoteAssignor   the server-side assignor a KIP-848 member asks for ({@code group.remote.assignor});
+ *                         empty for the broker's default
  */
 record GroupSettings(String groupId, Optional<String> instanceId, Duration sessionTimeout,
                      Duration heartbeatInterval, Duration rebalanceTimeout, Duration retryBackoff,
                      Duration requestTimeout, Duration metadataMaxAge, List<GroupBalancer> balancers, String rack,
-                     boolean allowAutoCreateTopics) {
+                     boolean allowAutoCreateTopics, Optional<String> remoteAssignor) {
+
+    GroupSettings(String groupId, Optional<String> instanceId, Duration sessionTimeout, Duration heartbeatInterval,
+                  Duration rebalanceTimeout, Duration retryBackoff, Duration requestTimeout, Duration metadataMaxAge,
+                  List<GroupBalancer> balancers, String rack, boolean allowAutoCreateTopics) {
+        this(groupId, instanceId, sessionTimeout, heartbeatInterval, rebalanceTimeout, retryBackoff, requestTimeout,
+                metadataMaxAge, balancers, rack, allowAutoCreateTopics, Optional.empty());
+    }
 
     GroupSettings {
         balancers = List.copyOf(balancers);

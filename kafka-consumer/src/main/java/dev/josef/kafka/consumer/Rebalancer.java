@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  * {@link #owned} (what the application was told it owns) is touched only by the
  * thread running steps, which {@link Consumer}'s one-poller rule makes one at a time.
  */
-final class Rebalancer implements ClassicMember.Steps {
+final class Rebalancer implements GroupMember.Steps {
     private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
 
     enum Kind { ASSIGN, REVOKE, LOSE }

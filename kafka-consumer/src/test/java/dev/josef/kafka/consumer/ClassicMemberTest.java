@@ -71,7 +71,7 @@ class ClassicMemberTest {
     }
 
     /** The application's side: records each step, completes them when the test says. */
-    static final class RecordingSteps implements ClassicMember.Steps {
+    static final class RecordingSteps implements GroupMember.Steps {
         record Step(String kind, Set<TopicPartition> partitions, CompletableFuture<Void> done) {
         }
 

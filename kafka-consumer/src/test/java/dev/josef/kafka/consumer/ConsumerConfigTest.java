@@ -138,7 +138,14 @@ class ConsumerConfigTest {
                 "heartbeat.interval.ms", "50000")))).hasMessageContaining("heartbeat.interval.ms (50000)")
                 .hasMessageContaining("session.timeout.ms (45000)");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
-                "group.protocol", "consumer")))).hasMessageContaining("group.protocol=classic");
+                "group.protocol", "next")))).hasMessageContaining("group.protocol must be classic or consumer, was 'next'");
+        assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "group.remote.assignor", "uniform")))).hasMessageContaining("is for group.protocol=consumer");
+        ConsumerConfig next = ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",
+                "group.protocol", "CONSUMER", "group.remote.assignor", "range")));
+        assertThat(next.groupProtocol()).isEqualTo(GroupProtocol.CONSUMER);
+        assertThat(next.remoteAssignor()).hasValue("range");
+        assertThat(next.toString()).contains("groupProtocol=consumer, remoteAssignor=range");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("block.rebalance.on.poll",
                 "true")))).hasMessageContaining("blockRebalanceOnPoll needs a group.id");
         assertThatThrownBy(() -> ConsumerConfig.fromProperties(with.apply(Map.of("group.id", "g",

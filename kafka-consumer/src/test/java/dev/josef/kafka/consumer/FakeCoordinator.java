@@ -116,6 +116,33 @@ final class FakeCoordinator implements GroupNetwork {
         return refreshes.size();
     }
 
+    /** Topic listings (for a KIP-848 assignment by id); answered from the metadata the test set. */
+    int topicListings;
+
+    @Override
+    public CompletableFuture<Map<Uuid, String>> topicNames() {
+        topicListings++;
+        Map<Uuid, String> names = new HashMap<>();
+        metadata.topics().values().forEach(t -> names.put(t.id(), t.name()));
+        hidden.values().forEach(t -> names.put(t.id(), t.name()));
+        return CompletableFuture.completedFuture(names);
+    }
+
+    /** Forgets topic {@code name}'s metadata but not the topic, as a member that never described it. */
+    void undescribe(String name) {
+        Map<String, ClusterMetadata.Topic> topics = new HashMap<>(metadata.topics());
+        hidden.put(name, topics.remove(name));
+        metadata = new ClusterMetadata("fake", 1, metadata.brokers(), topics, metadata.racks());
+    }
+
+    private final Map<String, ClusterMetadata.Topic> hidden = new HashMap<>();
+
+    /** The id of a topic, described or not. */
+    Uuid topicId(String name) {
+        ClusterMetadata.Topic t = metadata.topics().get(name);
+        return t != null ? t.id() : hidden.get(name).id();
+    }
+
     @Override
     public CompletableFuture<Integer> coordinator(String groupId) {
         lookups++;

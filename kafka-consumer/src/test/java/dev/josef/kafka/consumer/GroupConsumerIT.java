@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +37,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GroupConsumerIT {
 
     static ConsumerConfig.Builder groupConfig(KafkaCluster cluster, String clientId, String group) {
+        return groupConfig(cluster, clientId, group, GroupProtocol.CLASSIC);
+    }
+
+    /**
+     * With the consumer protocol the session timeout and heartbeat interval are
+     * the broker's (45 s and 5 s by default); the builder's are for classic members.
+     */
+    static ConsumerConfig.Builder groupConfig(KafkaCluster cluster, String clientId, String group,
+                                              GroupProtocol protocol) {
         return ConsumerConfig.builder()
+                .groupProtocol(protocol)
                 .network(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers()).clientId(clientId)
                         .build())
                 .offsetReset(OffsetReset.EARLIEST)
@@ -325,16 +336,19 @@ class GroupConsumerIT {
      * than the session timeout stays in the group; the rebalance completes once
      * it allows it, and the new owner starts exactly where the revoke commit put it.
      */
-    @Test
-    void aHeldRebalanceOutlivesTheSessionTimeoutAndTheNewOwnerStartsAtTheRevokeCommit(KafkaCluster cluster)
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void aHeldRebalanceOutlivesTheSessionTimeoutAndTheNewOwnerStartsAtTheRevokeCommit(GroupProtocol protocol,
+                                                                                     KafkaCluster cluster)
             throws Exception {
-        String topic = "group-it-held";
+        String topic = "group-it-held-" + protocol.configName();
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 200);
         Callbacks callbacks = new Callbacks();
         WireOrder wireOrder = new WireOrder();
         List<ApiKey> wire = wireOrder.written;
-        ConsumerConfig holding = groupConfig(cluster, "held-a", "held").blockRebalanceOnPoll()
+        String group = "held-" + protocol.configName();
+        ConsumerConfig holding = groupConfig(cluster, "held-a", group, protocol).blockRebalanceOnPoll()
                 .sessionTimeout(Duration.ofSeconds(6)).maxPollInterval(Duration.ofSeconds(40)).maxPollRecords(30)
                 .rebalanceHook(callbacks).hook(wireOrder).build();
         Log log = new Log();
@@ -347,7 +361,7 @@ class GroupConsumerIT {
             });
             first.forEach(r -> log.reads.add(new GroupMembers.Read("a", r.topicPartition(), r.offset())));
             String memberBefore = a.groupMember().orElseThrow();
-            JosefMember b = new JosefMember("b", log, () -> groupConfig(cluster, "held-b", "held")
+            JosefMember b = new JosefMember("b", log, () -> groupConfig(cluster, "held-b", group, protocol)
                     .maxPollInterval(Duration.ofSeconds(40)).build(), List.of(topic));
             b.start();
             // a processes for 10 s, past its 6 s session, without polling: the rebalance waits for it.
@@ -374,14 +388,23 @@ class GroupConsumerIT {
                     .mapToLong(GroupMembers.Read::offset).min().orElseThrow();
             assertThat(bFirst).as("b starts where a's revoke commit put " + moved).isEqualTo(revokedAt.get(moved));
             List<ApiKey> afterAllow = List.copyOf(wire.subList(allowedAt, wire.size()));
-            assertThat(afterAllow.indexOf(ApiKey.OFFSET_COMMIT)).as("the revoke commit on the wire before the "
-                    + "JoinGroup: " + afterAllow).isNotNegative().isLessThan(afterAllow.indexOf(ApiKey.JOIN_GROUP));
+            if (protocol == GroupProtocol.CLASSIC) {
+                assertThat(afterAllow.indexOf(ApiKey.OFFSET_COMMIT)).as("the revoke commit on the wire before the "
+                        + "JoinGroup: " + afterAllow).isNotNegative()
+                        .isLessThan(afterAllow.indexOf(ApiKey.JOIN_GROUP));
+            } else {
+                // Light heartbeats go on meanwhile; the acknowledgement is the first one after the commit.
+                assertThat(afterAllow.indexOf(ApiKey.OFFSET_COMMIT)).as("the revoke commit on the wire: "
+                        + afterAllow).isNotNegative()
+                        .isLessThan(afterAllow.lastIndexOf(ApiKey.CONSUMER_GROUP_HEARTBEAT));
+            }
             b.close();
             int closingAt = wire.size();
             a.close();
             List<ApiKey> closing = List.copyOf(wire.subList(closingAt, wire.size()));
+            ApiKey leave = protocol == GroupProtocol.CLASSIC ? ApiKey.LEAVE_GROUP : ApiKey.CONSUMER_GROUP_HEARTBEAT;
             assertThat(closing.indexOf(ApiKey.OFFSET_COMMIT)).as("the close commit on the wire before the "
-                    + "LeaveGroup: " + closing).isNotNegative().isLessThan(closing.indexOf(ApiKey.LEAVE_GROUP));
+                    + "leave: " + closing).isNotNegative().isLessThan(closing.lastIndexOf(leave));
         }
         assertThat(log.duplicates()).isEmpty();
     }
@@ -391,24 +414,27 @@ class GroupConsumerIT {
      * the rebalance timeout; the member sees them as lost (onLost, a commit of them
      * fails clearly) and no record of theirs is returned after that.
      */
-    @Test
-    void aRebalanceHeldPastTheRebalanceTimeoutLosesThePartitions(KafkaCluster cluster) throws Exception {
-        String topic = "group-it-held-too-long";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void aRebalanceHeldPastTheRebalanceTimeoutLosesThePartitions(GroupProtocol protocol, KafkaCluster cluster)
+            throws Exception {
+        String topic = "group-it-held-too-long-" + protocol.configName();
+        String group = "lost-" + protocol.configName();
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 400);
         Callbacks callbacks = new Callbacks();
-        ConsumerConfig holding = groupConfig(cluster, "lost-a", "lost").blockRebalanceOnPoll()
+        ConsumerConfig holding = groupConfig(cluster, "lost-a", group, protocol).blockRebalanceOnPoll()
                 .sessionTimeout(Duration.ofSeconds(6)).maxPollInterval(Duration.ofSeconds(8)).maxPollRecords(5)
                 .rebalanceHook(callbacks).build();
         try (Consumer a = Consumer.create(holding)) {
             a.subscribe(List.of(topic));
             await(Duration.ofSeconds(30), "a's first records", () -> !a.poll(Duration.ofMillis(100)).isEmpty());
-            try (Consumer b = Consumer.create(groupConfig(cluster, "lost-b", "lost")
+            try (Consumer b = Consumer.create(groupConfig(cluster, "lost-b", group, protocol)
                     .maxPollInterval(Duration.ofSeconds(8)).build())) {
                 b.subscribe(List.of(topic));
                 // a keeps polling but never allows the rebalance: after 8 s the coordinator goes on without it.
                 List<TopicPartition> afterLoss = new ArrayList<>();
-                await(Duration.ofSeconds(40), "a to learn it lost its partitions", () -> {
+                await(Duration.ofSeconds(60), "a to learn it lost its partitions", () -> {
                     b.poll(Duration.ofMillis(20));
                     boolean lost = a.pendingRebalance().map(p -> p.kind() == PendingRebalance.Kind.LOSE)
                             .orElse(false);
@@ -438,15 +464,18 @@ class GroupConsumerIT {
      * timeout; the new owner starts exactly at that commit, and the member joins
      * again once it allows the rebalance.
      */
-    @Test
-    void aRebalanceHeldPastTheMaximumHoldLeavesTheGroupCleanly(KafkaCluster cluster) throws Exception {
-        String topic = "group-it-max-hold";
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void aRebalanceHeldPastTheMaximumHoldLeavesTheGroupCleanly(GroupProtocol protocol, KafkaCluster cluster)
+            throws Exception {
+        String topic = "group-it-max-hold-" + protocol.configName();
+        String group = "max-hold-" + protocol.configName();
         cluster.createTopic(topic, 2, 1);
         produce(cluster, topic, 400);
         Callbacks callbacks = new Callbacks();
         WireOrder wireOrder = new WireOrder();
         List<ApiKey> wire = wireOrder.written;
-        ConsumerConfig holding = groupConfig(cluster, "hold-a", "max-hold").blockRebalanceOnPoll()
+        ConsumerConfig holding = groupConfig(cluster, "hold-a", group, protocol).blockRebalanceOnPoll()
                 .maxRebalanceHold(Duration.ofSeconds(3)).maxPollInterval(Duration.ofSeconds(60)).maxPollRecords(5)
                 .rebalanceHook(callbacks).hook(wireOrder).build();
         Log log = new Log();
@@ -457,7 +486,7 @@ class GroupConsumerIT {
                         r.topicPartition(), r.offset())));
                 return !log.reads.isEmpty();
             });
-            JosefMember b = new JosefMember("b", log, () -> groupConfig(cluster, "hold-b", "max-hold")
+            JosefMember b = new JosefMember("b", log, () -> groupConfig(cluster, "hold-b", group, protocol)
                     .maxPollInterval(Duration.ofSeconds(60)).build(), List.of(topic));
             b.start();
             // a goes on polling but never allows the rebalance that b's joining starts.
@@ -466,8 +495,14 @@ class GroupConsumerIT {
                         r.topicPartition(), r.offset())));
                 return a.pendingRebalance().map(p -> p.kind() == PendingRebalance.Kind.LOSE).orElse(false);
             });
-            assertThat(wire).as("a left with LeaveGroup, after its commit: " + wire).contains(ApiKey.LEAVE_GROUP);
-            assertThat(wire.lastIndexOf(ApiKey.OFFSET_COMMIT)).isLessThan(wire.indexOf(ApiKey.LEAVE_GROUP));
+            if (protocol == GroupProtocol.CLASSIC) {
+                assertThat(wire).as("a left with LeaveGroup, after its commit: " + wire)
+                        .contains(ApiKey.LEAVE_GROUP);
+                assertThat(wire.lastIndexOf(ApiKey.OFFSET_COMMIT)).isLessThan(wire.indexOf(ApiKey.LEAVE_GROUP));
+            } else {
+                assertThat(wire.lastIndexOf(ApiKey.OFFSET_COMMIT)).as("a committed before it left: " + wire)
+                        .isNotNegative().isLessThan(wire.lastIndexOf(ApiKey.CONSUMER_GROUP_HEARTBEAT));
+            }
             await(Duration.ofSeconds(30), "b to read everything", () -> log.distinctReads() >= 400);
             assertThat(log.duplicates()).as("b started exactly at a's commit").isEmpty();
             a.allowRebalance();

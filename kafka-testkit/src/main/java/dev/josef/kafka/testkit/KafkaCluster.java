@@ -211,6 +211,10 @@ public final class KafkaCluster implements AutoCloseable {
         p.forEach((k, v) -> text.append(k).append('=').append(escape(v)).append('\n'));
 
         List<String> format = new ArrayList<>(List.of("--cluster-id", clusterId));
+        b.features.forEach((name, level) -> {
+            format.add("--feature");
+            format.add(name + "=" + level);
+        });
         if (controller) {
             format.add("--standalone");
             // SCRAM credentials go into the metadata log when it is created (KRaft).
@@ -549,6 +553,7 @@ public final class KafkaCluster implements AutoCloseable {
         private final Set<Listener> listeners = EnumSet.of(Listener.PLAINTEXT);
         private final Map<String, String> users = new LinkedHashMap<>();
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private final Map<String, Integer> features = new LinkedHashMap<>();
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Path directory;
 
@@ -586,19 +591,38 @@ public final class KafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /**
-         * A broker setting, e.g. {@code min.insync.replicas} or {@code producer.id.expiration.ms}; it wins over the
-         * kit's. {@code {node.id}} in the value becomes each node's id, so {@code broker.rack=rack-{node.id}} puts
-         * every broker in a rack of its own.
-         */
         /** Whether a broker property sets retention by age (the ms setting would override the others). */
         private boolean setsRetention() {
             return brokerProperties.keySet().stream().anyMatch(k -> k.equals("log.retention.ms")
                     || k.equals("log.retention.minutes") || k.equals("log.retention.hours"));
         }
 
+        /**
+         * A broker setting, e.g. {@code min.insync.replicas} or {@code producer.id.expiration.ms}; it wins over the
+         * kit's. {@code {node.id}} in the value becomes each node's id, so {@code broker.rack=rack-{node.id}} puts
+         * every broker in a rack of its own.
+         */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * A feature level the cluster is formatted with, as {@code kafka-storage format --feature}: for example
+         * {@code group.version} 0 for a cluster without the KIP-848 consumer group protocol, or
+         * {@code transaction.version} 1 for transactions before KIP-890's second part. Without it, a feature
+         * gets the level of the broker's latest production metadata version.
+         */
+        public Builder feature(String name, int level) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[a-z]+(\\.[a-z]+)*")) {
+                throw new IllegalArgumentException("a feature name is dotted lower-case words, such as "
+                        + "group.version; was '" + name + "'");
+            }
+            if (level < 0) {
+                throw new IllegalArgumentException("feature level of " + name + " must not be negative, was " + level);
+            }
+            features.put(name, level);
             return this;
         }
 

@@ -22,4 +22,7 @@ public @interface KafkaClusterConfig {
 
     /** Broker settings as {@code key=value}. */
     String[] brokerProperties() default {};
+
+    /** Feature levels the cluster is formatted with, as {@code name=level}: {@code group.version=0}. */
+    String[] features() default {};
 }

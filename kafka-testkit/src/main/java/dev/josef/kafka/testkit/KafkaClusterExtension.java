@@ -89,6 +89,13 @@ public final class KafkaClusterExtension implements ParameterResolver {
             }
             builder.brokerProperty(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
         }
+        for (String feature : config.features()) {
+            int eq = feature.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("@KafkaClusterConfig features must be name=level, was '" + feature + "'");
+            }
+            builder.feature(feature.substring(0, eq).trim(), Integer.parseInt(feature.substring(eq + 1).trim()));
+        }
         return builder.start();
     }
 
