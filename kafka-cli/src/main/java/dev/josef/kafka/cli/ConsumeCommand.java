@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ConsumeCommand {
     static final String USAGE = "usage: josef consume -b HOST:PORT -t TOPIC [--from beginning|end|OFFSET|@TIMESTAMP_MS] "
-            + "[-p N] [-c COUNT] [-e] [-g GROUP [--assignor NAME[,NAME]] [--instance-id ID]] "
+            + "[-p N] [-c COUNT] [-e] [-g GROUP [--group-protocol classic|consumer] [--assignor NAME[,NAME]] [--instance-id ID]] "
             + "[--isolation read_uncommitted|read_committed] [-f FORMAT] [-X key=value]... [--config FILE]";
     private static final String HELP = String.join("\n", USAGE,
             "Prints records to standard output; errors of partitions (a corrupt batch, say) go to standard error.",
@@ -50,8 +50,11 @@ final class ConsumeCommand {
             "                           partitions among its members and each starts at the group's committed",
             "                           offset (--from beginning|end only without one); what is printed is",
             "                           committed every 5 s and on exit",
+            "      --group-protocol P   with -g: classic (default) or consumer (KIP-848: the broker assigns;",
+            "                           Kafka 4.0+)",
             "      --assignor NAMES     with -g: range, roundrobin, sticky, cooperative-sticky (in order of",
-            "                           preference, comma-separated; default range,cooperative-sticky)",
+            "                           preference, comma-separated; default range,cooperative-sticky); with",
+            "                           --group-protocol consumer, the broker's assignor: uniform or range",
             "      --instance-id ID     with -g: a static member id (group.instance.id)",
             "      --isolation LEVEL    read_uncommitted (default) or read_committed",
             "  -f, --format FORMAT      %k key, %v value, %t topic, %p partition, %o offset, %T timestamp,",
@@ -75,6 +78,7 @@ final class ConsumeCommand {
                     .value("format", "-f", "--format")
                     .value("group", "-g", "--group")
                     .value("assignor", "--assignor")
+                    .value("groupProtocol", "--group-protocol")
                     .value("instance", "--instance-id")
                     .parse(argv);
             if (args.has("help")) {
@@ -95,8 +99,9 @@ final class ConsumeCommand {
             if (args.has("group")) {
                 return consumeInGroup(args, topic, from, count, format, properties, out, err);
             }
-            if (args.has("assignor") || args.has("instance")) {
-                throw new Args.UsageException("--assignor and --instance-id are for a group member: add -g GROUP");
+            if (args.has("assignor") || args.has("instance") || args.has("groupProtocol")) {
+                throw new Args.UsageException("--assignor, --instance-id and --group-protocol are for a group "
+                        + "member: add -g GROUP");
             }
             ConsumerConfig config = ConsumerConfig.fromProperties(properties);
             List<TopicPartition> partitions = new ArrayList<>();
@@ -157,8 +162,19 @@ final class ConsumeCommand {
                     + "without a committed offset starts), not '" + from + "'");
         }
         properties.put("group.id", args.value("group"));
+        boolean consumerProtocol = false;
+        if (args.has("groupProtocol")) {
+            String protocol = args.value("groupProtocol").trim().toLowerCase(java.util.Locale.ROOT);
+            if (!protocol.equals("classic") && !protocol.equals("consumer")) {
+                throw new Args.UsageException("--group-protocol is classic or consumer, not '" + protocol + "'");
+            }
+            properties.put("group.protocol", protocol);
+            consumerProtocol = protocol.equals("consumer");
+        }
         if (args.has("assignor")) {
-            properties.put("partition.assignment.strategy", args.value("assignor"));
+            // With the consumer protocol the broker assigns: the name is its server-side assignor's.
+            properties.put(consumerProtocol ? "group.remote.assignor" : "partition.assignment.strategy",
+                    args.value("assignor"));
         }
         if (args.has("instance")) {
             properties.put("group.instance.id", args.value("instance"));

@@ -157,9 +157,11 @@ class JosefProcessIT {
      * every record once, and what each printed is committed, so a third member
      * later finds nothing left.
      */
-    @Test
-    void twoGroupMembersShareATopicAndCommitWhatTheyPrinted(KafkaCluster cluster) throws Exception {
-        String topic = "cli-group";
+    @ParameterizedTest
+    @ValueSource(strings = {"classic", "consumer"})
+    void twoGroupMembersShareATopicAndCommitWhatTheyPrinted(String protocol, KafkaCluster cluster) throws Exception {
+        String topic = "cli-group-" + protocol;
+        String group = "cli-readers-" + protocol;
         cluster.createTopic(topic, 4, 1);
         List<String> values = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
@@ -171,7 +173,8 @@ class JosefProcessIT {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", JAR.toString(), "consume", "-b", cluster.bootstrapServers(), "-t", topic,
-                "-g", "cli-readers", "--assignor", "roundrobin", "-c", "200", "-X", "max.poll.records=20"));
+                "-g", group, "--group-protocol", protocol, "--assignor",
+                protocol.equals("classic") ? "roundrobin" : "uniform", "-c", "200", "-X", "max.poll.records=20"));
         Path out1 = Files.createTempFile(work, "out", ".txt");
         Path out2 = Files.createTempFile(work, "out", ".txt");
         Path err1 = Files.createTempFile(work, "err", ".txt");
@@ -192,7 +195,7 @@ class JosefProcessIT {
         printed.addAll(Files.readString(out2).lines().toList());
         assertThat(printed).hasSize(400).containsExactlyInAnyOrderElementsOf(values);
         try (KafkaConsumer<byte[], byte[]> check = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                cluster.bootstrapServers(), "group.id", "cli-readers"), new ByteArrayDeserializer(),
+                cluster.bootstrapServers(), "group.id", group), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             Set<TopicPartition> all = Set.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
                     new TopicPartition(topic, 2), new TopicPartition(topic, 3));

@@ -139,6 +139,8 @@ final class Fetcher {
     private long subscribedLookupAtNanos;
     private final Set<String> warnedUnknownTopics = new HashSet<>();
     private boolean committedFetching;
+    /** The group member whose id and epoch a KIP-848 OffsetFetch carries; null without a group. */
+    private volatile GroupMember groupMember;
     private boolean closed;
 
     private final RecordCollector collector;
@@ -467,6 +469,10 @@ final class Fetcher {
         } finally {
             lock.unlock();
         }
+    }
+
+    void groupMember(GroupMember member) {
+        this.groupMember = member;
     }
 
     ConsumerHooks hooks() {
@@ -919,9 +925,13 @@ final class Fetcher {
             generations.put(s.partition, s.generation);
         }
         List<TopicPartition> asked = new ArrayList<>(generations.keySet());
+        GroupMember member = groupMember;
+        // A KIP-848 member's OffsetFetch carries its id and epoch; a classic member's carries neither.
+        String memberId = member instanceof ConsumerGroupMember && member.generation() > 0 ? member.memberId() : null;
+        int memberEpoch = memberId != null ? member.generation() : -1;
         client.coordinator(NetworkClient.CoordinatorType.GROUP, groupId)
                 .thenCompose(node -> client.send(node, ChannelKind.OTHER, ApiKey.OFFSET_FETCH,
-                        OffsetRequests.fetch(groupId, asked), OffsetRequests.MAX_FETCH_VERSION))
+                        OffsetRequests.fetch(groupId, asked, memberId, memberEpoch), OffsetRequests.MAX_FETCH_VERSION))
                 .whenComplete((response, error) -> post(() -> committedAnswered(list, generations,
                         (OffsetFetchResponse) response, error)));
     }
@@ -956,8 +966,10 @@ final class Fetcher {
             boolean unanswered = top == ErrorCode.NONE && (error != null || c == null);
             if (unanswered || code.retriable() || code == ErrorCode.NOT_COORDINATOR
                     || code == ErrorCode.COORDINATOR_NOT_AVAILABLE || code == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
-                    || code == ErrorCode.UNSTABLE_OFFSET_COMMIT) {
+                    || code == ErrorCode.UNSTABLE_OFFSET_COMMIT || code == ErrorCode.STALE_MEMBER_EPOCH
+                    || code == ErrorCode.UNKNOWN_MEMBER_ID) {
                 // UNSTABLE_OFFSET_COMMIT (KIP-447): a transaction's offsets are pending; ask again shortly.
+                // STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID (KIP-848): the member's epoch moves on, or it rejoins.
                 LOG.debug("consumer {}: the committed offset of {} is not known yet ({}); asking again", clientId,
                         s.partition, error != null ? error.toString() : code);
                 s.retryAtNanos = now + retryBackoffNanos;

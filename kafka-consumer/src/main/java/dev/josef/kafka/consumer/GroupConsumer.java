@@ -86,6 +86,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         this.member = config.groupProtocol() == GroupProtocol.CONSUMER
                 ? new ConsumerGroupMember(settings, net, clock::nanoTime, rebalancer, clientId)
                 : new ClassicMember(settings, net, clock::nanoTime, rebalancer, clientId);
+        fetcher.groupMember(member);
         this.thread = JosefThreads.newThread(config.network().threadFactory().orElse(null), clientId, "group",
                 this::run);
         member.waker(() -> {

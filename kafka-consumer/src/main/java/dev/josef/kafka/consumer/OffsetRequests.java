@@ -41,6 +41,18 @@ final class OffsetRequests {
 
     /** RequireStable (KIP-447): a partition with a pending transactional commit answers UNSTABLE_OFFSET_COMMIT. */
     static IntFunction<ApiMessage> fetch(String groupId, Collection<TopicPartition> partitions) {
+        return fetch(groupId, partitions, null, -1);
+    }
+
+    /**
+     * As {@link #fetch(String, Collection)}, for a KIP-848 member: from v9 the
+     * request carries its member id and epoch, which the coordinator checks
+     * (STALE_MEMBER_EPOCH while the member's epoch is moving on).
+     *
+     * @param memberId null outside a consumer-protocol membership
+     */
+    static IntFunction<ApiMessage> fetch(String groupId, Collection<TopicPartition> partitions, String memberId,
+                                         int memberEpoch) {
         Map<String, List<Integer>> byTopic = byTopic(partitions);
         return version -> {
             OffsetFetchRequest request = new OffsetFetchRequest().setRequireStable(true);
@@ -48,8 +60,12 @@ final class OffsetRequests {
                 List<OffsetFetchRequest.OffsetFetchRequestTopics> topics = new ArrayList<>();
                 byTopic.forEach((t, ps) -> topics.add(new OffsetFetchRequest.OffsetFetchRequestTopics()
                         .setName(t).setPartitionIndexes(ps)));
-                request.setGroups(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
-                        .setGroupId(groupId).setTopics(topics)));
+                OffsetFetchRequest.OffsetFetchRequestGroup group = new OffsetFetchRequest.OffsetFetchRequestGroup()
+                        .setGroupId(groupId).setTopics(topics);
+                if (version >= 9 && memberId != null) {
+                    group.setMemberId(memberId).setMemberEpoch(memberEpoch);
+                }
+                request.setGroups(List.of(group));
             } else {
                 List<OffsetFetchRequest.OffsetFetchRequestTopic> topics = new ArrayList<>();
                 byTopic.forEach((t, ps) -> topics.add(new OffsetFetchRequest.OffsetFetchRequestTopic()

@@ -404,4 +404,19 @@ class ConsumerGroupMemberTest {
         assertThat(reported(full)).containsExactly(P0);
         assertThat(steps.kinds()).containsExactly("assign");
     }
+
+    @Test
+    void anOffsetFetchOfAConsumerProtocolMemberCarriesItsIdAndEpochFromVersionNine() {
+        var v9 = (dev.josef.kafka.protocol.message.OffsetFetchRequest) OffsetRequests.fetch("g1", List.of(P0),
+                "member-1", 7).apply(9);
+        assertThat(v9.groups().get(0).memberId()).isEqualTo("member-1");
+        assertThat(v9.groups().get(0).memberEpoch()).isEqualTo(7);
+        var v8 = (dev.josef.kafka.protocol.message.OffsetFetchRequest) OffsetRequests.fetch("g1", List.of(P0),
+                "member-1", 7).apply(8);
+        assertThat(v8.groups().get(0).memberId()).isNull();
+        var classic = (dev.josef.kafka.protocol.message.OffsetFetchRequest) OffsetRequests.fetch("g1", List.of(P0))
+                .apply(9);
+        assertThat(classic.groups().get(0).memberId()).isNull();
+        assertThat(classic.groups().get(0).memberEpoch()).isEqualTo(-1);
+    }
 }
