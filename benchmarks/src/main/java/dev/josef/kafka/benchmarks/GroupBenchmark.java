@@ -108,7 +108,11 @@ public final class GroupBenchmark {
                 // Kafka's own default initial delay (the kit sets 0), so that members that subscribe together
                 // form the group's first generation together.
                 cluster = KafkaCluster.builder().brokers(1).brokerProperty("log.segment.delete.delay.ms", "1000")
-                        .brokerProperty("group.initial.rebalance.delay.ms", "3000").start();
+                        .brokerProperty("group.initial.rebalance.delay.ms", "3000")
+                        // KIP-848 members beat at the broker's interval (5 s by default, and never below
+                        // group.consumer.min.heartbeat.interval.ms): 1 s, as the classic members are given.
+                        .brokerProperty("group.consumer.heartbeat.interval.ms", "1000")
+                        .brokerProperty("group.consumer.min.heartbeat.interval.ms", "1000").start();
                 bootstrap = cluster.bootstrapServers();
             }
             GroupBenchmark benchmark = new GroupBenchmark(bootstrap, cluster, partitions, pairs, rate);
@@ -132,7 +136,7 @@ public final class GroupBenchmark {
                 ## Consumer groups: Josef vs kafka-clients
 
                 - broker: %s; topics of %d partitions
-                - kafka-clients %s (group.protocol=classic); every member in its own JVM (%s), JVM %s %s, \
+                - kafka-clients %s (group.protocol=classic unless a row says consumer); every member in its own JVM (%s), JVM %s %s, \
                 %d processors
                 - scenarios %s; (a) %,d records of 100 B; (b) and (c) a steady stream of %,d records/s, \
                 session.timeout.ms=%d, heartbeat.interval.ms=%d

@@ -101,7 +101,7 @@ final class GroupMember {
         }
         p.put("bootstrap.servers", bootstrap);
         p.put("enable.auto.commit", "true");
-        p.put("group.protocol", "classic");
+        p.putIfAbsent("group.protocol", "classic");
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         GroupMember member = new GroupMember();

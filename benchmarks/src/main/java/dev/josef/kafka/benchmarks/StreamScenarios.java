@@ -43,14 +43,21 @@ final class StreamScenarios {
 
     private void rebalancing(SteadyStream stream, String topic) throws Exception {
         System.out.print("### (b) A 4th member joins 3 (ms from its subscribe() until every partition is fetched "
-                + "again by its final owner; lower is better)\n\n| strategy | partitions paused kafka-clients "
+                + "again by its final owner; lower is better)\n\n| protocol | partitions paused kafka-clients "
                 + "| partitions paused Josef | kafka-clients ms | Josef ms | ratio |\n"
                 + "|---|---:|---:|---:|---:|---:|\n");
         System.out.flush();
-        for (Class<?> strategy : List.of(RangeAssignor.class, CooperativeStickyAssignor.class)) {
-            String label = strategy == RangeAssignor.class ? "eager (range)" : "cooperative (cooperative-sticky)";
+        Map<String, Map<String, String>> protocols = new LinkedHashMap<>();
+        protocols.put("classic, eager (range)", Map.of("partition.assignment.strategy", RangeAssignor.class.getName()));
+        protocols.put("classic, cooperative (cooperative-sticky)", Map.of("partition.assignment.strategy",
+                CooperativeStickyAssignor.class.getName()));
+        // KIP-848: the coordinator assigns; session and heartbeat are the broker's (1 s heartbeats here).
+        protocols.put("consumer (KIP-848, uniform)", Map.of("group.protocol", "consumer",
+                "group.remote.assignor", "uniform"));
+        for (Map.Entry<String, Map<String, String>> protocol : protocols.entrySet()) {
+            String label = protocol.getKey();
             List<Trial> trials = Trials.run(b.pairs, "(b) " + label,
-                    (client, pair) -> rebalanceTrial(client, topic, strategy, pair),
+                    (client, pair) -> rebalanceTrial(client, topic, protocol.getValue(), pair),
                     t -> String.format(Locale.ROOT, "rebalance %,9.1f ms  %2.0f partitions paused  (phase %3.0f ms) "
                                     + "first revoke at %,7.1f ms  4th member assigned at %,7.1f ms, its first record "
                                     + "at %,7.1f ms", t.get("ms"), t.get("paused"), t.get("phaseMs"),
@@ -112,10 +119,16 @@ final class StreamScenarios {
         return pair == 0 ? 0 : (pair - 1) * GroupBenchmark.HEARTBEAT_INTERVAL_MS * 1000L / b.pairs;
     }
 
-    private Trial rebalanceTrial(Client client, String topic, Class<?> strategy, int pair) throws Exception {
+    private Trial rebalanceTrial(Client client, String topic, Map<String, String> protocol, int pair)
+            throws Exception {
         String group = b.newGroup("b");
         Map<String, String> p = sessionProperties(group);
-        p.put("partition.assignment.strategy", strategy.getName());
+        if ("consumer".equals(protocol.get("group.protocol"))) {
+            // kafka-clients refuses the classic-only settings with this protocol.
+            p.remove("session.timeout.ms");
+            p.remove("heartbeat.interval.ms");
+        }
+        p.putAll(protocol);
         try (GroupTrial trial = new GroupTrial(b.logDir, b.partitions)) {
             List<MemberProcess> members = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

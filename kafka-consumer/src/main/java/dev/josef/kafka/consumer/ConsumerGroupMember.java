@@ -464,11 +464,11 @@ final class ConsumerGroupMember implements GroupMember {
 
     private void answered(int at, int sentEpoch, Set<TopicPartition> reported, Set<String> sentTopics,
                           String sentRegex, ConsumerGroupHeartbeatResponse response, Throwable error) {
+        if (at != incarnation || state == State.FAILED || state == State.LEFT) {
+            return; // the member dropped that epoch meanwhile (and a heartbeat of the new one may be out)
+        }
         heartbeatInFlight = false;
         long now = clock.getAsLong();
-        if (at != incarnation || state == State.FAILED || state == State.LEFT) {
-            return; // the member dropped that epoch meanwhile
-        }
         if (error != null) {
             Throwable c = cause(error);
             if (c instanceof UnsupportedVersionException) {
@@ -587,8 +587,6 @@ final class ConsumerGroupMember implements GroupMember {
         }
         if (!unresolved) {
             target = null;
-        } else {
-            namesRetryAt = Math.min(namesRetryAt, clock.getAsLong());
         }
         Set<TopicPartition> revoked = new TreeSet<>(owned);
         revoked.removeAll(wanted);
@@ -681,7 +679,9 @@ final class ConsumerGroupMember implements GroupMember {
             } else {
                 topicNames.putAll(names);
             }
-            namesRetryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
+            // A topic deleted since it was assigned never gets a name: look again at most every second.
+            namesRetryAt = clock.getAsLong() + Math.max(settings.retryBackoff().toNanos(),
+                    TimeUnit.SECONDS.toNanos(1));
             reconcile();
         }));
         return Long.MAX_VALUE;
