@@ -1,6 +1,6 @@
 /**
  * Typed admin operations on a Kafka cluster: topics, partitions, offsets,
- * records and configs, on top of kafka-net's engine.
+ * records, configs and groups, on top of kafka-net's engine.
  */
 module dev.josef.kafka.admin {
     // NetworkConfig and NetworkException appear in Admin's signatures.

@@ -57,8 +57,8 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
- * Admin operations on a Kafka cluster: topics, partitions, offsets, records and
- * configs.
+ * Admin operations on a Kafka cluster: topics, partitions, offsets, records,
+ * configs and groups.
  *
  * <h2>Results and errors</h2>
  * Every operation returns a {@link CompletableFuture}. The broker answers each
@@ -76,7 +76,14 @@ import java.util.stream.Collectors;
  * and the like ({@code IllegalArgumentException} naming the item and the rule).
  *
  * <h2>Routing and retries</h2>
- * Partition operations ({@link #listOffsets}, {@link #deleteRecords}) go to each
+ * Group operations go to each group's coordinator, found with FindCoordinator
+ * and remembered; a coordinator that moved (NOT_COORDINATOR,
+ * COORDINATOR_NOT_AVAILABLE), is still loading (COORDINATOR_LOAD_IN_PROGRESS) or
+ * cannot be reached is looked up again after the same backoff, five times in
+ * all, before the group's error is reported; {@link #listGroups} asks every
+ * broker, as each lists only the groups it coordinates.
+ *
+ * <p>Partition operations ({@link #listOffsets}, {@link #deleteRecords}) go to each
  * partition's leader, one request per leader, from freshly refreshed metadata.
  * A partition that answers with a retriable error (NOT_LEADER_OR_FOLLOWER, or
  * UNKNOWN_TOPIC_OR_PARTITION while a new topic spreads to the brokers) is tried
@@ -107,6 +114,7 @@ public final class Admin implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** False on a shared {@link Cluster}, whose owner closes it. */
     private final boolean ownsClient;
+    private final GroupAdmin groups;
 
     private Admin(NetworkConfig config, NetworkClient client, boolean ownsClient) {
         this.client = client;
@@ -116,6 +124,7 @@ public final class Admin implements AutoCloseable {
         this.brokerTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.requestTimeout().toMillis() * 3 / 4));
         this.retryBackoffMillis = Math.max(1, config.retryBackoff().toMillis());
         this.retryBackoffMaxMillis = Math.max(retryBackoffMillis, config.retryBackoffMax().toMillis());
+        this.groups = new GroupAdmin(this, client, retryBackoffMillis, retryBackoffMaxMillis, closed::get);
     }
 
     /** An admin client for the cluster {@code config} names. Connections are made on first use. */
@@ -537,6 +546,169 @@ public final class Admin implements AutoCloseable {
                 r -> new ConfigOutcome(r, ErrorCode.UNKNOWN_SERVER_ERROR, NO_ANSWER)));
     }
 
+    // ---------------------------------------------------------------- groups
+
+    /** Every group of the cluster, of any type and in any state; see {@link #listGroups(Collection, Collection)}. */
+    public CompletableFuture<GroupListing> listGroups() {
+        return listGroups(List.of(), List.of());
+    }
+
+    /**
+     * The groups of the cluster with their type, protocol type and state, asking
+     * every broker (ListGroups), as each lists only the groups it coordinates. A
+     * broker that cannot answer leaves its groups out and says so in
+     * {@link GroupListing#brokers()}; the others' groups are still listed.
+     *
+     * @param types  only groups of these types (ListGroups v5, Kafka 3.8+); empty for every type
+     * @param states only groups in these states (ListGroups v4); empty for every state
+     * @throws IllegalArgumentException for {@link GroupType#UNKNOWN} or {@link GroupState#UNKNOWN}
+     */
+    public CompletableFuture<GroupListing> listGroups(Collection<GroupType> types, Collection<GroupState> states) {
+        Set<GroupType> typeFilter = java.util.EnumSet.noneOf(GroupType.class);
+        typeFilter.addAll(nonNullItems(types, "types"));
+        Set<GroupState> stateFilter = java.util.EnumSet.noneOf(GroupState.class);
+        stateFilter.addAll(nonNullItems(states, "states"));
+        if (typeFilter.contains(GroupType.UNKNOWN) || stateFilter.contains(GroupState.UNKNOWN)) {
+            throw new IllegalArgumentException("UNKNOWN is not a type or state a broker can filter by");
+        }
+        ensureOpen();
+        return groups.listGroups(typeFilter, stateFilter);
+    }
+
+    /**
+     * Describes groups: type, protocol type, state, assignor, epochs, and each
+     * member with its client id, host, instance id, subscription and assignment.
+     * Consumer groups (KIP-848) are described with ConsumerGroupDescribe, classic
+     * groups with DescribeGroups, their members' bytes decoded as the consumer
+     * protocol. A group that does not exist has GROUP_ID_NOT_FOUND.
+     */
+    public CompletableFuture<Map<String, GroupDescription>> describeGroups(Collection<String> groupIds) {
+        List<String> ids = groupIds(groupIds);
+        ensureOpen();
+        return groups.describeGroups(ids);
+    }
+
+    /**
+     * Deletes groups with their committed offsets. Only an empty group can be
+     * deleted: one with members has NON_EMPTY_GROUP, one that does not exist
+     * GROUP_ID_NOT_FOUND.
+     */
+    public CompletableFuture<Map<String, GroupOutcome>> deleteGroups(Collection<String> groupIds) {
+        List<String> ids = groupIds(groupIds);
+        ensureOpen();
+        return groups.deleteGroups(ids);
+    }
+
+    /**
+     * Each group's committed offsets (OffsetFetch), with the leader epoch and the
+     * metadata stored with each. A group that does not exist has none.
+     */
+    public CompletableFuture<Map<String, GroupOffsets>> listGroupOffsets(Collection<String> groupIds) {
+        List<String> ids = groupIds(groupIds);
+        ensureOpen();
+        return groups.listGroupOffsets(ids);
+    }
+
+    /** As {@link #alterGroupOffsets(String, Map, boolean)}, committing for real. */
+    public CompletableFuture<OffsetsChange> alterGroupOffsets(String groupId, Map<TopicPartition, Long> offsets) {
+        return alterGroupOffsets(groupId, offsets, false);
+    }
+
+    /**
+     * Sets a group's committed offsets to those given, only while the group is
+     * empty. The group is described first: one with members is refused with
+     * NON_EMPTY_GROUP and a message naming its state and member count, and
+     * nothing changes. The offsets are then committed as an admin does (OffsetCommit
+     * with generation -1 and no member id), which the coordinator also refuses
+     * should a member join in between. A group that does not exist is created,
+     * empty, by the commit.
+     *
+     * @param offsets partition to the next offset the group should read, at least 0
+     * @param dryRun  only report what would be committed
+     * @throws IllegalArgumentException for no partitions or a negative offset
+     */
+    public CompletableFuture<OffsetsChange> alterGroupOffsets(String groupId, Map<TopicPartition, Long> offsets,
+                                                              boolean dryRun) {
+        String id = groupId(groupId);
+        Map<TopicPartition, Long> wanted = nonNullEntries(offsets, "offsets");
+        if (wanted.isEmpty()) {
+            throw new IllegalArgumentException("offsets to alter for group '" + id + "' name no partition");
+        }
+        wanted.forEach((tp, offset) -> {
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset for " + tp + " must be at least 0, was " + offset);
+            }
+        });
+        ensureOpen();
+        return groups.alterGroupOffsets(id, wanted, dryRun);
+    }
+
+    /** As {@link #resetGroupOffsets(String, Collection, OffsetReset, boolean)}, committing for real. */
+    public CompletableFuture<OffsetsChange> resetGroupOffsets(String groupId, Collection<TopicPartition> partitions,
+                                                              OffsetReset reset) {
+        return resetGroupOffsets(groupId, partitions, reset, false);
+    }
+
+    /**
+     * Moves a group's committed offsets of {@code partitions} to the earliest or
+     * latest offset, the first at or after a time, a given offset, or by a
+     * shift from the committed one, each clamped to the partition's log, only
+     * while the group is empty (as {@link #alterGroupOffsets(String, Map, boolean)}).
+     * Each partition's result holds its previous and its new offset. When a
+     * partition's new offset cannot be planned (its offsets cannot be listed, or
+     * a shift finds no committed offset: RESOURCE_NOT_FOUND), nothing is committed.
+     *
+     * @param dryRun only report what would be committed
+     * @throws IllegalArgumentException for no partitions, or a partition given twice
+     */
+    public CompletableFuture<OffsetsChange> resetGroupOffsets(String groupId, Collection<TopicPartition> partitions,
+                                                              OffsetReset reset, boolean dryRun) {
+        String id = groupId(groupId);
+        List<TopicPartition> list = partitions(partitions, "partitions to reset for group '" + id + "'");
+        Objects.requireNonNull(reset, "reset");
+        ensureOpen();
+        return groups.resetGroupOffsets(id, list, reset, dryRun);
+    }
+
+    /**
+     * Deletes a group's committed offsets of {@code partitions} (OffsetDelete,
+     * Kafka 2.4+). The group may have members, but the offsets of a topic it
+     * consumes are kept: those partitions have GROUP_SUBSCRIBED_TO_TOPIC.
+     *
+     * @throws IllegalArgumentException for no partitions, or a partition given twice
+     */
+    public CompletableFuture<GroupOffsetsDeletion> deleteGroupOffsets(String groupId,
+                                                                      Collection<TopicPartition> partitions) {
+        String id = groupId(groupId);
+        List<TopicPartition> list = partitions(partitions, "partitions to delete offsets of for group '" + id + "'");
+        ensureOpen();
+        return groups.deleteGroupOffsets(id, list);
+    }
+
+    /**
+     * Removes static members (KIP-345) from a group by their
+     * {@code group.instance.id} (LeaveGroup v3+, Kafka 2.4+), so that the group
+     * rebalances now rather than after the members' session timeout. Works on
+     * classic and consumer groups; an instance id the group does not know has
+     * UNKNOWN_MEMBER_ID.
+     *
+     * @throws IllegalArgumentException for no instance id, an empty one, or one given twice
+     */
+    public CompletableFuture<MembersRemoval> removeStaticMembers(String groupId, Collection<String> groupInstanceIds) {
+        String id = groupId(groupId);
+        List<String> instances = distinct(nonNullItems(groupInstanceIds, "groupInstanceIds"), "group instance id");
+        if (instances.isEmpty()) {
+            throw new IllegalArgumentException("no group instance id given to remove from group '" + id + "'");
+        }
+        instances.forEach(i -> {
+            if (i.isEmpty()) {
+                throw new IllegalArgumentException("a group instance id must not be empty");
+            }
+        });
+        ensureOpen();
+        return groups.removeStaticMembers(id, instances);
+    }
+
     // ----------------------------------------------------------------- close
 
     /** Closes the connections and stops the engine's threads; requests still waiting fail. Idempotent. */
@@ -549,7 +721,12 @@ public final class Admin implements AutoCloseable {
 
     // ------------------------------------------------------------- internals
 
-    private static final String NO_ANSWER = "the broker's answer did not mention this item";
+    /** The group operations, for tests that need a step on its own. */
+    GroupAdmin groups() {
+        return groups;
+    }
+
+    static final String NO_ANSWER = "the broker's answer did not mention this item";
 
     private void ensureOpen() {
         if (closed.get()) {
@@ -680,7 +857,7 @@ public final class Admin implements AutoCloseable {
     }
 
     /** The results in the order asked, with {@code missing} for what the broker left out. */
-    private static <K, R> Map<K, R> inOrder(List<K> asked, Map<K, R> answered, Function<K, R> missing) {
+    static <K, R> Map<K, R> inOrder(List<K> asked, Map<K, R> answered, Function<K, R> missing) {
         Map<K, R> ordered = new LinkedHashMap<>();
         for (K key : asked) {
             R r = answered.get(key);
@@ -698,6 +875,31 @@ public final class Admin implements AutoCloseable {
         List<String> names = nonNullItems(topics, "topics");
         names.forEach(TopicNames::validate);
         return distinct(names, "topic");
+    }
+
+    /** A group id: not null, not empty (every group API refuses an empty one with INVALID_GROUP_ID). */
+    private static String groupId(String groupId) {
+        Objects.requireNonNull(groupId, "groupId");
+        if (groupId.isEmpty()) {
+            throw new IllegalArgumentException("a group id must not be empty");
+        }
+        return groupId;
+    }
+
+    /** Validated, without duplicates, in the order given. */
+    private static List<String> groupIds(Collection<String> groupIds) {
+        List<String> ids = nonNullItems(groupIds, "groupIds");
+        ids.forEach(Admin::groupId);
+        return distinct(ids, "group");
+    }
+
+    /** At least one, without duplicates, in the order given. */
+    private static List<TopicPartition> partitions(Collection<TopicPartition> partitions, String what) {
+        List<TopicPartition> list = distinct(nonNullItems(partitions, "partitions"), "partition");
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(what + ": none given");
+        }
+        return list;
     }
 
     private static <T> List<T> distinct(List<T> items, String what) {

@@ -108,6 +108,55 @@ class AdminArgumentsTest {
     }
 
     @Test
+    void groupIdsMustBeGivenNotEmptyAndOnce() {
+        assertThatThrownBy(() -> admin.describeGroups(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("groupIds");
+        assertThatThrownBy(() -> admin.describeGroups(Arrays.asList("g", null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("null");
+        assertThatThrownBy(() -> admin.deleteGroups(List.of("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a group id must not be empty");
+        assertThatThrownBy(() -> admin.listGroupOffsets(List.of("g", "g")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("group g is given twice");
+        assertThatThrownBy(() -> admin.alterGroupOffsets(null, Map.of(TopicPartition.of("t", 0), 1L)))
+                .isInstanceOf(NullPointerException.class).hasMessage("groupId");
+    }
+
+    @Test
+    void offsetChangesAreCheckedAtTheCall() {
+        TopicPartition tp = TopicPartition.of("t", 0);
+        assertThatThrownBy(() -> admin.alterGroupOffsets("g", Map.of(tp, -1L)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("offset for t-0 must be at least 0, was -1");
+        assertThatThrownBy(() -> admin.alterGroupOffsets("g", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("group 'g' name no partition");
+        assertThatThrownBy(() -> admin.resetGroupOffsets("g", List.of(), OffsetReset.earliest()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("none given");
+        assertThatThrownBy(() -> admin.resetGroupOffsets("g", List.of(tp, tp), OffsetReset.earliest()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("partition t-0 is given twice");
+        assertThatThrownBy(() -> admin.resetGroupOffsets("g", List.of(tp), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("reset");
+        assertThatThrownBy(() -> admin.deleteGroupOffsets("g", List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("none given");
+        assertThatThrownBy(() -> OffsetReset.toOffset(-1)).hasMessage("offset must be at least 0, was -1");
+        assertThatThrownBy(() -> OffsetReset.toTimestamp(-5)).hasMessageContaining("at least 0");
+        assertThatThrownBy(() -> new OffsetReset(OffsetReset.Kind.LATEST, 3)).hasMessageContaining("takes no value");
+        assertThat(OffsetReset.shiftBy(-10).value()).isEqualTo(-10);
+    }
+
+    @Test
+    void staticMembersAndListFiltersAreCheckedAtTheCall() {
+        assertThatThrownBy(() -> admin.removeStaticMembers("g", List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no group instance id");
+        assertThatThrownBy(() -> admin.removeStaticMembers("g", List.of("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a group instance id must not be empty");
+        assertThatThrownBy(() -> admin.removeStaticMembers("g", List.of("i", "i")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("group instance id i is given twice");
+        assertThatThrownBy(() -> admin.listGroups(List.of(GroupType.UNKNOWN), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UNKNOWN");
+        assertThatThrownBy(() -> admin.listGroups(List.of(), null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("states");
+    }
+
+    @Test
     void unknownPropertiesAreRefusedByName() {
         assertThatThrownBy(() -> Admin.create(Map.of("bootstrap.servers", "localhost:1", "acks", "all")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acks");
@@ -119,6 +168,8 @@ class AdminArgumentsTest {
         admin.close();
         assertThatThrownBy(() -> admin.listTopics()).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> admin.describeCluster()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> admin.listGroups()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> admin.describeGroups(List.of("g"))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -126,5 +177,8 @@ class AdminArgumentsTest {
         assertThat(admin.createTopics(List.of()).join()).isEmpty();
         assertThat(admin.listOffsets(Map.of()).join()).isEmpty();
         assertThat(admin.incrementalAlterConfigs(Map.of()).join()).isEmpty();
+        assertThat(admin.describeGroups(List.of()).join()).isEmpty();
+        assertThat(admin.deleteGroups(List.of()).join()).isEmpty();
+        assertThat(admin.listGroupOffsets(List.of()).join()).isEmpty();
     }
 }
