@@ -1,11 +1,14 @@
 package dev.josef.kafka.admin;
 
+import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.BrokerException;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
 import dev.josef.kafka.testkit.KafkaClusterConfig;
 import dev.josef.kafka.testkit.KafkaClusterExtension;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
 import dev.josef.kafka.testkit.TestTopic;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
@@ -350,6 +353,46 @@ class GroupAdminIT {
         assertThat(after.members()).extracting(m -> m.groupInstanceId().orElseThrow()).containsExactly("static-y");
         assertThat(referenceDescription(group).members()).extracting(m -> m.groupInstanceId().orElseThrow())
                 .doesNotContain("static-x");
+    }
+
+    /**
+     * Through a proxy that rewrites the coordinator's answers: a group whose
+     * coordinator says it moved is looked up and asked again, a broker still
+     * loading its groups is asked again, and a coordinator that never comes back
+     * is reported after the attempts run out.
+     */
+    @Test
+    void aCoordinatorThatMovedOrIsLoadingIsAskedAgain(TestTopic topic) throws Exception {
+        TopicPartition p0 = TopicPartition.of(topic.name(), 0);
+        String moved = "coordinator-moved";
+        String listed = "coordinator-listed";
+        assertThat(get(admin.alterGroupOffsets(moved, Map.of(p0, 3L))).succeeded()).isTrue();
+        assertThat(get(admin.alterGroupOffsets(listed, Map.of(p0, 3L))).succeeded()).isTrue();
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Admin proxied = Admin.create(Map.of("bootstrap.servers", proxy.bootstrapServers(),
+                     "client.id", "group-admin-proxied"))) {
+            ProxyRule notCoordinator = proxy.add(ProxyRule.on(ApiKey.OFFSET_DELETE).times(1)
+                    .replaceError(ErrorCode.NOT_COORDINATOR));
+            GroupOffsetsDeletion deleted = get(proxied.deleteGroupOffsets(moved, List.of(p0)));
+            assertThat(notCoordinator.fired()).isEqualTo(1);
+            assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
+            assertThat(deleted.partitions().get(p0).succeeded()).isTrue();
+            assertThat(referenceOffsets(moved)).isEmpty();
+
+            ProxyRule loading = proxy.add(ProxyRule.on(ApiKey.LIST_GROUPS).times(2)
+                    .replaceError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS));
+            GroupListing listing = get(proxied.listGroups());
+            assertThat(loading.fired()).isEqualTo(2);
+            assertThat(listing.complete()).as(listing.brokers().toString()).isTrue();
+            assertThat(listing.groups()).extracting(ListedGroup::groupId).contains(listed);
+
+            ProxyRule gone = proxy.add(ProxyRule.on(ApiKey.OFFSET_DELETE)
+                    .replaceError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+            GroupOffsetsDeletion refused = get(proxied.deleteGroupOffsets(listed, List.of(p0)));
+            assertThat(gone.fired()).isEqualTo(GroupAdmin.GROUP_ATTEMPTS);
+            assertThat(refused.error()).isEqualTo(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+            assertThat(refused.partitions().get(p0).error()).isEqualTo(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

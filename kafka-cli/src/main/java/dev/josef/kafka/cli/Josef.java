@@ -28,6 +28,7 @@ public final class Josef {
             "  topic     create, delete, list or describe topics",
             "  cluster   the cluster's id, controller and brokers",
             "  offsets   a topic's earliest and latest offset per partition",
+            "  group     list, describe or delete consumer groups; show or reset their committed offsets",
             "  bench     measure Josef's producer or consumer",
             "",
             "Every command takes -b HOST:PORT, -X key=value and --config FILE (kafka-clients property names),",
@@ -67,6 +68,8 @@ public final class Josef {
                 return AdminCommands.cluster(rest, out, err);
             case "offsets":
                 return AdminCommands.offsets(rest, out, err);
+            case "group":
+                return GroupCommand.run(rest, out, err);
             case "bench":
                 return BenchCommand.run(rest, out, err);
             default:

@@ -289,6 +289,198 @@ class JosefProcessIT {
         }
     }
 
+    /**
+     * {@code josef group describe} on a group whose members are kafka-clients
+     * consumers: each member with its client id, host, instance id and
+     * partitions, and per partition the committed offset, the high watermark
+     * and the lag, with the partition's owner.
+     */
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void josefGroupDescribeShowsTheMembersAndLagOfKafkaClientsConsumers(String protocol, KafkaCluster cluster)
+            throws Exception {
+        String topic = "cli-group-describe-" + protocol;
+        String group = "cli-described-" + protocol;
+        cluster.createTopic(topic, 2, 1);
+        produceTo(cluster, topic, 2, 10, 0);
+        List<KafkaConsumer<byte[], byte[]>> members = new ArrayList<>();
+        try (org.apache.kafka.clients.admin.Admin reference = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            members.add(groupMember(cluster, group, protocol, "reader-a-" + protocol, "static-a"));
+            members.add(groupMember(cluster, group, protocol, "reader-b-" + protocol, null));
+            members.forEach(m -> m.subscribe(List.of(topic)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(members.stream().allMatch(m -> m.assignment().size() == 1) && reference.describeConsumerGroups(
+                    List.of(group)).all().get().get(group).groupState() == org.apache.kafka.common.GroupState.STABLE)) {
+                members.forEach(m -> m.poll(Duration.ofMillis(100)));
+                assertThat(System.nanoTime()).as("the group settled within 60 s").isLessThan(deadline);
+            }
+            Map<Integer, String> owners = new TreeMap<>();
+            for (KafkaConsumer<byte[], byte[]> m : members) {
+                TopicPartition owned = m.assignment().iterator().next();
+                owners.put(owned.partition(), m.groupMetadata().memberId());
+                m.commitSync(Map.of(owned, new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+                        owned.partition() == 0 ? 4 : 7)));
+            }
+
+            Result r = josef(null, "group", "describe", "-b", cluster.bootstrapServers(), "-g", group);
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<List<String>> rows = rows(r.out());
+            assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("group " + group + "  " + (protocol
+                    .equals("classic") ? "classic (protocol type consumer), Stable, assignor range, coordinator 1"
+                    : "consumer, Stable, assignor uniform, group epoch ")).endsWith(", 2 members");
+            boolean consumer = protocol.equals("consumer");
+            assertThat(rows).contains(consumer
+                    ? List.of("MEMBER-ID", "CLIENT-ID", "HOST", "INSTANCE-ID", "EPOCH", "PARTITIONS")
+                    : List.of("MEMBER-ID", "CLIENT-ID", "HOST", "INSTANCE-ID", "PARTITIONS"));
+            for (KafkaConsumer<byte[], byte[]> m : members) {
+                String id = m.groupMetadata().memberId();
+                List<String> row = rows.stream().filter(l -> l.get(0).equals(id)).findFirst().orElseThrow(
+                        () -> new AssertionError("no row for member " + id + " in\n" + r.out()));
+                assertThat(row.get(1)).isEqualTo(m.groupMetadata().groupInstanceId().isPresent()
+                        ? "reader-a-" + protocol : "reader-b-" + protocol);
+                assertThat(row.get(2)).isEqualTo("/127.0.0.1");
+                assertThat(row.get(3)).isEqualTo(m.groupMetadata().groupInstanceId().orElse("-"));
+                if (consumer) {
+                    assertThat(Integer.parseInt(row.get(4))).isEqualTo(m.groupMetadata().generationId());
+                }
+                assertThat(row.get(row.size() - 1)).isEqualTo(topic + "(" + m.assignment().iterator().next().partition()
+                        + ")");
+            }
+            assertThat(rows).contains(List.of("TOPIC", "PARTITION", "COMMITTED", "HIGH-WATERMARK", "LAG", "MEMBER-ID"),
+                    List.of(topic, "0", "4", "10", "6", owners.get(0)),
+                    List.of(topic, "1", "7", "10", "3", owners.get(1)));
+        } finally {
+            members.forEach(m -> m.close(Duration.ofSeconds(5)));
+        }
+    }
+
+    /**
+     * {@code josef group list}, {@code offsets}, {@code reset-offsets} (a dry
+     * run, then for real, refused while the group has a member) and
+     * {@code delete}, each checked against what kafka-clients reads back.
+     */
+    @Test
+    void josefGroupListsResetsAndDeletesAGroup(KafkaCluster cluster) throws Exception {
+        String b = cluster.bootstrapServers();
+        String topic = "cli-group-reset";
+        String group = "cli-reset";
+        cluster.createTopic(topic, 2, 1);
+        long base = System.currentTimeMillis() - 3_600_000;
+        produceTo(cluster, topic, 2, 10, base);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+        TopicPartition p1 = new TopicPartition(topic, 1);
+        try (KafkaConsumer<byte[], byte[]> committer = groupMember(cluster, group, "classic", "committer", null)) {
+            committer.commitSync(Map.of(p0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(8, "eight"),
+                    p1, new org.apache.kafka.clients.consumer.OffsetAndMetadata(8)));
+        }
+        try (org.apache.kafka.clients.admin.Admin reference = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", b))) {
+            Result list = josef(null, "group", "list", "-b", b);
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(rows(list.out())).contains(List.of("GROUP", "TYPE", "STATE", "PROTOCOL-TYPE", "COORDINATOR"),
+                    List.of(group, "classic", "Empty", "-", "1"));
+            Result empties = josef(null, "group", "list", "-b", b, "--type", "consumer");
+            assertThat(rows(empties.out())).noneMatch(row -> row.get(0).equals(group));
+
+            Result offsets = josef(null, "group", "offsets", "-b", b, "-g", group);
+            assertThat(offsets.exit()).as(offsets.err()).isZero();
+            assertThat(rows(offsets.out())).containsExactly(
+                    List.of("TOPIC", "PARTITION", "OFFSET", "LEADER-EPOCH", "METADATA"),
+                    List.of(topic, "0", "8", "-", "eight"), List.of(topic, "1", "8", "-", "-"));
+
+            Result dryRun = josef(null, "group", "reset-offsets", "-b", b, "-g", group, "-t", topic, "--to-earliest",
+                    "--dry-run");
+            assertThat(dryRun.exit()).as(dryRun.err()).isZero();
+            assertThat(rows(dryRun.out())).containsExactly(List.of("TOPIC", "PARTITION", "PREVIOUS", "NEW"),
+                    List.of(topic, "0", "8", "0"), List.of(topic, "1", "8", "0"),
+                    List.of("dry", "run:", "nothing", "was", "committed;", "group", group, "is", "Empty"));
+            assertThat(committed(reference, group)).isEqualTo(Map.of(0, 8L, 1, 8L));
+
+            Result shifted = josef(null, "group", "reset-offsets", "-b", b, "-g", group, "-t", topic + ":1",
+                    "--shift-by", "-3");
+            assertThat(shifted.exit()).as(shifted.err()).isZero();
+            assertThat(shifted.out()).contains("reset 1 partition of group " + group);
+            assertThat(committed(reference, group)).isEqualTo(Map.of(0, 8L, 1, 5L));
+
+            Result toTime = josef(null, "group", "reset-offsets", "-b", b, "-g", group, "--all-topics",
+                    "--to-datetime", "@" + (base + 2));
+            assertThat(toTime.exit()).as(toTime.err()).isZero();
+            assertThat(rows(toTime.out())).contains(List.of(topic, "0", "8", "2"), List.of(topic, "1", "5", "2"));
+            assertThat(committed(reference, group)).isEqualTo(Map.of(0, 2L, 1, 2L));
+
+            try (KafkaConsumer<byte[], byte[]> member = groupMember(cluster, group, "classic", "busy", null)) {
+                member.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (member.assignment().size() < 2) {
+                    member.poll(Duration.ofMillis(100));
+                    assertThat(System.nanoTime()).as("assigned within 60 s").isLessThan(deadline);
+                }
+                Result refused = josef(null, "group", "reset-offsets", "-b", b, "-g", group, "--all-topics",
+                        "--to-latest");
+                assertThat(refused.exit()).isEqualTo(1);
+                assertThat(refused.err()).isEqualTo("josef group: group '" + group + "' is Stable with 1 member: its "
+                        + "offsets can only be changed while it is empty (stop its members first); nothing was changed\n");
+                assertThat(committed(reference, group)).as("nothing was changed").isEqualTo(Map.of(0, 2L, 1, 2L));
+                Result busy = josef(null, "group", "delete", "-b", b, "-g", group);
+                assertThat(busy.exit()).isEqualTo(1);
+                assertThat(busy.err()).contains("cannot delete group '" + group + "': NON_EMPTY_GROUP");
+            }
+
+            Result deleted = josef(null, "group", "delete", "-b", b, "-g", group);
+            assertThat(deleted.exit()).as(deleted.err()).isZero();
+            assertThat(deleted.out()).isEqualTo("deleted group " + group + "\n");
+            assertThat(committed(reference, group)).isEmpty();
+            assertThat(rows(josef(null, "group", "list", "-b", b).out())).noneMatch(row -> row.get(0).equals(group));
+            Result gone = josef(null, "group", "describe", "-b", b, "-g", group);
+            assertThat(gone.exit()).isEqualTo(1);
+            assertThat(gone.err()).isEqualTo("josef group: group '" + group + "' does not exist\n");
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> groupMember(KafkaCluster cluster, String group, String protocol,
+                                                             String clientId, String instanceId) {
+        Map<String, Object> p = new java.util.HashMap<>(Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                "group.id", group, "group.protocol", protocol, "client.id", clientId, "enable.auto.commit", "false",
+                "auto.offset.reset", "earliest"));
+        if (instanceId != null) {
+            p.put("group.instance.id", instanceId);
+        }
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** {@code count} records to each of the topic's first {@code partitions}, timestamps from {@code base} (0: now). */
+    private static void produceTo(KafkaCluster cluster, String topic, int partitions, int count, long base)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int p = 0; p < partitions; p++) {
+                for (int i = 0; i < count; i++) {
+                    producer.send(new ProducerRecord<>(topic, p, base == 0 ? null : base + i, null,
+                            ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
+                }
+            }
+        }
+    }
+
+    /** The group's committed offsets by partition, as kafka-clients' admin reads them. */
+    private static Map<Integer, Long> committed(org.apache.kafka.clients.admin.Admin reference, String group)
+            throws Exception {
+        Map<Integer, Long> out = new TreeMap<>();
+        reference.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .forEach((tp, o) -> {
+                    if (o != null) {
+                        out.put(tp.partition(), o.offset());
+                    }
+                });
+        return out;
+    }
+
+    /** Each non-blank line of the output, split into its columns. */
+    private static List<List<String>> rows(String out) {
+        return out.lines().filter(l -> !l.isBlank()).map(l -> List.of(l.trim().split("\\s+"))).toList();
+    }
+
     private static void awaitLines(Path file, int lines) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (Files.readString(file).lines().count() < lines) {
