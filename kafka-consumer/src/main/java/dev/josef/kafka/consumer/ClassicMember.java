@@ -15,8 +15,6 @@ import dev.josef.kafka.protocol.message.JoinGroupResponse;
 import dev.josef.kafka.protocol.message.LeaveGroupRequest;
 import dev.josef.kafka.protocol.message.SyncGroupRequest;
 import dev.josef.kafka.protocol.message.SyncGroupResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,13 +22,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -53,8 +48,7 @@ import java.util.function.LongSupplier;
  * and they join again, so a partition changes owner across two rebalances and is
  * never owned twice.
  */
-final class ClassicMember implements GroupMember {
-    private static final Logger LOG = LoggerFactory.getLogger(ClassicMember.class);
+final class ClassicMember extends AbstractGroupMember {
     /** kafka-clients' margin over the rebalance timeout for a JoinGroup's answer. */
     private static final long JOIN_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How often subscribed topics the cluster does not describe yet are looked up again. */
@@ -80,14 +74,6 @@ final class ClassicMember implements GroupMember {
         LEFT
     }
 
-    private final GroupSettings settings;
-    private final GroupNetwork net;
-    private final LongSupplier clock;
-    private final Steps steps;
-    private final String clientId;
-    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
-    private volatile Runnable waker = () -> { };
-
     private State state = State.UNJOINED;
     private Set<String> topics = Set.of();
     /** Whether the application subscribed: a pattern that matches nothing still makes a member (of nothing). */
@@ -104,9 +90,6 @@ final class ClassicMember implements GroupMember {
     /** Changes whenever the member's generation is dropped, so answers to older requests are ignored. */
     private int incarnation;
 
-    private int coordinator = -1;
-    private boolean findingCoordinator;
-    private long retryAt;
     private boolean rejoinNeeded;
     private String rejoinReason = "";
     /** A cooperative revoke the application has not finished: the member rejoins once it has. */
@@ -117,9 +100,6 @@ final class ClassicMember implements GroupMember {
     private boolean heartbeatInFlight;
     private long nextHeartbeatAt;
     private long lastHeartbeatOkAt;
-    private volatile long lastPollAt;
-    /** The member gave up its partitions because the application stopped polling; it rejoins on the next poll. */
-    private volatile boolean waitingForPoll;
 
     /** Partition counts of the topics the member watches (the leader: the whole group's), to rejoin on change. */
     private Map<String, Integer> watched = Map.of();
@@ -127,29 +107,27 @@ final class ClassicMember implements GroupMember {
     private long metadataRefreshAt;
     private boolean metadataRefreshing;
 
-    private final GroupCommits commits;
-
-    private KafkaException fatal;
-    /** Set by {@link #giveUp}: why the member leaves once its commit is answered. */
-    private String givingUp;
-    /** The member gave up for a rebalance held too long; it joins again once the application allows. */
-    private boolean heldOff;
-    /** Set by {@link #leave}: the member leaves once its commits are answered. */
-    private CompletableFuture<Void> leaving;
-    private String leaveReason;
-
     ClassicMember(GroupSettings settings, GroupNetwork net, LongSupplier clock, Steps steps, String clientId) {
-        this.settings = settings;
-        this.net = net;
-        this.clock = clock;
-        this.steps = steps;
-        this.clientId = clientId;
-        this.lastPollAt = clock.getAsLong();
-        this.commits = new GroupCommits(settings, net, clock, this::post, new CommitsMember(), clientId);
+        super(settings, net, clock, steps, clientId);
+    }
+
+    @Override
+    protected GroupCommits.Member commitsMember() {
+        return new ClassicCommits();
+    }
+
+    @Override
+    protected boolean finished() {
+        return state == State.FAILED || state == State.LEFT;
+    }
+
+    @Override
+    protected boolean inGroup() {
+        return generation >= 0;
     }
 
     /** What the commits need of the membership, and what their answers tell it. */
-    private final class CommitsMember implements GroupCommits.Member {
+    private final class ClassicCommits extends CommitsMember {
         @Override
         public int incarnation() {
             return incarnation;
@@ -168,16 +146,6 @@ final class ClassicMember implements GroupMember {
         @Override
         public boolean rebalancing() {
             return state == State.JOINING || state == State.ASSIGNING || state == State.SYNCING;
-        }
-
-        @Override
-        public int coordinator() {
-            return coordinator;
-        }
-
-        @Override
-        public void coordinatorLost(String why) {
-            ClassicMember.this.coordinatorLost(why);
         }
 
         @Override
@@ -207,17 +175,6 @@ final class ClassicMember implements GroupMember {
 
     // ---- from other threads ----
 
-    /** Called when an event is posted, to wake the group thread. */
-    @Override
-    public void waker(Runnable waker) {
-        this.waker = Objects.requireNonNull(waker, "waker");
-    }
-
-    void post(Runnable event) {
-        events.add(event);
-        waker.run();
-    }
-
     /** The topics the member subscribes to; empty stops it from joining (after it leaves). */
     @Override
     public void subscribe(Set<String> topics) {
@@ -242,24 +199,6 @@ final class ClassicMember implements GroupMember {
         if (waitingForPoll) {
             post(() -> waitingForPoll = false);
         }
-    }
-
-    /** Queues a commit; the future fails with a clear error, or by {@code deadline} at the latest. */
-    @Override
-    public CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
-        post(() -> {
-            if (fatal != null) {
-                result.completeExceptionally(new CommitFailedException("the commit of " + new TreeSet<>(copy.keySet())
-                        + " was not sent: the group member failed: " + fatal.getMessage(), fatal));
-            } else if (copy.isEmpty()) {
-                result.complete(null);
-            } else {
-                commits.add(copy, result, deadline);
-            }
-        });
-        return result;
     }
 
     /**
@@ -289,33 +228,6 @@ final class ClassicMember implements GroupMember {
         return done;
     }
 
-    /**
-     * Leaves the group cleanly for an application that has held a rebalance
-     * longer than it allows itself ({@code maxRebalanceHold}): commits
-     * {@code offsets} (what it was handed), then sends LeaveGroup, rather than be
-     * dropped by the coordinator at the rebalance timeout. The partitions go as
-     * lost; the member joins again after {@link #allowed()}.
-     */
-    @Override
-    public void giveUp(Map<TopicPartition, OffsetAndMetadata> offsets, String reason) {
-        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
-        post(() -> {
-            if (generation < 0 || givingUp != null || state == State.FAILED || state == State.LEFT) {
-                return;
-            }
-            if (!copy.isEmpty()) {
-                CompletableFuture<Void> result = new CompletableFuture<>();
-                result.whenComplete((r, e) -> {
-                    if (e != null) {
-                        LOG.warn("consumer {}: the commit before giving up failed: {}", clientId, e.getMessage());
-                    }
-                });
-                commits.add(copy, result, clock.getAsLong() + settings.requestTimeout().toNanos());
-            }
-            givingUp = reason;
-        });
-    }
-
     /** The application let held rebalance steps go on: a member that gave up may join again. */
     @Override
     public void allowed() {
@@ -328,28 +240,13 @@ final class ClassicMember implements GroupMember {
         }
         String why = givingUp;
         givingUp = null;
-        LOG.warn("consumer {}: leaving group {}: {}", clientId, settings.groupId(), why);
+        log.warn("consumer {}: leaving group {}: {}", clientId, settings.groupId(), why);
         sendLeave(why);
         lose(why);
         if (settings.instanceId().isEmpty()) {
             memberId = "";
         }
         heldOff = true;
-    }
-
-    /**
-     * Leaves the group: a dynamic member sends LeaveGroup, a static one does not
-     * (KIP-345: it comes back with its instance id within the session timeout and
-     * keeps its partitions). The future completes when that is done or failed.
-     */
-    @Override
-    public CompletableFuture<Void> leave(String reason) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        post(() -> {
-            leaving = done;
-            leaveReason = reason;
-        });
-        return done;
     }
 
     /**
@@ -372,18 +269,10 @@ final class ClassicMember implements GroupMember {
     /** Runs events, then whatever is due; returns nanos until something is due. */
     @Override
     public long runOnce() {
-        Runnable event;
-        while ((event = events.poll()) != null) {
-            event.run();
-        }
-        long now = clock.getAsLong();
-        if (state == State.FAILED || state == State.LEFT) {
-            if (leaving != null) {
-                leaving.complete(null);
-                leaving = null;
-            }
+        if (runEvents()) {
             return TimeUnit.SECONDS.toNanos(1);
         }
+        long now = clock.getAsLong();
         long wait = settings.heartbeatInterval().toNanos();
         checkPollInterval(now);
         wait = Math.min(wait, watchMetadata(now));
@@ -427,40 +316,9 @@ final class ClassicMember implements GroupMember {
         return !commits.isEmpty() || (subscribed && !waitingForPoll) || generation >= 0 || leaving != null;
     }
 
-    private void findCoordinator(long now) {
-        if (findingCoordinator || now < retryAt) {
-            return;
-        }
-        findingCoordinator = true;
-        net.coordinator(settings.groupId()).whenComplete((node, error) -> post(() -> {
-            findingCoordinator = false;
-            if (error != null) {
-                Throwable c = cause(error);
-                if (c instanceof dev.josef.kafka.protocol.BrokerException b && !b.errorCode().retriable()) {
-                    fail(b.errorCode(), "finding the coordinator of group " + settings.groupId() + " failed");
-                    return;
-                }
-                LOG.debug("consumer {}: finding the coordinator of group {} failed: {}", clientId,
-                        settings.groupId(), c.toString());
-                retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
-                return;
-            }
-            coordinator = node;
-            LOG.debug("consumer {}: the coordinator of group {} is broker {}", clientId, settings.groupId(), node);
-        }));
-    }
-
-    private void coordinatorLost(String why) {
-        if (coordinator >= 0) {
-            LOG.info("consumer {}: looking for group {}'s coordinator again ({})", clientId, settings.groupId(), why);
-            net.invalidateCoordinator(settings.groupId());
-        }
-        coordinator = -1;
-    }
-
     private void requestRejoin(String reason) {
         if (!rejoinNeeded) {
-            LOG.info("consumer {}: rejoining group {}: {}", clientId, settings.groupId(), reason);
+            log.info("consumer {}: rejoining group {}: {}", clientId, settings.groupId(), reason);
         }
         rejoinNeeded = true;
         rejoinReason = reason;
@@ -496,7 +354,7 @@ final class ClassicMember implements GroupMember {
             try {
                 userData = b.userData(topics, lastAssigned, lastAssignedGeneration);
             } catch (RuntimeException e) {
-                LOG.warn("consumer {}: balancer {} failed to write its subscription data; sending none", clientId,
+                log.warn("consumer {}: balancer {} failed to write its subscription data; sending none", clientId,
                         b.name(), e);
                 userData = null;
             }
@@ -516,7 +374,7 @@ final class ClassicMember implements GroupMember {
                 .setReason(reason.isEmpty() ? null : reason);
         Duration timeout = Duration.ofNanos(Math.max(settings.requestTimeout().toNanos(),
                 settings.rebalanceTimeout().toNanos() + JOIN_MARGIN_NANOS));
-        LOG.debug("consumer {}: JoinGroup {} as '{}' (generation {}, owning {})", clientId, settings.groupId(), id,
+        log.debug("consumer {}: JoinGroup {} as '{}' (generation {}, owning {})", clientId, settings.groupId(), id,
                 generation, ownedNow);
         net.send(coordinator, ApiKey.JOIN_GROUP, v -> request, JOIN_VERSION, timeout)
                 .whenComplete((response, error) -> post(() -> joined(at, (JoinGroupResponse) response, error)));
@@ -540,7 +398,7 @@ final class ClassicMember implements GroupMember {
                 generation = response.generationId();
                 protocolName = response.protocolName();
                 leader = memberId.equals(response.leader());
-                LOG.info("consumer {}: joined group {} in generation {} as {}{} (protocol {})", clientId,
+                log.info("consumer {}: joined group {} in generation {} as {}{} (protocol {})", clientId,
                         settings.groupId(), generation, memberId, leader ? ", its leader" : "", protocolName);
                 if (leader && !response.skipAssignment()) {
                     lead(at, response.members());
@@ -548,7 +406,7 @@ final class ClassicMember implements GroupMember {
                     if (leader) {
                         // KIP-814: a static leader that came back keeps the group's assignment; it still
                         // watches the group's topics as a leader does.
-                        LOG.debug("consumer {}: the coordinator skips the assignment (KIP-814)", clientId);
+                        log.debug("consumer {}: the coordinator skips the assignment (KIP-814)", clientId);
                         watchGroupTopics(response.members());
                     }
                     sync(at, List.of());
@@ -589,7 +447,7 @@ final class ClassicMember implements GroupMember {
                     counts.put(t, topic == null || topic.error() != ErrorCode.NONE ? 0 : topic.partitions().size());
                 }
             } catch (IllegalArgumentException e) {
-                LOG.debug("consumer {}: member {}'s subscription does not parse", clientId, m.memberId());
+                log.debug("consumer {}: member {}'s subscription does not parse", clientId, m.memberId());
             }
         }
         watched = counts;
@@ -605,7 +463,7 @@ final class ClassicMember implements GroupMember {
             try {
                 s = ConsumerProtocol.subscription(m.metadata());
             } catch (IllegalArgumentException e) {
-                LOG.warn("consumer {}: member {} of group {} sent a subscription that does not parse; it gets "
+                log.warn("consumer {}: member {} of group {} sent a subscription that does not parse; it gets "
                         + "nothing: {}", clientId, m.memberId(), settings.groupId(), e.getMessage());
                 s = new ConsumerProtocol.Subscription(List.of(), null, List.of(), -1, Optional.empty());
             }
@@ -651,7 +509,7 @@ final class ClassicMember implements GroupMember {
             result = balancer.assign(members, known);
             Assignments.check(settings.protocol(), members, known, result);
         } catch (RuntimeException e) {
-            LOG.error("consumer {}: as leader of group {}, balancer {} failed; joining again", clientId,
+            log.error("consumer {}: as leader of group {}, balancer {} failed; joining again", clientId,
                     settings.groupId(), protocolName, e);
             state = State.UNJOINED;
             retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
@@ -661,7 +519,7 @@ final class ClassicMember implements GroupMember {
         known.forEach((t, topic) -> counts.put(t, topic.partitions()));
         groupTopics.forEach(t -> counts.putIfAbsent(t, 0));
         watched = counts;
-        LOG.info("consumer {}: as leader of group {} (generation {}), {} assigned {}", clientId, settings.groupId(),
+        log.info("consumer {}: as leader of group {} (generation {}), {} assigned {}", clientId, settings.groupId(),
                 generation, protocolName, result);
         List<SyncGroupRequest.SyncGroupRequestAssignment> assignments = new ArrayList<>();
         result.forEach((member, partitions) -> assignments.add(new SyncGroupRequest.SyncGroupRequestAssignment()
@@ -704,7 +562,7 @@ final class ClassicMember implements GroupMember {
                 try {
                     assigned = ConsumerProtocol.assignment(response.assignment());
                 } catch (IllegalArgumentException e) {
-                    LOG.error("consumer {}: group {}'s assignment does not parse; joining again", clientId,
+                    log.error("consumer {}: group {}'s assignment does not parse; joining again", clientId,
                             settings.groupId(), e);
                     retryAt = now + settings.retryBackoff().toNanos();
                     return;
@@ -755,7 +613,7 @@ final class ClassicMember implements GroupMember {
                 unsubscribed.add(tp.topic());
             }
         }
-        LOG.info("consumer {}: group {} generation {}: assigned {}{}", clientId, settings.groupId(), generation,
+        log.info("consumer {}: group {} generation {}: assigned {}{}", clientId, settings.groupId(), generation,
                 assigned, revoked.isEmpty() ? "" : ", revoking " + revoked);
         if (!revoked.isEmpty()) {
             // KIP-429: what moves to another member is given up now, and the member joins again so the
@@ -855,7 +713,7 @@ final class ClassicMember implements GroupMember {
         Set<TopicPartition> lost = new TreeSet<>(owned);
         lost.addAll(revoking);
         revoking.clear();
-        LOG.warn("consumer {}: lost its partitions {} of group {} (generation {}): {}", clientId, lost,
+        log.warn("consumer {}: lost its partitions {} of group {} (generation {}): {}", clientId, lost,
                 settings.groupId(), generation, why);
         if (!lost.isEmpty()) {
             steps.lose(lost);
@@ -873,11 +731,12 @@ final class ClassicMember implements GroupMember {
         heartbeatInFlight = false;
     }
 
-    private void fail(ErrorCode code, String what) {
+    @Override
+    protected void fail(ErrorCode code, String what) {
         KafkaException error = code.exception(what
                 + (code == ErrorCode.FENCED_INSTANCE_ID ? "; group.instance.id " + settings.instanceId().orElse("")
                 + " is used by another live consumer" : ""));
-        LOG.error("consumer {}: {}", clientId, error.getMessage());
+        log.error("consumer {}: {}", clientId, error.getMessage());
         Set<TopicPartition> lost = new TreeSet<>(owned);
         lost.addAll(revoking);
         revoking.clear();
@@ -895,12 +754,9 @@ final class ClassicMember implements GroupMember {
     // ---- the application's liveness (max.poll.interval.ms) ----
 
     private void checkPollInterval(long now) {
-        if (waitingForPoll || generation < 0 || now - lastPollAt <= settings.rebalanceTimeout().toNanos()) {
+        if (waitingForPoll || generation < 0 || !pollIntervalPassed(now)) {
             return;
         }
-        LOG.warn("consumer {}: no poll for longer than max.poll.interval.ms ({}); leaving group {} so its "
-                        + "partitions go to a live member. Poll more often, or lower max.poll.records.", clientId,
-                settings.rebalanceTimeout(), settings.groupId());
         sendLeave("the consumer did not poll within max.poll.interval.ms");
         lose("the application did not poll within max.poll.interval.ms");
         if (settings.instanceId().isEmpty()) {
@@ -909,13 +765,18 @@ final class ClassicMember implements GroupMember {
         waitingForPoll = true;
     }
 
+    /**
+     * A dynamic member sends LeaveGroup, a static one does not (KIP-345: it
+     * comes back with its instance id within the session timeout and keeps its
+     * partitions).
+     */
     private CompletableFuture<ApiMessage> sendLeave(String reason) {
         if (settings.instanceId().isPresent() || memberId.isEmpty() || coordinator < 0) {
             return CompletableFuture.completedFuture(null);
         }
         String id = memberId;
         LeaveGroupRequest request = new LeaveGroupRequest().setGroupId(settings.groupId());
-        LOG.info("consumer {}: leaving group {} ({})", clientId, settings.groupId(), reason);
+        log.info("consumer {}: leaving group {} ({})", clientId, settings.groupId(), reason);
         return net.send(coordinator, ApiKey.LEAVE_GROUP, v -> v >= 3
                 ? request.setMembers(List.of(new LeaveGroupRequest.MemberIdentity().setMemberId(id)
                         .setReason(reason)))
@@ -986,11 +847,4 @@ final class ClassicMember implements GroupMember {
         return owned;
     }
 
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
-
-    private static Throwable cause(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 }

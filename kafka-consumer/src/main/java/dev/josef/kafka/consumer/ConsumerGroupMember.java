@@ -1,7 +1,6 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.protocol.ApiKey;
-import dev.josef.kafka.protocol.BrokerException;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
@@ -10,8 +9,6 @@ import dev.josef.kafka.protocol.Uuid;
 import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.protocol.message.ConsumerGroupHeartbeatRequest;
 import dev.josef.kafka.protocol.message.ConsumerGroupHeartbeatResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +20,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -52,8 +47,7 @@ import java.util.function.LongSupplier;
  * <p>Threads: every field is owned by the group thread, which calls
  * {@link #runOnce}; answers and the application's requests reach it as events.
  */
-final class ConsumerGroupMember implements GroupMember {
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupMember.class);
+final class ConsumerGroupMember extends AbstractGroupMember {
     static final short HEARTBEAT_VERSION = 1;
     static final int JOIN_EPOCH = 0;
     static final int LEAVE_EPOCH = -1;
@@ -76,15 +70,6 @@ final class ConsumerGroupMember implements GroupMember {
         LEFT
     }
 
-    private final GroupSettings settings;
-    private final GroupNetwork net;
-    private final LongSupplier clock;
-    private final Steps steps;
-    private final String clientId;
-    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
-    private volatile Runnable waker = () -> { };
-    private final GroupCommits commits;
-
     private State state = State.UNSUBSCRIBED;
     private final String memberId = newMemberId();
     private volatile int epoch = JOIN_EPOCH;
@@ -102,9 +87,6 @@ final class ConsumerGroupMember implements GroupMember {
     private boolean resolvingNames;
     private long namesRetryAt;
 
-    private int coordinator = -1;
-    private boolean findingCoordinator;
-    private long retryAt;
     private boolean heartbeatInFlight;
     private long nextHeartbeatAt;
     private long intervalNanos;
@@ -117,24 +99,30 @@ final class ConsumerGroupMember implements GroupMember {
     private String sentRegex;
     private int unreleasedRetries;
 
-    private volatile long lastPollAt;
-    /** The member left because the application stopped polling; it joins again on the next poll. */
-    private volatile boolean waitingForPoll;
-    private boolean heldOff;
-    private KafkaException fatal;
-    private String givingUp;
-    private CompletableFuture<Void> leaving;
-    private String leaveReason;
-
     ConsumerGroupMember(GroupSettings settings, GroupNetwork net, LongSupplier clock, Steps steps, String clientId) {
-        this.settings = settings;
-        this.net = net;
-        this.clock = clock;
-        this.steps = steps;
-        this.clientId = clientId;
+        super(settings, net, clock, steps, clientId);
         this.intervalNanos = settings.heartbeatInterval().toNanos();
-        this.lastPollAt = clock.getAsLong();
-        this.commits = new GroupCommits(settings, net, clock, this::post, new CommitsMember(), clientId);
+    }
+
+    @Override
+    protected GroupCommits.Member commitsMember() {
+        return new EpochCommits();
+    }
+
+    @Override
+    protected boolean finished() {
+        return state == State.FAILED || state == State.LEFT;
+    }
+
+    @Override
+    protected boolean inGroup() {
+        return epoch > 0;
+    }
+
+    @Override
+    protected void coordinatorFound(int node) {
+        super.coordinatorFound(node);
+        nextHeartbeatAt = 0; // resend at once to the new coordinator
     }
 
     /** A random id in Kafka's text form, never starting with '-' (which command lines would take for a flag). */
@@ -148,7 +136,7 @@ final class ConsumerGroupMember implements GroupMember {
         }
     }
 
-    private final class CommitsMember implements GroupCommits.Member {
+    private final class EpochCommits extends CommitsMember {
         @Override
         public int incarnation() {
             return incarnation;
@@ -167,16 +155,6 @@ final class ConsumerGroupMember implements GroupMember {
         @Override
         public boolean rebalancing() {
             return false; // the coordinator takes commits at any time, at the member's current epoch
-        }
-
-        @Override
-        public int coordinator() {
-            return coordinator;
-        }
-
-        @Override
-        public void coordinatorLost(String why) {
-            ConsumerGroupMember.this.coordinatorLost(why);
         }
 
         @Override
@@ -200,16 +178,6 @@ final class ConsumerGroupMember implements GroupMember {
     }
 
     // ---- from other threads ----
-
-    @Override
-    public void waker(Runnable waker) {
-        this.waker = Objects.requireNonNull(waker, "waker");
-    }
-
-    void post(Runnable event) {
-        events.add(event);
-        waker.run();
-    }
 
     @Override
     public void subscribe(Set<String> topics) {
@@ -253,23 +221,6 @@ final class ConsumerGroupMember implements GroupMember {
     }
 
     @Override
-    public CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
-        post(() -> {
-            if (fatal != null) {
-                result.completeExceptionally(new CommitFailedException("the commit of " + new TreeSet<>(copy.keySet())
-                        + " was not sent: the group member failed: " + fatal.getMessage(), fatal));
-            } else if (copy.isEmpty()) {
-                result.complete(null);
-            } else {
-                commits.add(copy, result, deadline);
-            }
-        });
-        return result;
-    }
-
-    @Override
     public CompletableFuture<Void> unsubscribe() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         post(() -> {
@@ -288,26 +239,6 @@ final class ConsumerGroupMember implements GroupMember {
     }
 
     @Override
-    public void giveUp(Map<TopicPartition, OffsetAndMetadata> offsets, String reason) {
-        Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
-        post(() -> {
-            if (epoch <= 0 || givingUp != null || state == State.FAILED || state == State.LEFT) {
-                return;
-            }
-            if (!copy.isEmpty()) {
-                CompletableFuture<Void> result = new CompletableFuture<>();
-                result.whenComplete((r, e) -> {
-                    if (e != null) {
-                        LOG.warn("consumer {}: the commit before giving up failed: {}", clientId, e.getMessage());
-                    }
-                });
-                commits.add(copy, result, clock.getAsLong() + settings.requestTimeout().toNanos());
-            }
-            givingUp = reason;
-        });
-    }
-
-    @Override
     public void allowed() {
         post(() -> {
             heldOff = false;
@@ -317,32 +248,14 @@ final class ConsumerGroupMember implements GroupMember {
         });
     }
 
-    @Override
-    public CompletableFuture<Void> leave(String reason) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        post(() -> {
-            leaving = done;
-            leaveReason = reason;
-        });
-        return done;
-    }
-
     // ---- the group thread ----
 
     @Override
     public long runOnce() {
-        Runnable event;
-        while ((event = events.poll()) != null) {
-            event.run();
-        }
-        long now = clock.getAsLong();
-        if (state == State.FAILED || state == State.LEFT) {
-            if (leaving != null) {
-                leaving.complete(null);
-                leaving = null;
-            }
+        if (runEvents()) {
             return TimeUnit.SECONDS.toNanos(1);
         }
+        long now = clock.getAsLong();
         long wait = intervalNanos;
         checkPollInterval(now);
         if (coordinator < 0) {
@@ -366,37 +279,6 @@ final class ConsumerGroupMember implements GroupMember {
         wait = Math.min(wait, resolveNames(now));
         wait = Math.min(wait, heartbeat(now));
         return Math.max(1, wait);
-    }
-
-    private void findCoordinator(long now) {
-        if (findingCoordinator || now < retryAt) {
-            return;
-        }
-        findingCoordinator = true;
-        net.coordinator(settings.groupId()).whenComplete((node, error) -> post(() -> {
-            findingCoordinator = false;
-            if (error != null) {
-                Throwable c = cause(error);
-                if (c instanceof BrokerException b && !b.errorCode().retriable()) {
-                    fail(b.errorCode(), "finding the coordinator of group " + settings.groupId() + " failed");
-                    return;
-                }
-                LOG.debug("consumer {}: finding the coordinator of group {} failed: {}", clientId,
-                        settings.groupId(), c.toString());
-                retryAt = clock.getAsLong() + settings.retryBackoff().toNanos();
-                return;
-            }
-            coordinator = node;
-            nextHeartbeatAt = 0; // resend at once to the new coordinator
-        }));
-    }
-
-    private void coordinatorLost(String why) {
-        if (coordinator >= 0) {
-            LOG.info("consumer {}: looking for group {}'s coordinator again ({})", clientId, settings.groupId(), why);
-            net.invalidateCoordinator(settings.groupId());
-        }
-        coordinator = -1;
     }
 
     // ---- heartbeats ----
@@ -450,7 +332,7 @@ final class ConsumerGroupMember implements GroupMember {
         if (full) {
             request.setInstanceId(settings.instanceId().orElse(null))
                     .setRackId(settings.rack() == null || settings.rack().isEmpty() ? null : settings.rack())
-                    .setRebalanceTimeoutMs(millis(settings.rebalanceTimeout().toMillis()))
+                    .setRebalanceTimeoutMs(millis(settings.rebalanceTimeout()))
                     .setServerAssignor(settings.remoteAssignor().orElse(null));
         }
         if (full || !reporting.equals(sentOwned)) {
@@ -496,11 +378,11 @@ final class ConsumerGroupMember implements GroupMember {
                 nextHeartbeatAt = now + intervalNanos;
                 if (response.memberId() != null && !response.memberId().isEmpty()
                         && !response.memberId().equals(memberId)) {
-                    LOG.warn("consumer {}: the coordinator answered member id {} for {}", clientId,
+                    log.warn("consumer {}: the coordinator answered member id {} for {}", clientId,
                             response.memberId(), memberId);
                 }
                 if (state == State.JOINING && response.memberEpoch() > 0) {
-                    LOG.info("consumer {}: joined group {} as member {} at epoch {}", clientId, settings.groupId(),
+                    log.info("consumer {}: joined group {} as member {} at epoch {}", clientId, settings.groupId(),
                             memberId, response.memberEpoch());
                     state = State.STABLE;
                 }
@@ -528,7 +410,7 @@ final class ConsumerGroupMember implements GroupMember {
             }
             case UNRELEASED_INSTANCE_ID -> {
                 if (++unreleasedRetries <= UNRELEASED_INSTANCE_RETRIES) {
-                    LOG.info("consumer {}: group.instance.id {} is not released yet; trying again", clientId,
+                    log.info("consumer {}: group.instance.id {} is not released yet; trying again", clientId,
                             settings.instanceId().orElse(""));
                     sendFull = true;
                     nextHeartbeatAt = now + settings.retryBackoff().toNanos();
@@ -539,7 +421,7 @@ final class ConsumerGroupMember implements GroupMember {
             }
             case TOPIC_AUTHORIZATION_FAILED -> {
                 // Not fatal: the member stays, and is assigned the topics it may read.
-                LOG.error("consumer {}: group {}: {}", clientId, settings.groupId(), response.errorMessage());
+                log.error("consumer {}: group {}: {}", clientId, settings.groupId(), response.errorMessage());
                 sendFull = true;
                 nextHeartbeatAt = now + settings.retryBackoff().toNanos();
             }
@@ -595,7 +477,7 @@ final class ConsumerGroupMember implements GroupMember {
         if (revoked.isEmpty() && added.isEmpty()) {
             return; // nothing changed; a heartbeat reports what is owned if the coordinator has not heard it
         }
-        LOG.info("consumer {}: group {} epoch {}: revoking {}, assigning {}", clientId, settings.groupId(), epoch,
+        log.info("consumer {}: group {} epoch {}: revoking {}, assigning {}", clientId, settings.groupId(), epoch,
                 revoked, added);
         reconciling = true;
         reconcileFrom = owned;
@@ -675,7 +557,7 @@ final class ConsumerGroupMember implements GroupMember {
         net.topicNames().whenComplete((names, error) -> post(() -> {
             resolvingNames = false;
             if (error != null) {
-                LOG.debug("consumer {}: listing topics to name an assignment failed: {}", clientId, error.toString());
+                log.debug("consumer {}: listing topics to name an assignment failed: {}", clientId, error.toString());
             } else {
                 topicNames.putAll(names);
             }
@@ -709,7 +591,7 @@ final class ConsumerGroupMember implements GroupMember {
     /** The coordinator no longer knows this member at its epoch: everything goes as lost, and it joins again. */
     private void lose(String why) {
         Set<TopicPartition> lost = owned;
-        LOG.warn("consumer {}: lost its partitions {} of group {} (epoch {}): {}", clientId, lost,
+        log.warn("consumer {}: lost its partitions {} of group {} (epoch {}): {}", clientId, lost,
                 settings.groupId(), epoch, why);
         if (!lost.isEmpty()) {
             steps.lose(lost);
@@ -734,7 +616,7 @@ final class ConsumerGroupMember implements GroupMember {
     }
 
     private void rejoin(String why) {
-        LOG.info("consumer {}: joining group {} again: {}", clientId, settings.groupId(), why);
+        log.info("consumer {}: joining group {} again: {}", clientId, settings.groupId(), why);
         state = State.JOINING;
         sendFull = true;
         nextHeartbeatAt = 0;
@@ -746,7 +628,7 @@ final class ConsumerGroupMember implements GroupMember {
             return CompletableFuture.completedFuture(null);
         }
         int leaveEpoch = settings.instanceId().isPresent() ? STATIC_LEAVE_EPOCH : LEAVE_EPOCH;
-        LOG.info("consumer {}: leaving group {} at epoch {} ({})", clientId, settings.groupId(), leaveEpoch, reason);
+        log.info("consumer {}: leaving group {} at epoch {} ({})", clientId, settings.groupId(), leaveEpoch, reason);
         ConsumerGroupHeartbeatRequest request = new ConsumerGroupHeartbeatRequest()
                 .setGroupId(settings.groupId())
                 .setMemberId(memberId)
@@ -768,16 +650,17 @@ final class ConsumerGroupMember implements GroupMember {
     private void giveUpNow() {
         String why = givingUp;
         givingUp = null;
-        LOG.warn("consumer {}: leaving group {}: {}", clientId, settings.groupId(), why);
+        log.warn("consumer {}: leaving group {}: {}", clientId, settings.groupId(), why);
         sendLeave(why);
         lose(why);
         state = State.STALE;
         heldOff = true;
     }
 
-    private void fail(ErrorCode code, String what) {
+    @Override
+    protected void fail(ErrorCode code, String what) {
         KafkaException error = code.exception(what);
-        LOG.error("consumer {}: {}", clientId, error.getMessage());
+        log.error("consumer {}: {}", clientId, error.getMessage());
         if (!owned.isEmpty()) {
             steps.lose(owned);
         }
@@ -792,12 +675,9 @@ final class ConsumerGroupMember implements GroupMember {
     // ---- the application's liveness (max.poll.interval.ms) ----
 
     private void checkPollInterval(long now) {
-        if (state != State.STABLE || now - lastPollAt <= settings.rebalanceTimeout().toNanos()) {
+        if (state != State.STABLE || !pollIntervalPassed(now)) {
             return;
         }
-        LOG.warn("consumer {}: no poll for longer than max.poll.interval.ms ({}); leaving group {} so its "
-                        + "partitions go to a live member. Poll more often, or lower max.poll.records.", clientId,
-                settings.rebalanceTimeout(), settings.groupId());
         sendLeave("the consumer did not poll within max.poll.interval.ms");
         lose("the application did not poll within max.poll.interval.ms");
         state = State.STALE;
@@ -823,13 +703,5 @@ final class ConsumerGroupMember implements GroupMember {
 
     Set<TopicPartition> owned() {
         return owned;
-    }
-
-    private static int millis(long ms) {
-        return (int) Math.min(Integer.MAX_VALUE, ms);
-    }
-
-    private static Throwable cause(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }
