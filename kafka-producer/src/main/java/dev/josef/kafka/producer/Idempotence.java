@@ -20,13 +20,15 @@ import java.util.concurrent.TimeUnit;
  * batches at once, what a sequence error means (a gap behind an earlier
  * failure, an earlier batch still on its way, lost state, real data loss, or
  * a batch overtaken by a later one), and whether an acknowledgment shows that
- * the broker had forgotten the producer. Transactions extend it.
+ * the broker had forgotten the producer. {@link Transactions} extends it: a
+ * transactional producer is an idempotent one whose id and epoch come from
+ * its transaction coordinator.
  *
  * <p>Sender thread only: nothing here is shared, and nothing here calls
  * application code. Methods that take a partition's queue are called by
  * {@link RecordAccumulator} with that partition's lock held.
  */
-final class Idempotence {
+class Idempotence {
     private static final Logger LOG = LoggerFactory.getLogger(Idempotence.class);
     /**
      * A partition acknowledged nothing for this long sends its next batch alone:
@@ -67,6 +69,43 @@ final class Idempotence {
     /** Whether batches can get sequences: idempotence is off, or a producer id is known. */
     boolean ready() {
         return !enabled || producerId >= 0;
+    }
+
+    /**
+     * The sender's pass: gets a producer id while there is none.
+     *
+     * @return the clock's nanos by which to look again
+     */
+    long poll(long now, Runnable wakeup) {
+        return ready() ? Long.MAX_VALUE : initProducerId(now, wakeup);
+    }
+
+    /** Whether this producer writes transactions. */
+    boolean transactional() {
+        return false;
+    }
+
+    /** The highest Produce version the producer may send. */
+    short produceVersion() {
+        return ApiKey.PRODUCE.latestStableVersion();
+    }
+
+    /** A batch goes out in a Produce request now. Sender thread. */
+    void sent(Batch b) {
+    }
+
+    /**
+     * Whether this takes the failure of a batch that failed for good instead of
+     * the ordering policy (a transaction: the whole of it becomes abortable).
+     */
+    boolean takesFailure(ProduceException failure) {
+        return false;
+    }
+
+    /** Takes the producer id and epoch a coordinator gave. */
+    final void adopt(long producerId, short epoch) {
+        this.producerId = producerId;
+        this.epoch = epoch;
     }
 
     /**

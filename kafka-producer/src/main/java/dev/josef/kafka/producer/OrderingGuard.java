@@ -74,6 +74,12 @@ final class OrderingGuard {
      */
     private void decide(PartitionQueue pq, ProduceException failure, int failedRecords, Runnable failTheFailed) {
         idempotence.requireReset(pq.sequence);
+        if (idempotence.takesFailure(failure)) {
+            // A transaction: the policy does not apply. The transaction cannot commit; what is behind waits for
+            // the abort, which fails it.
+            failTheFailed.run();
+            return;
+        }
         int behind = accumulator.queuedRecords(pq) + inFlight.records(pq);
         boolean dataLoss = failure instanceof DataLossException;
         if (dataLoss && !hooks.isEmpty()) {

@@ -8,6 +8,7 @@ import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.producer.spi.Partitioner;
+import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.Header;
 import dev.josef.kafka.protocol.TopicNames;
 import dev.josef.kafka.protocol.TopicPartition;
@@ -83,6 +84,8 @@ public final class Producer implements AutoCloseable {
     private final Set<String> checkedTopics = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The transaction manager of a transactional producer; null otherwise. */
+    final Transactions transactions;
 
     /**
      * @param callbacks where outcomes are completed; null for the producer's own callback thread
@@ -108,13 +111,20 @@ public final class Producer implements AutoCloseable {
         this.accumulator = new RecordAccumulator(config, clock, wakeup);
         this.completions = new Completions(callbacks != null ? callbacks : callbackThread, hooks, clock, accumulator);
         this.metadataWait = new MetadataWait(config, network, completions, wakeup);
-        Idempotence idempotence = new Idempotence(config.idempotence(), network, config.network().retryBackoff());
+        Idempotence idempotence = config.transactionalId().isPresent()
+                ? new Transactions(config.transactionalId().get(), config.transactionTimeout(), network,
+                        config.network().retryBackoff(), config.network().requestTimeout())
+                : new Idempotence(config.idempotence(), network, config.network().retryBackoff());
+        this.transactions = idempotence instanceof Transactions t ? t : null;
         InFlight inFlight = new InFlight();
         OrderingGuard guard = new OrderingGuard(config.orderingPolicy(), accumulator, idempotence, inFlight,
                 completions, hooks);
         this.sender = new Sender(config, network, clock, accumulator, metadataWait, idempotence, guard, completions,
                 inFlight, this::place);
         senderRef[0] = sender;
+        if (transactions != null) {
+            transactions.attach(sender.transactionBatches(), wakeup);
+        }
         this.senderThread = startSender ? JosefThreads.newThread(threads, clientId, "sender", sender::run) : null;
         if (senderThread != null) {
             senderThread.start();
@@ -190,12 +200,20 @@ public final class Producer implements AutoCloseable {
     private ProduceFuture enqueue(ProducerRecord given, long waitNanos, BiConsumer<RecordMetadata, Throwable> callback) {
         Objects.requireNonNull(given, "record");
         ensureOpen();
+        TransactionException abortable = transactions == null ? null : transactions.checkProduce();
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
         checkTopic(record.topic());
         int size = sizeOf(record);
         checkSize(size);
         long now = clock.nanoTime();
         long timestamp = record.timestamp() != null ? record.timestamp() : clock.currentTimeMillis();
+        if (abortable != null) {
+            PendingRecord refused = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(),
+                    callback);
+            refused.refuse(new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, "the record was not "
+                    + "produced: " + abortable.getMessage(), abortable));
+            return refused.future;
+        }
         boolean reserved;
         boolean interrupted = false;
         try {
@@ -388,6 +406,114 @@ public final class Producer implements AutoCloseable {
         Set<TopicPartition> reopened = accumulator.reopen(which, from);
         sender.wakeup();
         return reopened;
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /**
+     * Registers the producer's {@code transactionalId} with its transaction
+     * coordinator: fences any older producer with the same id, and finishes
+     * (commits or aborts) a transaction that one left open. Once per producer,
+     * before the first {@link #beginTransaction}.
+     *
+     * @throws IllegalStateException        on a producer without a transactional id, or when called twice
+     * @throws TransactionTimeoutException  when it took longer than {@code maxBlock}: call it again to wait on
+     * @throws ProducerFencedException      when a newer producer with the id fenced this one meanwhile
+     * @throws TransactionFatalException    when the coordinator refused (authorization, a bad timeout, ...)
+     */
+    public void initTransactions() {
+        await(transactions().initTransactions(), "initTransactions");
+    }
+
+    /**
+     * Starts a transaction: records produced from now on are written only if
+     * {@link #commitTransaction} succeeds. Local: nothing goes to the broker.
+     *
+     * @throws IllegalStateException before {@link #initTransactions}, or while a transaction is open
+     */
+    public void beginTransaction() {
+        await(transactions().beginTransaction(), "beginTransaction");
+    }
+
+    /**
+     * Commits {@code offsets} for {@code group} as part of the transaction: they
+     * count only if the transaction commits (KIP-447). {@code group} is the
+     * consumer's {@code groupMetadata()} of the moment, so the group coordinator
+     * refuses the offsets of a member that was rebalanced away: that refusal is a
+     * {@link TransactionAbortableException}. Waits until the offsets are recorded.
+     *
+     * @throws IllegalStateException         outside a transaction
+     * @throws TransactionAbortableException when the group or the transaction refused them
+     */
+    public void sendOffsetsToTransaction(Map<TopicPartition, TransactionOffset> offsets, GroupMetadata group) {
+        Objects.requireNonNull(offsets, "offsets");
+        Objects.requireNonNull(group, "group");
+        offsets.forEach((tp, o) -> {
+            Objects.requireNonNull(tp, "partition");
+            Objects.requireNonNull(o, "offset of " + tp);
+        });
+        if (offsets.isEmpty()) {
+            transactions().checkProduce(); // the same state checks, for a call that sends nothing
+            return;
+        }
+        await(transactions().sendOffsets(offsets, group), "sendOffsetsToTransaction");
+    }
+
+    /**
+     * Sends what is buffered, waits for every record of the transaction, then
+     * commits it. A record that failed makes the transaction abortable: then
+     * this throws {@link TransactionAbortableException} and nothing of the
+     * transaction is visible to read_committed consumers.
+     *
+     * @throws IllegalStateException         without a transaction
+     * @throws TransactionAbortableException the transaction cannot commit: call {@link #abortTransaction}
+     * @throws TransactionTimeoutException   not done within {@code maxBlock}: call it again to wait on
+     * @throws ProducerFencedException       another producer took over the transactional id
+     */
+    public void commitTransaction() {
+        Transactions t = transactions();
+        sender.flushUpTo(ids.get());
+        await(t.commit(), "commitTransaction");
+    }
+
+    /**
+     * Aborts the transaction: records not sent yet fail NOT_PERSISTED, those in
+     * flight are waited for, and the coordinator writes abort markers, so no
+     * record of it reaches a read_committed consumer. The producer goes on.
+     *
+     * @throws IllegalStateException   without a transaction
+     * @throws ProducerFencedException another producer took over the transactional id
+     */
+    public void abortTransaction() {
+        await(transactions().abort(), "abortTransaction");
+    }
+
+    private Transactions transactions() {
+        ensureOpen();
+        if (transactions == null) {
+            throw new IllegalStateException("this producer has no transactional id: set transactionalId in its "
+                    + "ProducerConfig (transactional.id) to use transactions");
+        }
+        return transactions;
+    }
+
+    private void await(java.util.concurrent.CompletableFuture<Void> done, String what) {
+        try {
+            done.get(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new TransactionFatalException(what + " failed: " + cause, null, cause);
+        } catch (TimeoutException e) {
+            throw new TransactionTimeoutException(what + " did not finish within maxBlock (" + config.maxBlock()
+                    + "); it goes on: call " + what + " again to wait for it", null, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransactionTimeoutException(what + " was interrupted while it waited; it goes on: call "
+                    + what + " again to wait for it", null, e);
+        }
     }
 
     /**

@@ -59,6 +59,8 @@ public final class ProducerConfig {
     private final OrderingPolicy orderingPolicy;
     private final List<ProducerHook> hooks;
     private final int unknownTopicRetries;
+    private final String transactionalId;
+    private final Duration transactionTimeout;
 
     private ProducerConfig(Builder b) {
         this.network = b.network;
@@ -77,6 +79,8 @@ public final class ProducerConfig {
         this.orderingPolicy = b.orderingPolicy;
         this.hooks = List.copyOf(b.hooks);
         this.unknownTopicRetries = b.unknownTopicRetries;
+        this.transactionalId = b.transactionalId;
+        this.transactionTimeout = b.transactionTimeout;
     }
 
     public static Builder builder() {
@@ -94,7 +98,8 @@ public final class ProducerConfig {
      * Josef partitioner's name), {@code partitioner.ignore.keys},
      * {@code max.in.flight.requests.per.connection} (up to 5 with idempotence),
      * Josef's {@code ordering.policy} (a policy's name) and
-     * {@code unknown.topic.retries}, and
+     * {@code unknown.topic.retries}, {@code transactional.id},
+     * {@code transaction.timeout.ms}, and
      * {@code key.serializer} / {@code value.serializer} when they name
      * {@code ByteArraySerializer} (Josef takes bytes).
      *
@@ -122,6 +127,8 @@ public final class ProducerConfig {
                 case "partitioner.ignore.keys" -> later.put(key, Boolean.toString(bool(value)));
                 case "ordering.policy" -> b.orderingPolicy(orderingPolicy(value.toString().trim()));
                 case "unknown.topic.retries" -> b.unknownTopicRetries(integer(value));
+                case "transactional.id" -> b.transactionalId(value.toString());
+                case "transaction.timeout.ms" -> b.transactionTimeout(Duration.ofMillis(number(value)));
                 case "key.serializer", "value.serializer" -> {
                     String name = value instanceof Class<?> c ? c.getName() : value.toString().trim();
                     if (!BYTE_SERIALIZERS.contains(name)) {
@@ -288,6 +295,16 @@ public final class ProducerConfig {
         return orderingPolicy;
     }
 
+    /** The transactional id, when the producer writes transactions; empty otherwise. */
+    public java.util.Optional<String> transactionalId() {
+        return java.util.Optional.ofNullable(transactionalId);
+    }
+
+    /** How long the transaction coordinator lets a transaction stay open before it aborts it. */
+    public Duration transactionTimeout() {
+        return transactionTimeout;
+    }
+
     /** The hooks given to the builder; the producer adds those ServiceLoader finds. */
     public List<ProducerHook> hooks() {
         return hooks;
@@ -307,7 +324,8 @@ public final class ProducerConfig {
         return "ProducerConfig(" + network + ", acks=" + acks + ", linger=" + linger + ", batchSize=" + batchSize
                 + ", bufferMemory=" + bufferMemory + ", idempotence=" + idempotence + ", compression="
                 + compression.name() + ", deliveryTimeout=" + deliveryTimeout + ", partitioner=" + partitioner.name()
-                + ", orderingPolicy=" + orderingPolicy.name() + ")";
+                + ", orderingPolicy=" + orderingPolicy.name()
+                + (transactionalId != null ? ", transactionalId=" + transactionalId : "") + ")";
     }
 
     public static final class Builder {
@@ -326,6 +344,8 @@ public final class ProducerConfig {
         private int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         private Partitioner partitioner = Partitioner.defaultPartitioner();
         private OrderingPolicy orderingPolicy = OrderingPolicy.continueSending();
+        private String transactionalId;
+        private Duration transactionTimeout = Duration.ofMinutes(1);
         private final List<ProducerHook> hooks = new ArrayList<>();
         private final NetworkShortcuts shortcuts = new NetworkShortcuts();
         private int unknownTopicRetries = Integer.MAX_VALUE;
@@ -486,6 +506,33 @@ public final class ProducerConfig {
          * such answer. Unlimited by default: a topic created a little later (or
          * auto-created) is still found.
          */
+        /**
+         * Makes the producer transactional: records are written only inside
+         * {@code beginTransaction} ... {@code commitTransaction}, and a newer
+         * producer with the same id fences this one. Needs idempotence (and so
+         * acks=all), which it turns on. The ordering policy does not apply: a
+         * failed record makes the whole transaction abortable instead.
+         */
+        public Builder transactionalId(String transactionalId) {
+            Objects.requireNonNull(transactionalId, "transactionalId");
+            if (transactionalId.isEmpty()) {
+                throw new IllegalArgumentException("transactionalId must not be empty");
+            }
+            this.transactionalId = transactionalId;
+            return this;
+        }
+
+        /** How long a transaction may stay open before the coordinator aborts it (transaction.timeout.ms, 60 s). */
+        public Builder transactionTimeout(Duration transactionTimeout) {
+            positive(transactionTimeout, "transactionTimeout");
+            if (transactionTimeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("transactionTimeout must fit in an int of milliseconds, was "
+                        + transactionTimeout);
+            }
+            this.transactionTimeout = transactionTimeout;
+            return this;
+        }
+
         public Builder unknownTopicRetries(int unknownTopicRetries) {
             if (unknownTopicRetries < 0) {
                 throw new IllegalArgumentException("unknownTopicRetries must not be negative, was " + unknownTopicRetries);
@@ -502,6 +549,18 @@ public final class ProducerConfig {
          */
         public ProducerConfig build() {
             network = shortcuts.build("producer");
+            if (transactionalId != null) {
+                if (idempotenceSet && !idempotence) {
+                    throw new IllegalArgumentException("a transactional producer (transactionalId " + transactionalId
+                            + ") needs idempotence; do not turn it off");
+                }
+                if (acks != Acks.ALL) {
+                    throw new IllegalArgumentException("a transactional producer (transactionalId " + transactionalId
+                            + ") needs acks=all, not " + acks);
+                }
+                idempotence = true;
+                idempotenceSet = true;
+            }
             if (idempotence && acks != Acks.ALL) {
                 if (idempotenceSet) {
                     throw new IllegalArgumentException("idempotence needs acks=all, not " + acks);

@@ -7,6 +7,7 @@ import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.message.ApiMessage;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -28,11 +29,29 @@ interface ProducerNetwork {
     /** Describes {@code topics} (and the brokers); with {@code allowAutoCreate}, the broker may create missing ones. */
     CompletableFuture<ClusterMetadata> refreshMetadata(Collection<String> topics, boolean allowAutoCreate);
 
-    /** A request on the broker's connection for everything but Produce. */
-    CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body);
+    /** A request on the broker's connection for everything but Produce, at the highest version both support. */
+    default CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body) {
+        return send(broker, api, body, api.latestStableVersion());
+    }
 
-    /** A Produce request on the broker's produce connection; with {@code acks=0} the future completes with null. */
-    CompletableFuture<ApiMessage> produce(int broker, IntFunction<ApiMessage> body, boolean expectsResponse);
+    /** As {@link #send(int, ApiKey, IntFunction)}, at {@code maxVersion} at most. */
+    CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body, short maxVersion);
+
+    /**
+     * A Produce request on the broker's produce connection, at {@code maxVersion}
+     * at most; with {@code acks=0} the future completes with null.
+     */
+    CompletableFuture<ApiMessage> produce(int broker, IntFunction<ApiMessage> body, boolean expectsResponse,
+                                          short maxVersion);
+
+    /** The node id of the coordinator of a transactional id (or a group), found with FindCoordinator. */
+    CompletableFuture<Integer> coordinator(NetworkClient.CoordinatorType type, String key);
+
+    /** Forgets the coordinator found before: the next {@link #coordinator} asks again. */
+    void invalidateCoordinator(NetworkClient.CoordinatorType type, String key);
+
+    /** The cluster's finalized features (transaction.version, ...) as of the newest connection's handshake. */
+    Map<String, Short> finalizedFeatures();
 
     /** kafka-net's engine. */
     static ProducerNetwork of(NetworkClient client) {
@@ -48,18 +67,32 @@ interface ProducerNetwork {
             }
 
             @Override
-            public CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body) {
-                return client.send(broker, ChannelKind.OTHER, api, body, api.latestStableVersion());
+            public CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body,
+                                                      short maxVersion) {
+                return client.send(broker, ChannelKind.OTHER, api, body, maxVersion);
             }
 
             @Override
             public CompletableFuture<ApiMessage> produce(int broker, IntFunction<ApiMessage> body,
-                                                         boolean expectsResponse) {
+                                                         boolean expectsResponse, short maxVersion) {
                 return expectsResponse
-                        ? client.send(broker, ChannelKind.PRODUCE, ApiKey.PRODUCE, body,
-                                ApiKey.PRODUCE.latestStableVersion())
-                        : client.sendWithoutResponse(broker, ChannelKind.PRODUCE, ApiKey.PRODUCE, body,
-                                ApiKey.PRODUCE.latestStableVersion());
+                        ? client.send(broker, ChannelKind.PRODUCE, ApiKey.PRODUCE, body, maxVersion)
+                        : client.sendWithoutResponse(broker, ChannelKind.PRODUCE, ApiKey.PRODUCE, body, maxVersion);
+            }
+
+            @Override
+            public CompletableFuture<Integer> coordinator(NetworkClient.CoordinatorType type, String key) {
+                return client.coordinator(type, key);
+            }
+
+            @Override
+            public void invalidateCoordinator(NetworkClient.CoordinatorType type, String key) {
+                client.invalidateCoordinator(type, key);
+            }
+
+            @Override
+            public Map<String, Short> finalizedFeatures() {
+                return client.finalizedFeatures();
             }
         };
     }

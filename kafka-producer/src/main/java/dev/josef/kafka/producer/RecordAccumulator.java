@@ -197,7 +197,8 @@ final class RecordAccumulator {
     Batch newBatch(PartitionQueue pq, long createdNanos) {
         ByteBuffer pooled = batchBuffers.take();
         Batch batch = new Batch(pq, new RecordBatchBuilder(pooled)
-                .compression(config.compression(), config.compressionLevel()), createdNanos);
+                .compression(config.compression(), config.compressionLevel())
+                .transactional(config.transactionalId().isPresent()), createdNanos);
         batch.pooled = pooled;
         return batch;
     }
@@ -205,7 +206,8 @@ final class RecordAccumulator {
     /** A builder for records encoded again (some withdrawn, or a split). */
     RecordBatchBuilder newBuilder() {
         return new RecordBatchBuilder(batchBuffers.capacity())
-                .compression(config.compression(), config.compressionLevel());
+                .compression(config.compression(), config.compressionLevel())
+                .transactional(config.transactionalId().isPresent());
     }
 
     /**

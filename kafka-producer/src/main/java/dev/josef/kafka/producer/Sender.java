@@ -180,9 +180,8 @@ final class Sender {
         next = Math.min(next, metadataWait.poll(now, placer, accumulator::topicNames));
         next = Math.min(next, metadataWait.expire(now));
         next = Math.min(next, expire(now));
-        if (!idempotence.ready()) {
-            next = Math.min(next, idempotence.initProducerId(now, this::wakeup));
-        } else {
+        next = Math.min(next, idempotence.poll(now, this::wakeup));
+        if (idempotence.ready()) {
             next = Math.min(next, drain(now));
         }
         completions.flush();
@@ -198,6 +197,27 @@ final class Sender {
         exited = true;
         failEverything(reason);
         completions.flush();
+    }
+
+    /** What the transaction manager needs of the batches: whether any is left, and to fail those not sent. */
+    Transactions.Batches transactionBatches() {
+        return new Transactions.Batches() {
+            @Override
+            public boolean idle() {
+                return metadataWait.isEmpty() && accumulator.isEmpty();
+            }
+
+            @Override
+            public void failUnsent(String reason, Throwable cause) {
+                metadataWait.failAll(reason);
+                for (Batch b : accumulator.takeEverything()) {
+                    if (b.baseSequence >= 0) {
+                        idempotence.requireReset(b.owner.sequence); // its sequences leave a gap
+                    }
+                    completions.failBatch(b, reason, cause);
+                }
+            }
+        };
     }
 
     private void failEverything(String reason) {
@@ -262,7 +282,9 @@ final class Sender {
                 data.partitionData().add(new ProduceRequest.PartitionProduceData()
                         .setIndex(b.partition.partition()).setRecords(b.built.duplicate()));
             }
-            return new ProduceRequest().setAcks(config.acks().wire())
+            // A transactional batch's request names the transactional id: the broker authorizes it by that.
+            return new ProduceRequest().setTransactionalId(config.transactionalId().orElse(null))
+                    .setAcks(config.acks().wire())
                     .setTimeoutMs((int) Math.min(Integer.MAX_VALUE, config.network().requestTimeout().toMillis()))
                     .setTopicData(new ArrayList<>(topics.values()));
         };
@@ -275,10 +297,12 @@ final class Sender {
                 b.firstSentNanos = now;
             }
             inFlight.add(b);
+            idempotence.sent(b);
             completions.batchSent(b);
         }
         leaderRequests.merge(leader, 1, Integer::sum);
-        CompletableFuture<ApiMessage> sent = network.produce(leader, body, config.acks() != Acks.NONE);
+        CompletableFuture<ApiMessage> sent = network.produce(leader, body, config.acks() != Acks.NONE,
+                idempotence.produceVersion());
         sent.whenComplete((response, error) -> {
             events.add(() -> {
                 leaderRequests.merge(leader, -1, Integer::sum);
@@ -408,6 +432,11 @@ final class Sender {
      * batch (behaviour 3); {@link Idempotence#sequenceError} says what it means.
      */
     private void sequenceError(Batch b, ErrorCode code, long logStartOffset, Throwable ex) {
+        if (idempotence.transactional()) {
+            // The transaction coordinator owns the epoch: the transaction fails (abortable), and the abort moves on.
+            guard.failForGood(b, code + ": " + ex.getMessage(), ex);
+            return;
+        }
         PartitionQueue pq = b.owner;
         boolean earlierOutstanding = inFlight.before(pq, b.baseSequence) || accumulator.queuedBefore(pq, b.baseSequence, false);
         Idempotence.SequenceError verdict = idempotence.sequenceError(pq.sequence, b, logStartOffset, earlierOutstanding);

@@ -3,6 +3,7 @@ package dev.josef.kafka.producer;
 import dev.josef.kafka.net.NetworkException;
 import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.net.internal.HostPort;
+import dev.josef.kafka.net.internal.NetworkClient;
 import dev.josef.kafka.protocol.ApiKey;
 import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.Record;
@@ -10,10 +11,19 @@ import dev.josef.kafka.protocol.RecordBatch;
 import dev.josef.kafka.protocol.RecordBatchReader;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.Uuid;
+import dev.josef.kafka.protocol.message.AddOffsetsToTxnRequest;
+import dev.josef.kafka.protocol.message.AddOffsetsToTxnResponse;
+import dev.josef.kafka.protocol.message.AddPartitionsToTxnRequest;
+import dev.josef.kafka.protocol.message.AddPartitionsToTxnResponse;
 import dev.josef.kafka.protocol.message.ApiMessage;
+import dev.josef.kafka.protocol.message.EndTxnRequest;
+import dev.josef.kafka.protocol.message.EndTxnResponse;
+import dev.josef.kafka.protocol.message.InitProducerIdRequest;
 import dev.josef.kafka.protocol.message.InitProducerIdResponse;
 import dev.josef.kafka.protocol.message.ProduceRequest;
 import dev.josef.kafka.protocol.message.ProduceResponse;
+import dev.josef.kafka.protocol.message.TxnOffsetCommitRequest;
+import dev.josef.kafka.protocol.message.TxnOffsetCommitResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -21,10 +31,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
@@ -98,6 +111,218 @@ final class FakeBroker implements ProducerNetwork {
     private long nextProducerId = 4000;
     private int produceRequests;
     private int metadataRequests;
+    private int coordinatorInvalidations;
+    /** The transactional id of the Produce request being answered. */
+    private String requestTransactionalId;
+    /** Every request but Metadata, in order, at the version it went out at. */
+    private final List<Request> requests = new ArrayList<>();
+    /** The transaction coordinator, once a test turns it on. */
+    private TxnCoordinator transactions;
+
+    /** A request the producer sent. */
+    record Request(ApiKey api, short version, ApiMessage body) {
+    }
+
+    /** Turns the transaction coordinator on, with {@code transaction.version} finalized at {@code level}. */
+    FakeBroker transactions(int level) {
+        transactions = new TxnCoordinator((short) level);
+        return this;
+    }
+
+    TxnCoordinator txn() {
+        return transactions;
+    }
+
+    List<Request> requests() {
+        return requests;
+    }
+
+    int coordinatorInvalidations() {
+        return coordinatorInvalidations;
+    }
+
+    /**
+     * A transaction coordinator and group coordinator in one: it keeps each
+     * transactional id's producer id and epoch, fences older epochs, and
+     * records which partitions and offsets a transaction added and how it
+     * ended; a test scripts the next answers to an API.
+     */
+    final class TxnCoordinator {
+        short level;
+        final Map<String, long[]> ids = new HashMap<>();
+        final Map<ApiKey, Deque<ErrorCode>> scripts = new HashMap<>();
+        final List<String> ended = new ArrayList<>();
+        final Map<TopicPartition, Long> committedOffsets = new LinkedHashMap<>();
+        private final Map<TopicPartition, Long> pendingOffsets = new LinkedHashMap<>();
+        /** Offsets of transactional records not yet committed or aborted, and those aborted. */
+        final Set<String> open = new LinkedHashSet<>();
+        final Set<String> aborted = new HashSet<>();
+        int generation = 1;
+        /** Transactional ids whose transaction the coordinator aborted at its timeout. */
+        final Set<String> timedOut = new HashSet<>();
+
+        TxnCoordinator(short level) {
+            this.level = level;
+        }
+
+        /** The next answers to {@code api}, in turn. */
+        TxnCoordinator script(ApiKey api, ErrorCode... codes) {
+            for (ErrorCode c : codes) {
+                scripts.computeIfAbsent(api, k -> new ArrayDeque<>()).add(c);
+            }
+            return this;
+        }
+
+        /** Another producer took the id: its epoch moves on, and this one's is fenced. */
+        void fence(String transactionalId) {
+            ids.get(transactionalId)[1]++;
+            abortOpen();
+        }
+
+        /**
+         * The coordinator aborts the open transaction at its timeout and bumps the
+         * epoch, writing its markers with the new epoch to the partitions (so they
+         * refuse the old one); under version 1 it then refuses the old epoch's
+         * EndTxn as fenced, as a Kafka 4.3 broker does.
+         */
+        void timeOut(String transactionalId) {
+            long[] id = ids.get(transactionalId);
+            id[1]++;
+            abortOpen();
+            timedOut.add(transactionalId);
+            for (PartitionLog log : logs.values()) {
+                ProducerEntry entry = log.producers.get(id[0]);
+                if (entry != null) {
+                    entry.epoch = (short) id[1];
+                    entry.recent.clear();
+                    entry.lastSequence = -1;
+                }
+            }
+        }
+
+        short epoch(String transactionalId) {
+            return (short) ids.get(transactionalId)[1];
+        }
+
+        /** What a read_committed consumer reads of the partition. */
+        List<String> committed(TopicPartition tp) {
+            List<String> out = new ArrayList<>();
+            for (Stored r : records(tp)) {
+                String key = tp + "@" + r.offset();
+                if (!open.contains(key) && !aborted.contains(key)) {
+                    out.add(r.value());
+                }
+            }
+            return out;
+        }
+
+        private CompletableFuture<ApiMessage> answer(ApiKey api, short version, ApiMessage request) {
+            Deque<ErrorCode> script = scripts.get(api);
+            ErrorCode scripted = script == null ? null : script.pollFirst();
+            return CompletableFuture.completedFuture(switch (api) {
+                case INIT_PRODUCER_ID -> {
+                    InitProducerIdRequest r = (InitProducerIdRequest) request;
+                    if (scripted != null) {
+                        yield new InitProducerIdResponse().setErrorCode(scripted.code());
+                    }
+                    long[] id = ids.get(r.transactionalId());
+                    if (id == null) {
+                        id = new long[] {nextProducerId++, 0};
+                        ids.put(r.transactionalId(), id);
+                    } else {
+                        id[1]++;
+                        abortOpen(); // a new instance, or a bump: what was left open is aborted
+                    }
+                    yield new InitProducerIdResponse().setProducerId(id[0]).setProducerEpoch((short) id[1]);
+                }
+                case ADD_PARTITIONS_TO_TXN -> {
+                    AddPartitionsToTxnRequest r = (AddPartitionsToTxnRequest) request;
+                    AddPartitionsToTxnResponse response = new AddPartitionsToTxnResponse();
+                    ErrorCode code = scripted != null ? scripted : checkEpoch(r.v3AndBelowTransactionalId(),
+                            r.v3AndBelowProducerEpoch());
+                    for (AddPartitionsToTxnRequest.AddPartitionsToTxnTopic t : r.v3AndBelowTopics()) {
+                        AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult tr =
+                                new AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult().setName(t.name());
+                        for (int p : t.partitions()) {
+                            tr.resultsByPartition().add(new AddPartitionsToTxnResponse.AddPartitionsToTxnPartitionResult()
+                                    .setPartitionIndex(p).setPartitionErrorCode(code.code()));
+                        }
+                        response.resultsByTopicV3AndBelow().add(tr);
+                    }
+                    yield response;
+                }
+                case ADD_OFFSETS_TO_TXN -> {
+                    AddOffsetsToTxnRequest r = (AddOffsetsToTxnRequest) request;
+                    ErrorCode code = scripted != null ? scripted : checkEpoch(r.transactionalId(), r.producerEpoch());
+                    yield new AddOffsetsToTxnResponse().setErrorCode(code.code());
+                }
+                case TXN_OFFSET_COMMIT -> {
+                    TxnOffsetCommitRequest r = (TxnOffsetCommitRequest) request;
+                    ErrorCode code = scripted != null ? scripted
+                            : r.generationId() >= 0 && r.generationId() != generation ? ErrorCode.ILLEGAL_GENERATION
+                            : checkEpoch(r.transactionalId(), r.producerEpoch());
+                    TxnOffsetCommitResponse response = new TxnOffsetCommitResponse();
+                    for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : r.topics()) {
+                        TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic tr =
+                                new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic().setName(t.name());
+                        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                            if (code == ErrorCode.NONE) {
+                                pendingOffsets.put(TopicPartition.of(t.name(), p.partitionIndex()),
+                                        p.committedOffset());
+                            }
+                            tr.partitions().add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+                                    .setPartitionIndex(p.partitionIndex()).setErrorCode(code.code()));
+                        }
+                        response.topics().add(tr);
+                    }
+                    yield response;
+                }
+                case END_TXN -> {
+                    EndTxnRequest r = (EndTxnRequest) request;
+                    long[] current = ids.get(r.transactionalId());
+                    if (scripted == null && level >= 2 && !r.committed() && current != null
+                            && timedOut.remove(r.transactionalId()) && r.producerEpoch() == current[1] - 1) {
+                        // Version 2 takes the abort of the transaction it already aborted, and names the epoch.
+                        ended.add("abort@" + r.producerEpoch());
+                        yield new EndTxnResponse().setProducerId(current[0]).setProducerEpoch((short) current[1]);
+                    }
+                    ErrorCode code = scripted != null ? scripted : checkEpoch(r.transactionalId(), r.producerEpoch());
+                    EndTxnResponse response = new EndTxnResponse().setErrorCode(code.code());
+                    if (code == ErrorCode.NONE) {
+                        ended.add((r.committed() ? "commit" : "abort") + "@" + r.producerEpoch());
+                        if (r.committed()) {
+                            open.clear();
+                            committedOffsets.putAll(pendingOffsets);
+                            pendingOffsets.clear();
+                        } else {
+                            abortOpen();
+                        }
+                        if (version >= 5) {
+                            long[] id = ids.get(r.transactionalId());
+                            id[1]++;
+                            response.setProducerId(id[0]).setProducerEpoch((short) id[1]);
+                        }
+                    }
+                    yield response;
+                }
+                default -> throw new IllegalStateException("the fake coordinator does not answer " + api);
+            });
+        }
+
+        private void abortOpen() {
+            aborted.addAll(open);
+            open.clear();
+            pendingOffsets.clear();
+        }
+
+        private ErrorCode checkEpoch(String transactionalId, short epoch) {
+            long[] id = ids.get(transactionalId);
+            if (id == null) {
+                return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+            }
+            return epoch < id[1] ? ErrorCode.PRODUCER_FENCED : ErrorCode.NONE;
+        }
+    }
 
     // ---------------------------------------------------------------- the cluster
 
@@ -296,21 +521,44 @@ final class FakeBroker implements ProducerNetwork {
     }
 
     @Override
-    public CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body) {
+    public CompletableFuture<ApiMessage> send(int broker, ApiKey api, IntFunction<ApiMessage> body, short maxVersion) {
+        short version = (short) Math.min(maxVersion, api.latestStableVersion());
+        ApiMessage request = body.apply(version);
+        requests.add(new Request(api, version, request));
+        if (transactions != null) {
+            return transactions.answer(api, version, request);
+        }
         if (api != ApiKey.INIT_PRODUCER_ID) {
             // The producer sends nothing else outside Produce; anything else is a test failure, named.
             return CompletableFuture.failedFuture(new IllegalStateException("the producer sent " + api
                     + ", which a producer without transactions never sends"));
         }
-        body.apply(api.latestStableVersion());
         return CompletableFuture.completedFuture(new InitProducerIdResponse().setErrorCode(ErrorCode.NONE.code())
                 .setProducerId(nextProducerId++).setProducerEpoch((short) 0));
     }
 
     @Override
-    public CompletableFuture<ApiMessage> produce(int broker, IntFunction<ApiMessage> body, boolean expectsResponse) {
+    public CompletableFuture<Integer> coordinator(NetworkClient.CoordinatorType type, String key) {
+        return CompletableFuture.completedFuture(1);
+    }
+
+    @Override
+    public void invalidateCoordinator(NetworkClient.CoordinatorType type, String key) {
+        coordinatorInvalidations++;
+    }
+
+    @Override
+    public Map<String, Short> finalizedFeatures() {
+        return transactions == null ? Map.of() : Map.of("transaction.version", transactions.level);
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> produce(int broker, IntFunction<ApiMessage> body, boolean expectsResponse,
+                                                 short maxVersion) {
         produceRequests++;
-        ProduceRequest request = (ProduceRequest) body.apply(ApiKey.PRODUCE.latestStableVersion());
+        short version = (short) Math.min(maxVersion, ApiKey.PRODUCE.latestStableVersion());
+        ProduceRequest request = (ProduceRequest) body.apply(version);
+        requests.add(new Request(ApiKey.PRODUCE, version, request));
         Exchange exchange = new Exchange(broker, request, new CompletableFuture<>(), expectsResponse);
         boolean hold = false;
         boolean appendNow = false;
@@ -377,6 +625,7 @@ final class FakeBroker implements ProducerNetwork {
                     + "the request was written (the broker never read it)", true, null));
             return;
         }
+        requestTransactionalId = exchange.request().transactionalId();
         for (ProduceRequest.TopicProduceData t : exchange.request().topicData()) {
             String topic = topicOf(t);
             ProduceResponse.TopicProduceResponse answers = new ProduceResponse.TopicProduceResponse()
@@ -423,6 +672,11 @@ final class FakeBroker implements ProducerNetwork {
                             batch.baseSequence() < 0 ? -1 : Idempotence.nextSequence(batch.baseSequence(), i)));
                 }
                 remember(log, batch, base);
+                if (batch.isTransactional() && transactions != null) {
+                    for (int i = 0; i < values.size(); i++) {
+                        transactions.open.add(tp + "@" + (base + i));
+                    }
+                }
             }
             answer.setBaseOffset(code == ErrorCode.NONE ? base : -1);
         } else if (script != null && script.refuse() != null && script.logStartOffset() != Long.MIN_VALUE) {
@@ -443,6 +697,9 @@ final class FakeBroker implements ProducerNetwork {
         }
         if (script != null && script.refuse() != null) {
             return script.refuse();
+        }
+        if (batch.isTransactional() && requestTransactionalId == null) {
+            return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED; // as a broker: the request must name the id
         }
         if (batch.producerId() >= 0) {
             ProducerEntry entry = log.producers.get(batch.producerId());

@@ -96,6 +96,9 @@ final class BrokerChannel {
     private final ArrayDeque<ByteBuffer[]> unansweredFrames = new ArrayDeque<>();
     private final ByteBuffer sizeBuffer = ByteBuffer.allocate(4);
     private final Map<ApiKey, short[]> brokerVersions = new EnumMap<>(ApiKey.class);
+    /** The cluster's finalized features as this broker told them at the handshake, and their epoch (-1: none). */
+    private volatile Map<String, Short> finalizedFeatures = Map.of();
+    private volatile long finalizedFeaturesEpoch = -1;
     private SocketChannel socket;
     private SelectionKey key;
     private ByteBuffer body;
@@ -605,6 +608,15 @@ final class BrokerChannel {
         });
     }
 
+    /** The cluster's finalized features (name to level) this broker told at the handshake. */
+    Map<String, Short> finalizedFeatures() {
+        return finalizedFeatures;
+    }
+
+    long finalizedFeaturesEpoch() {
+        return finalizedFeaturesEpoch;
+    }
+
     private void onApiVersions(ApiVersionsResponse response, long now) {
         handshake = null;
         if (response.errorCode() != ErrorCode.NONE.code()) {
@@ -617,6 +629,12 @@ final class BrokerChannel {
                 brokerVersions.put(ApiKey.forId(v.apiKey()), new short[] {v.minVersion(), v.maxVersion()});
             }
         }
+        Map<String, Short> features = new java.util.TreeMap<>();
+        for (ApiVersionsResponse.FinalizedFeatureKey f : response.finalizedFeatures()) {
+            features.put(f.name(), f.maxVersionLevel());
+        }
+        finalizedFeatures = Map.copyOf(features);
+        finalizedFeaturesEpoch = response.finalizedFeaturesEpoch();
         if (config.security().protocol().usesSasl()) {
             startSasl(now);
             return;

@@ -68,6 +68,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final Set<String> trackedTopics = ConcurrentHashMap.newKeySet();
     private final CoordinatorLookup coordinators = new CoordinatorLookup(this);
     private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
+    /** The newest finalized features any broker told at a handshake: by epoch, as kafka-clients' ApiVersions keeps them. */
+    private volatile FinalizedFeatures features = new FinalizedFeatures(-1, Map.of());
     /** nanoTime of the last successful refresh; 0 before the first. */
     private volatile long refreshedAtNanos;
     private volatile boolean closed;
@@ -509,8 +511,20 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         return channel;
     }
 
+    /** The cluster's finalized features as of the newest handshake: name to level (transaction.version, ...). */
+    public Map<String, Short> finalizedFeatures() {
+        return features.levels();
+    }
+
+    private record FinalizedFeatures(long epoch, Map<String, Short> levels) {
+    }
+
     @Override
     public void ready(BrokerChannel channel) {
+        long epoch = channel.finalizedFeaturesEpoch();
+        if (epoch >= 0 && epoch >= features.epoch()) {
+            features = new FinalizedFeatures(epoch, channel.finalizedFeatures());
+        }
         connectFailures.remove(channel.address);
         reconnectAt.remove(channel.address);
     }
