@@ -10,10 +10,13 @@ import dev.josef.kafka.producer.TransactionAbortableException;
 import dev.josef.kafka.producer.TransactionException;
 import dev.josef.kafka.producer.TransactionOffset;
 import dev.josef.kafka.protocol.ApiKey;
+import dev.josef.kafka.protocol.ErrorCode;
 import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.testkit.KafkaCluster;
+import dev.josef.kafka.testkit.KafkaProxy;
+import dev.josef.kafka.testkit.ProxyRule;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -268,6 +271,50 @@ abstract class TransactionsInterop {
             }
         }
         assertThat(kafkaClientsReadCommitted(cluster, topic, 1, 1)).containsExactly("next");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void coordinatorFaultsAreRetriedOrMadeAbortable(KafkaCluster cluster) throws Exception {
+        String topic = "txn-faults-v" + transactionVersion();
+        cluster.createTopic(topic, 1, 1);
+        try (KafkaProxy proxy = KafkaProxy.start(cluster.bootstrapServers());
+             Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(proxy.bootstrapServers())
+                     .transactionalId("faults-v" + transactionVersion()).build())) {
+            ProxyRule concurrent = proxy.add(ProxyRule.on(ApiKey.INIT_PRODUCER_ID).times(2)
+                    .replaceError(ErrorCode.CONCURRENT_TRANSACTIONS));
+            producer.initTransactions();
+            assertThat(concurrent.fired()).isEqualTo(2);
+
+            // The commit is written, and its answer says NOT_COORDINATOR: found again, asked again, committed once.
+            ProxyRule moved = proxy.add(ProxyRule.on(ApiKey.END_TXN).times(1).replaceError(ErrorCode.NOT_COORDINATOR));
+            producer.beginTransaction();
+            producer.produce(josefRecord(topic, 0, "one"));
+            producer.commitTransaction();
+            assertThat(moved.fired()).isEqualTo(1);
+
+            ProxyRule busy = proxy.add(ProxyRule.on(ApiKey.END_TXN).times(1)
+                    .replaceError(ErrorCode.CONCURRENT_TRANSACTIONS));
+            producer.beginTransaction();
+            producer.produce(josefRecord(topic, 0, "two"));
+            producer.commitTransaction();
+            assertThat(busy.fired()).isEqualTo(1);
+
+            // A record refused with TRANSACTION_ABORTABLE: the commit fails abortable, the abort hides the record.
+            ProxyRule abortable = proxy.add(ProxyRule.on(ApiKey.PRODUCE).topic(topic).times(1)
+                    .replaceError(ErrorCode.TRANSACTION_ABORTABLE));
+            producer.beginTransaction();
+            ProduceFuture refused = producer.produce(josefRecord(topic, 0, "refused"));
+            assertThatThrownBy(producer::commitTransaction).isInstanceOf(TransactionAbortableException.class);
+            assertThat(abortable.fired()).isEqualTo(1);
+            assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).hasRootCauseMessage(
+                    "TRANSACTION_ABORTABLE (120): the transaction hit an error that requires aborting it");
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.produce(josefRecord(topic, 0, "three"));
+            producer.commitTransaction();
+        }
+        assertThat(kafkaClientsReadCommitted(cluster, topic, 1, 3)).containsExactly("one", "two", "three");
     }
 
     @Test
