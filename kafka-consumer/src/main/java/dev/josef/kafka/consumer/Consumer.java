@@ -7,6 +7,7 @@ import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.RetriableException;
 import dev.josef.kafka.protocol.TopicNames;
@@ -500,6 +501,35 @@ public final class Consumer implements AutoCloseable {
      */
     public Optional<PendingRebalance> pendingRebalance() {
         return group == null ? Optional.empty() : group.pending();
+    }
+
+    /**
+     * Who this member is in its group now, for a transactional producer's
+     * {@code sendOffsetsToTransaction} (KIP-447): the group coordinator then
+     * refuses offsets from a member that has been rebalanced away meanwhile.
+     * The generation is the classic protocol's generation or the consumer
+     * protocol's member epoch; -1 and an empty member id outside the group.
+     *
+     * @throws IllegalStateException without a group id
+     */
+    public GroupMetadata groupMetadata() {
+        GroupConsumer g = group();
+        int generation = g.member.generation();
+        return new GroupMetadata(config.groupId().orElseThrow(), generation,
+                generation < 0 ? "" : g.member.memberId(), config.groupInstanceId());
+    }
+
+    /**
+     * How many times this member has lost partitions so far (it was fenced,
+     * or dropped for missing its session or poll interval), counted the moment
+     * it loses them, before {@code onLost} runs. A transaction that read from
+     * a partition compares it across the transaction: a member that lost
+     * partitions meanwhile may have been given them back, and another member
+     * may have read the same records in between, so it must not commit.
+     */
+    public long partitionsLostCount() {
+        GroupConsumer g = group;
+        return g == null ? 0 : g.rebalancer.losses();
     }
 
     /** The member's generation and id in its group, for logs; empty outside a group generation. */

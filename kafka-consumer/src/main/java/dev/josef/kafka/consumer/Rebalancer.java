@@ -77,6 +77,8 @@ final class Rebalancer implements GroupMember.Steps {
     private Consumer consumer;
     private boolean held;
     private volatile KafkaException fatal;
+    /** How many times partitions were lost, counted when the member loses them (before onLost runs). */
+    private final java.util.concurrent.atomic.AtomicLong losses = new java.util.concurrent.atomic.AtomicLong();
     /** What the application was told it owns (assigned and not yet revoked or lost). */
     private final Set<TopicPartition> owned = new TreeSet<>();
 
@@ -86,6 +88,10 @@ final class Rebalancer implements GroupMember.Steps {
         this.actions = actions;
         this.clock = clock;
         this.clientId = clientId;
+    }
+
+    long losses() {
+        return losses.get();
     }
 
     void consumer(Consumer consumer) {
@@ -120,6 +126,7 @@ final class Rebalancer implements GroupMember.Steps {
     public void lose(Set<TopicPartition> partitions) {
         // Already another member's: no record of them may be returned from now on, held or not.
         Set<TopicPartition> lost = new TreeSet<>(partitions);
+        losses.incrementAndGet();
         actions.stopReading(lost);
         synchronized (lock) {
             // Queued steps no longer concern what is lost; one left with nothing (and not the empty assign the

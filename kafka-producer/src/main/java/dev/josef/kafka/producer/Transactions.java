@@ -602,6 +602,10 @@ final class Transactions extends Idempotence {
                         network.invalidateCoordinator(CoordinatorType.GROUP, g.groupId());
                     }
                     if (error != null) {
+                        if (unwrap(error) instanceof NetworkException) {
+                            // The group coordinator may be gone: find it again before the next try.
+                            network.invalidateCoordinator(CoordinatorType.GROUP, g.groupId());
+                        }
                         failed(error, "TxnOffsetCommit to group " + g.groupId());
                     } else {
                         handleCode(code, "TxnOffsetCommit to group " + g.groupId());
@@ -715,6 +719,11 @@ final class Transactions extends Idempotence {
             }
             send((Integer) node, api, body, maxVersion, (m, e) -> {
                 if (e != null) {
+                    if (unwrap(e) instanceof NetworkException) {
+                        // The coordinator's broker may be down for good: its partitions' leadership moves, and
+                        // FindCoordinator names the new one. Asking the old one again could wait forever.
+                        network.invalidateCoordinator(CoordinatorType.TRANSACTION, transactionalId);
+                    }
                     failed(e, api.name());
                     return;
                 }
@@ -779,8 +788,12 @@ final class Transactions extends Idempotence {
     }
 
     /** A request failed without an answer: retried, as the network's errors are, unless it was not a network one. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private void failed(Throwable error, String what) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         if (cause instanceof NetworkException || cause instanceof java.util.concurrent.TimeoutException) {
             LOG.debug("{}: {} failed; trying again: {}", transactionalId, what, cause.toString());
             retryAt = now + retryBackoff.toNanos();

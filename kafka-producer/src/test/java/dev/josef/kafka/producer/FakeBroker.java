@@ -160,6 +160,7 @@ final class FakeBroker implements ProducerNetwork {
         int generation = 1;
         /** Transactional ids whose transaction the coordinator aborted at its timeout. */
         final Set<String> timedOut = new HashSet<>();
+        private final Set<ApiKey> lost = new HashSet<>();
 
         TxnCoordinator(short level) {
             this.level = level;
@@ -216,7 +217,17 @@ final class FakeBroker implements ProducerNetwork {
             return out;
         }
 
+        /** The next request of {@code api} is lost with its connection (the coordinator's broker went down). */
+        TxnCoordinator loseNext(ApiKey api) {
+            lost.add(api);
+            return this;
+        }
+
         private CompletableFuture<ApiMessage> answer(ApiKey api, short version, ApiMessage request) {
+            if (lost.remove(api)) {
+                return CompletableFuture.failedFuture(new NetworkException("the coordinator's broker went down",
+                        true, null));
+            }
             Deque<ErrorCode> script = scripts.get(api);
             ErrorCode scripted = script == null ? null : script.pollFirst();
             return CompletableFuture.completedFuture(switch (api) {

@@ -225,12 +225,23 @@ class TransactionsTest {
             assertThat(h.broker.coordinatorInvalidations()).isEqualTo(1);
             assertThat(h.broker.txn().committed(A)).containsExactly("a");
 
+            // The coordinator's broker goes down with an EndTxn out: the coordinator is looked up again, not waited on.
+            run(h, txn(h).beginTransaction()).get();
+            h.produce(A, "c");
+            h.broker.txn().loseNext(ApiKey.END_TXN);
+            CompletableFuture<Void> lostCommit = txn(h).commit();
+            h.pump();
+            h.advance(java.time.Duration.ofSeconds(1));
+            lostCommit.get();
+            assertThat(h.broker.coordinatorInvalidations()).isEqualTo(2);
+            assertThat(h.broker.txn().committed(A)).containsExactly("a", "c");
+
             run(h, txn(h).beginTransaction()).get();
             h.produce(A, "b");
             h.broker.txn().script(ApiKey.END_TXN, ErrorCode.TRANSACTION_ABORTABLE);
             assertThat(failure(run(h, txn(h).commit()))).isInstanceOf(TransactionAbortableException.class);
             run(h, txn(h).abort()).get();
-            assertThat(h.broker.txn().committed(A)).containsExactly("a");
+            assertThat(h.broker.txn().committed(A)).containsExactly("a", "c");
         }
     }
 

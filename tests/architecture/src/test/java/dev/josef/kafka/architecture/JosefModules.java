@@ -29,6 +29,8 @@ final class JosefModules {
             "dev.josef.kafka.otel", Set.of("dev.josef.kafka.producer", "dev.josef.kafka.consumer",
                     "dev.josef.kafka.net", "dev.josef.kafka.protocol"),
             "dev.josef.kafka.testkit", Set.of("dev.josef.kafka.protocol"),
+            "dev.josef.kafka.transactions", Set.of("dev.josef.kafka.producer", "dev.josef.kafka.consumer",
+                    "dev.josef.kafka.net", "dev.josef.kafka.protocol"),
             "dev.josef.kafka.cli", Set.of("dev.josef.kafka.producer", "dev.josef.kafka.consumer",
                     "dev.josef.kafka.admin", "dev.josef.kafka.compression", "dev.josef.kafka.testkit",
                     "dev.josef.kafka.net", "dev.josef.kafka.protocol"));
@@ -42,6 +44,7 @@ final class JosefModules {
             "dev.josef.kafka.producer", "dev.josef.kafka.producer.Producer",
             "dev.josef.kafka.consumer", "dev.josef.kafka.consumer.Consumer",
             "dev.josef.kafka.testkit", "dev.josef.kafka.testkit.KafkaCluster",
+            "dev.josef.kafka.transactions", "dev.josef.kafka.transactions.TransactionalSession",
             "dev.josef.kafka.cli", "dev.josef.kafka.cli.Josef");
 
     /** The module a package belongs to: the longest module name that prefixes it. */
