@@ -516,6 +516,54 @@ class JosefProcessIT {
     }
 
     /**
+     * {@code josef produce --transactional-id} writes transactions of at most
+     * {@code --transaction-size} lines, and {@code josef consume --isolation
+     * read_committed} reads them, but not the records of a transaction that
+     * kafka-clients aborted in between.
+     */
+    @Test
+    void transactionsWrittenByJosefProduceAreReadCommittedAndAbortedOnesAreNot(KafkaCluster cluster)
+            throws Exception {
+        String b = cluster.bootstrapServers();
+        String topic = "cli-transactions";
+        cluster.createTopic(topic, 1, 1);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            lines.append("line-").append(i).append('\n');
+        }
+        Result produced = josef(lines.toString(), "produce", "-b", b, "-t", topic, "--transactional-id",
+                "cli-tx", "--transaction-size", "10");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        assertThat(produced.err()).startsWith("josef produce: 25 records to " + topic + " (partition 0) in 3 "
+                + "transactions in ");
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> aborting =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", b,
+                             "transactional.id", "cli-aborting"),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            aborting.initTransactions();
+            aborting.beginTransaction();
+            aborting.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "aborted".getBytes())).get();
+            aborting.abortTransaction();
+        }
+        Result more = josef("last\n", "produce", "-b", b, "-t", topic, "--transactional-id", "cli-tx");
+        assertThat(more.exit()).as(more.err()).isZero();
+        Result committed = josef(null, "consume", "-b", b, "-t", topic, "--isolation", "read_committed", "-e");
+        assertThat(committed.exit()).as(committed.err()).isZero();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            expected.add("line-" + i);
+        }
+        expected.add("last");
+        assertThat(committed.out().lines().toList()).isEqualTo(expected);
+        Result everything = josef(null, "consume", "-b", b, "-t", topic, "-e");
+        assertThat(everything.out().lines().toList()).contains("aborted").hasSize(27);
+        Result usage = josef("x\n", "produce", "-b", b, "-t", topic, "--transaction-size", "5");
+        assertThat(usage.exit()).isNotZero();
+        assertThat(usage.err()).contains("--transaction-size needs --transactional-id");
+    }
+
+    /**
      * As kcat, franz-go and kafka-clients do against a broker with
      * {@code auto.create.topics.enable=true} (Kafka's default, and the kit's
      * shared cluster): producing to a topic that does not exist has the broker
