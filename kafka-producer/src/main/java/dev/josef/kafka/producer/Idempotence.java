@@ -80,6 +80,14 @@ class Idempotence {
         return ready() ? Long.MAX_VALUE : initProducerId(now, wakeup);
     }
 
+    /**
+     * Called on each pass while the producer closes; whether there is work
+     * (a transaction's abort) to finish before the sender may stop.
+     */
+    boolean closing() {
+        return false;
+    }
+
     /** Whether this producer writes transactions. */
     boolean transactional() {
         return false;

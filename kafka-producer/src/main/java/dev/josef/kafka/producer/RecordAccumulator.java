@@ -196,18 +196,30 @@ final class RecordAccumulator {
     /** A batch on a buffer from the pool. */
     Batch newBatch(PartitionQueue pq, long createdNanos) {
         ByteBuffer pooled = batchBuffers.take();
-        Batch batch = new Batch(pq, new RecordBatchBuilder(pooled)
-                .compression(config.compression(), config.compressionLevel())
-                .transactional(config.transactionalId().isPresent()), createdNanos);
+        Batch batch = new Batch(pq, transactional(new RecordBatchBuilder(pooled)
+                .compression(config.compression(), config.compressionLevel())), createdNanos);
         batch.pooled = pooled;
         return batch;
     }
 
     /** A builder for records encoded again (some withdrawn, or a split). */
     RecordBatchBuilder newBuilder() {
-        return new RecordBatchBuilder(batchBuffers.capacity())
-                .compression(config.compression(), config.compressionLevel())
-                .transactional(config.transactionalId().isPresent());
+        return transactional(new RecordBatchBuilder(batchBuffers.capacity())
+                .compression(config.compression(), config.compressionLevel()));
+    }
+
+    /**
+     * Marks a transactional producer's batches. A transactional batch is only
+     * encoded with a producer id, and a full batch is encoded on the producing
+     * thread before the sender gives it one: it gets a placeholder, which the
+     * sender's stamp rewrites before the batch is sent (every batch of an
+     * idempotent producer is stamped).
+     */
+    private RecordBatchBuilder transactional(RecordBatchBuilder builder) {
+        if (config.transactionalId().isEmpty()) {
+            return builder;
+        }
+        return builder.transactional(true).producerState(0, (short) 0, 0);
     }
 
     /**

@@ -170,7 +170,9 @@ final class Sender {
         while ((event = events.poll()) != null) {
             event.run();
         }
-        if (stopping && (now - stopDeadlineNanos >= 0 || (metadataWait.isEmpty() && accumulator.isEmpty()))) {
+        boolean finishing = stopping && idempotence.closing();
+        if (stopping && (now - stopDeadlineNanos >= 0
+                || (!finishing && metadataWait.isEmpty() && accumulator.isEmpty()))) {
             exited = true;
             failEverything("the producer closed before it was sent");
             completions.flush();

@@ -334,6 +334,26 @@ final class Transactions extends Idempotence {
         return true;
     }
 
+    /**
+     * The producer closes: an open transaction is aborted (as kafka-clients
+     * does), so its records that were not sent fail NOT_PERSISTED at once
+     * instead of being sent into a transaction nobody will commit. A commit or
+     * abort under way is finished.
+     */
+    @Override
+    boolean closing() {
+        Runnable call;
+        while ((call = calls.poll()) != null) {
+            call.run();
+        }
+        State s = state;
+        if ((s == State.IN_TRANSACTION || s == State.ABORTABLE_ERROR) && current == null && queued.isEmpty()) {
+            LOG.info("{}: the producer closes with a transaction open; aborting it", transactionalId);
+            start(new Op(Kind.ABORT));
+        }
+        return current != null || request != null;
+    }
+
     @Override
     boolean ready() {
         return producerId() >= 0 && (state == State.IN_TRANSACTION || state == State.COMMITTING

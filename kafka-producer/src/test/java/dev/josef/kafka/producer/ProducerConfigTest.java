@@ -135,4 +135,22 @@ class ProducerConfigTest {
         assertThatThrownBy(() -> ProducerConfig.builder().build())
                 .hasMessageContaining("a producer needs a network configuration");
     }
+
+    @Test
+    void aTransactionalIdTurnsIdempotenceOnAndNeedsAcksAll() {
+        ProducerConfig config = ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "transactional.id", "tx-1", "transaction.timeout.ms", "15000", "enable.idempotence", "true"));
+        assertThat(config.transactionalId()).contains("tx-1");
+        assertThat(config.transactionTimeout()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(config.idempotence()).isTrue();
+        assertThat(ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1")).transactionalId()).isEmpty();
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "transactional.id", "tx-1", "acks", "1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs acks=all");
+        assertThatThrownBy(() -> ProducerConfig.fromProperties(Map.of("bootstrap.servers", "h:1",
+                "transactional.id", "tx-1", "enable.idempotence", "false")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs idempotence");
+        assertThatThrownBy(() -> ProducerConfig.builder().transactionalId(""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transactionalId");
+    }
 }

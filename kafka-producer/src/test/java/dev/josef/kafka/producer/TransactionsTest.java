@@ -93,6 +93,52 @@ class TransactionsTest {
     }
 
     @Test
+    void fullBatchesClosedOnTheProducingThreadAreStampedAndCommitted() throws Exception {
+        // A batch that fills up is encoded when it closes, before the sender gives it its producer id.
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().transactionalId(ID).batchSize(1024))) {
+            h.broker.topic("t", 2).transactions(2);
+            run(h, txn(h).initTransactions()).get();
+            run(h, txn(h).beginTransaction()).get();
+            List<ProduceFuture> sent = new java.util.ArrayList<>();
+            List<String> values = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                values.add(String.format("record-%040d", i));
+                sent.add(h.produce(A, values.get(i)));
+            }
+            run(h, txn(h).commit()).get();
+            for (ProduceFuture f : sent) {
+                assertThat(f.get().offset()).isNotNegative();
+            }
+            assertThat(h.broker.txn().committed(A)).isEqualTo(values);
+            assertThat(h.broker.seen(A).size()).as("several batches").isGreaterThan(2);
+        }
+    }
+
+    @Test
+    void closingWithATransactionOpenAbortsItAndDoesNotSendWhatWasLeft() throws Exception {
+        ProducerHarness h = harness(2);
+        run(h, txn(h).initTransactions()).get();
+        run(h, txn(h).beginTransaction()).get();
+        h.broker.holdNext(A);
+        ProduceFuture inFlight = h.produce(A, "in-flight");
+        h.pump();
+        h.broker.holdNext(B); // B's next batch would wait too: the point is that it is never sent
+        ProduceFuture queued = h.produce(B, "queued");
+        h.producer.sender.stop(java.time.Duration.ofMinutes(1).toNanos());
+        h.pump();
+        assertThat(failure(queued.toCompletableFuture())).isInstanceOf(ProduceException.class)
+                .hasMessageContaining("NOT_PERSISTED").hasMessageContaining("aborted");
+        assertThat(h.broker.seen(B)).as("the queued record never went out").isEmpty();
+        assertThat(h.producer.sender.exited()).as("the abort waits for the batch in flight").isFalse();
+        h.broker.releaseHeld();
+        h.pump();
+        assertThat(inFlight.get().offset()).isZero();
+        assertThat(h.broker.txn().ended).containsExactly("abort@0");
+        assertThat(h.broker.txn().committed(A)).isEmpty();
+        assertThat(h.producer.sender.exited()).as("stopped well before the close's deadline").isTrue();
+    }
+
+    @Test
     void versionOneAddsPartitionsAndOffsetsFirstAndCapsVersionsBelowTwo() throws Exception {
         try (ProducerHarness h = harness(1)) {
             run(h, txn(h).initTransactions()).get();
