@@ -28,6 +28,8 @@ final class Completions {
     private final RecordAccumulator accumulator;
     /** Sender thread only. */
     private List<Runnable> outbox = new ArrayList<>();
+    /** Told of every record failed here, on the sender thread (a transaction becomes abortable). */
+    private java.util.function.Consumer<Throwable> failureListener = e -> { };
 
     Completions(Executor callbacks, ProducerHooks hooks, Clock clock, RecordAccumulator accumulator) {
         this.callbacks = callbacks;
@@ -108,8 +110,13 @@ final class Completions {
                 b.recordCount() + " record(s) to " + b.partition + " failed (" + persistence + "): " + reason, cause);
     }
 
+    void failureListener(java.util.function.Consumer<Throwable> listener) {
+        this.failureListener = listener;
+    }
+
     /** Fails one record; {@code sentNanos} is when its batch was first sent, 0 if never. */
     void fail(PendingRecord p, Throwable failure, long sentNanos) {
+        failureListener.accept(failure);
         later(() -> {
             if (!hooks.isEmpty()) {
                 long now = clock.nanoTime();

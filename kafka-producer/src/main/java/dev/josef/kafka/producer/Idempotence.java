@@ -88,6 +88,10 @@ class Idempotence {
         return false;
     }
 
+    /** The sender stopped for good (closed or failed). */
+    void stopped(String reason) {
+    }
+
     /** Whether this producer writes transactions. */
     boolean transactional() {
         return false;
@@ -192,9 +196,17 @@ class Idempotence {
         return true;
     }
 
-    /** Numbers the partition's sequenced batches again from 0 under the current id and epoch, in queue order. */
+    /**
+     * Numbers the partition's sequenced batches again under the current id and
+     * epoch, in queue order: from 0 under a new one, after the last acknowledged
+     * sequence under the same one.
+     */
     private void restartSequences(PartitionSequence s, Iterable<Batch> queue) {
-        int sequence = 0;
+        // Under a new id or epoch the broker expects 0. Under the same one (a transactional producer, whose epoch
+        // the coordinator owns, splitting a batch too large) it expects what follows the last batch it took.
+        boolean sameEpoch = s.producerId == producerId && s.epoch == epoch;
+        int first = sameEpoch && s.lastAckedSequence >= 0 ? nextSequence(s.lastAckedSequence, 1) : 0;
+        int sequence = first;
         for (Batch q : queue) {
             if (q.baseSequence >= 0) {
                 stamp(q, sequence);
@@ -202,15 +214,17 @@ class Idempotence {
             }
         }
         if (s.producerId >= 0) {
-            LOG.debug("sequences restart at 0 under producer id {} epoch {}", producerId, epoch);
+            LOG.debug("sequences restart at {} under producer id {} epoch {}", first, producerId, epoch);
         }
         s.nextSequence = sequence;
         s.producerId = producerId;
         s.epoch = epoch;
         s.needsReset = false;
         s.resending = false;
-        s.lastAckedSequence = -1;
-        s.sequenceHeld = false; // the broker may have no state for this id and epoch: see sequenceHeld
+        if (!sameEpoch) {
+            s.lastAckedSequence = -1;
+            s.sequenceHeld = false; // the broker may have no state for this id and epoch: see sequenceHeld
+        }
     }
 
     /**

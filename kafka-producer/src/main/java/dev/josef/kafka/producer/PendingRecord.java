@@ -33,7 +33,7 @@ final class PendingRecord {
     final long enqueuedNanos;
     final long id;
     final ProduceFuture future;
-    private final Producer producer;
+    final Producer producer;
     private final Outstanding.Generation generation;
     private final BiConsumer<RecordMetadata, Throwable> callback;
     /**

@@ -27,7 +27,13 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
         if (isDone()) {
             return isCancelled(); // failed or acknowledged before: nothing to withdraw
         }
-        if (pending.withdraw() || pending.abandon(idempotence)) {
+        if (pending.withdraw()) {
+            pending.producer.withdrawnInTransaction();
+            super.cancel(mayInterruptIfRunning);
+            pending.finished(null, new CancellationException("cancelled by the application"));
+            return true;
+        }
+        if (pending.abandon(idempotence)) {
             super.cancel(mayInterruptIfRunning); // false only if completed from outside meanwhile
             pending.finished(null, new CancellationException("cancelled by the application"));
             return true;

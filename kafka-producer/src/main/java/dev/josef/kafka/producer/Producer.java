@@ -84,6 +84,8 @@ public final class Producer implements AutoCloseable {
     private final Set<String> checkedTopics = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Transactional operations whose caller's wait timed out, by method: the next call waits on them. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> timedOut = new ConcurrentHashMap<>();
     /** The transaction manager of a transactional producer; null otherwise. */
     final Transactions transactions;
 
@@ -124,6 +126,7 @@ public final class Producer implements AutoCloseable {
         senderRef[0] = sender;
         if (transactions != null) {
             transactions.attach(sender.transactionBatches(), wakeup);
+            completions.failureListener(transactions::recordFailedNow);
         }
         this.senderThread = startSender ? JosefThreads.newThread(threads, clientId, "sender", sender::run) : null;
         if (senderThread != null) {
@@ -201,6 +204,7 @@ public final class Producer implements AutoCloseable {
         Objects.requireNonNull(given, "record");
         ensureOpen();
         TransactionException abortable = transactions == null ? null : transactions.checkProduce();
+        long transaction = transactions == null ? 0 : transactions.transactionNumber();
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
         checkTopic(record.topic());
         int size = sizeOf(record);
@@ -225,6 +229,7 @@ public final class Producer implements AutoCloseable {
         }
         PendingRecord pending = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(), callback);
         if (!reserved) {
+            refusedInTransaction();
             pending.refuse(new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, interrupted
                     ? "interrupted while waiting for room in the producer's buffer"
                     : "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
@@ -242,12 +247,21 @@ public final class Producer implements AutoCloseable {
         } else {
             ProduceException refused = place(pending, topic);
             if (refused != null) {
+                refusedInTransaction();
                 // The failure of this call: settled here, on the producing thread, with no lock held.
                 if (!hooks.isEmpty()) {
                     hooks.failed(record, refused, clock.nanoTime() - now, 0);
                 }
                 pending.future.settleExceptionally(refused);
             }
+        }
+        if (transactions != null && !transactions.takesRecords(transaction) && pending.withdraw()) {
+            // Placed while its transaction was being ended (by another thread): taken back, never sent.
+            ProduceException late = new ProduceException(Persistence.NOT_PERSISTED, record.topic(),
+                    pending.partition, "the record was produced while its transaction was ending; it is not part of "
+                    + "any transaction", null);
+            pending.future.settleExceptionally(late);
+            return pending.future;
         }
         if (sender.exited() && !pending.future.isDone()) {
             // close() or a failure raced with this call: the sender's last pass may have missed the record.
@@ -259,6 +273,21 @@ public final class Producer implements AutoCloseable {
             pending.future.settleExceptionally(closed);
         }
         return pending.future;
+    }
+
+    /** A record of the open transaction was refused at the call: the transaction would commit without it. */
+    private void refusedInTransaction() {
+        if (transactions != null) {
+            transactions.recordFailed(new IllegalStateException("a record of the transaction was refused"));
+        }
+    }
+
+    /** A record of the open transaction was withdrawn (cancelled, or past a produceSync deadline). */
+    void withdrawnInTransaction() {
+        if (transactions != null) {
+            transactions.recordFailed(new java.util.concurrent.CancellationException(
+                    "a record of the transaction was withdrawn before it was sent"));
+        }
     }
 
     /** Checks a topic's name, once per topic. */
@@ -422,7 +451,7 @@ public final class Producer implements AutoCloseable {
      * @throws TransactionFatalException    when the coordinator refused (authorization, a bad timeout, ...)
      */
     public void initTransactions() {
-        await(transactions().initTransactions(), "initTransactions");
+        call("initTransactions", () -> transactions().initTransactions());
     }
 
     /**
@@ -432,7 +461,7 @@ public final class Producer implements AutoCloseable {
      * @throws IllegalStateException before {@link #initTransactions}, or while a transaction is open
      */
     public void beginTransaction() {
-        await(transactions().beginTransaction(), "beginTransaction");
+        call("beginTransaction", () -> transactions().beginTransaction());
     }
 
     /**
@@ -456,7 +485,7 @@ public final class Producer implements AutoCloseable {
             transactions().checkProduce(); // the same state checks, for a call that sends nothing
             return;
         }
-        await(transactions().sendOffsets(offsets, group), "sendOffsetsToTransaction");
+        call("sendOffsetsToTransaction", () -> transactions().sendOffsets(offsets, group));
     }
 
     /**
@@ -473,7 +502,7 @@ public final class Producer implements AutoCloseable {
     public void commitTransaction() {
         Transactions t = transactions();
         sender.flushUpTo(ids.get());
-        await(t.commit(), "commitTransaction");
+        call("commitTransaction", t::commit);
     }
 
     /**
@@ -485,7 +514,7 @@ public final class Producer implements AutoCloseable {
      * @throws ProducerFencedException another producer took over the transactional id
      */
     public void abortTransaction() {
-        await(transactions().abort(), "abortTransaction");
+        call("abortTransaction", () -> transactions().abort());
     }
 
     private Transactions transactions() {
@@ -495,6 +524,25 @@ public final class Producer implements AutoCloseable {
                     + "ProducerConfig (transactional.id) to use transactions");
         }
         return transactions;
+    }
+
+    /**
+     * Runs a transactional operation and waits up to {@code maxBlock}. One whose
+     * wait timed out goes on; calling the same method again waits on it (as
+     * kafka-clients keeps its pending result), even if it finished meanwhile,
+     * instead of starting another.
+     */
+    private void call(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> start) {
+        java.util.concurrent.CompletableFuture<Void> done = timedOut.remove(what);
+        if (done == null) {
+            done = start.get();
+        }
+        try {
+            await(done, what);
+        } catch (TransactionTimeoutException e) {
+            timedOut.put(what, done);
+            throw e;
+        }
     }
 
     private void await(java.util.concurrent.CompletableFuture<Void> done, String what) {

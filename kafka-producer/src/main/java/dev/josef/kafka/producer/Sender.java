@@ -175,6 +175,7 @@ final class Sender {
                 || (!finishing && metadataWait.isEmpty() && accumulator.isEmpty()))) {
             exited = true;
             failEverything("the producer closed before it was sent");
+            idempotence.stopped("the producer closed");
             completions.flush();
             return STOPPED;
         }
@@ -198,6 +199,7 @@ final class Sender {
         failure = reason;
         exited = true;
         failEverything(reason);
+        idempotence.stopped(reason);
         completions.flush();
     }
 
@@ -434,14 +436,16 @@ final class Sender {
      * batch (behaviour 3); {@link Idempotence#sequenceError} says what it means.
      */
     private void sequenceError(Batch b, ErrorCode code, long logStartOffset, Throwable ex) {
-        if (idempotence.transactional()) {
-            // The transaction coordinator owns the epoch: the transaction fails (abortable), and the abort moves on.
-            guard.failForGood(b, code + ": " + ex.getMessage(), ex);
-            return;
-        }
         PartitionQueue pq = b.owner;
         boolean earlierOutstanding = inFlight.before(pq, b.baseSequence) || accumulator.queuedBefore(pq, b.baseSequence, false);
         Idempotence.SequenceError verdict = idempotence.sequenceError(pq.sequence, b, logStartOffset, earlierOutstanding);
+        if (idempotence.transactional() && verdict != Idempotence.SequenceError.EARLIER_OUTSTANDING
+                && verdict != Idempotence.SequenceError.AFTER_GAP) {
+            // Nothing explains it: the transaction cannot commit (abortable), and its abort moves the epoch on,
+            // which the coordinator owns. A batch pipelined behind one that is being retried waits its turn.
+            guard.failForGood(b, code + ": " + ex.getMessage(), ex);
+            return;
+        }
         long lastAcked = pq.sequence.lastAckedOffset;
         switch (verdict) {
             case AFTER_GAP -> requeue(b, code.name());

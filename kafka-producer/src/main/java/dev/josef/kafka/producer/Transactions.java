@@ -121,6 +121,10 @@ final class Transactions extends Idempotence {
     private Runnable wakeup = () -> { };
 
     private volatile State state = State.UNINITIALIZED;
+    /** Counts transactions begun: a record placed while its transaction ended is taken back. */
+    private volatile long transactionNumber;
+    /** EndTxn is out: no Produce request goes until it is answered (the broker may be writing markers). */
+    private boolean ending;
     /** Why the transaction is abortable, or the producer fenced or failed; null otherwise. */
     private volatile TransactionException error;
     private Op current;
@@ -194,6 +198,7 @@ final class Transactions extends Idempotence {
             started = false;
             enrolled.clear();
             wanted.clear();
+            transactionNumber++;
             state = State.IN_TRANSACTION;
             LOG.debug("{}: transaction begins (transaction version {})", transactionalId, v2 ? 2 : 1);
             done.complete(null);
@@ -216,6 +221,37 @@ final class Transactions extends Idempotence {
 
     CompletableFuture<Void> abort() {
         return call(Kind.ABORT, op -> { });
+    }
+
+    /**
+     * A record of the transaction failed where the ordering guard does not see
+     * it (refused at the call, waiting for its topic, withdrawn by a cancel or a
+     * deadline): the transaction would commit without it, so it becomes
+     * abortable. From any thread: handed to the sender thread, ahead of any
+     * commit asked for after it.
+     */
+    void recordFailed(Throwable cause) {
+        calls.add(() -> recordFailedNow(cause));
+        wakeup.run();
+    }
+
+    /** As {@link #recordFailed}, on the sender thread (Completions fails records there). */
+    void recordFailedNow(Throwable cause) {
+        State s = state;
+        if (s == State.IN_TRANSACTION || s == State.COMMITTING) {
+            abortable(null, "a record of the transaction failed, so the transaction cannot commit: "
+                    + cause.getMessage(), cause);
+        }
+    }
+
+    /** The number of the transaction begun last; a record checks it did not change while it was placed. */
+    long transactionNumber() {
+        return transactionNumber;
+    }
+
+    /** Whether the transaction {@code number} still takes records. */
+    boolean takesRecords(long number) {
+        return state == State.IN_TRANSACTION && transactionNumber == number;
     }
 
     /**
@@ -368,12 +404,13 @@ final class Transactions extends Idempotence {
     @Override
     boolean readyToSend(PartitionSequence s, Iterable<Batch> queue, int inFlight, Batch head) {
         State st = state;
-        if (st != State.IN_TRANSACTION && st != State.COMMITTING) {
-            return false; // aborting, or abortable: what is unsent fails at the abort
+        if ((st != State.IN_TRANSACTION && st != State.COMMITTING) || ending) {
+            return false; // aborting, abortable, or ending: what is unsent fails at the abort or the end
         }
         if (!v2 && !enrolled.contains(head.partition)) {
-            wanted.add(head.partition);
-            wakeup.run();
+            if (wanted.add(head.partition)) {
+                wakeup.run(); // once: the AddPartitionsToTxn answer wakes the sender again
+            }
             return false;
         }
         return super.readyToSend(s, queue, inFlight, head);
@@ -398,11 +435,13 @@ final class Transactions extends Idempotence {
         ErrorCode code = cause instanceof BrokerException b ? b.errorCode() : null;
         if (code == ErrorCode.PRODUCER_FENCED) {
             fence(code, "a Produce request was refused: " + code);
-        } else if (code == ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED || code == ErrorCode.INVALID_TXN_STATE
-                || failure instanceof DataLossException) {
+        } else if (code == ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED || code == ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+                || code == ErrorCode.UNSUPPORTED_VERSION || failure instanceof DataLossException) {
             fatal(code, "a record of the transaction failed: " + failure.getMessage(), failure);
         } else {
             // INVALID_PRODUCER_EPOCH too: the coordinator aborted the transaction (its timeout) and bumped the epoch.
+            // INVALID_TXN_STATE is what a broker verifying transactions (KIP-890) answers a record it does not
+            // take: abortable, as kafka-clients has it.
             abortable(code, "a record of the transaction failed, so the transaction cannot commit: "
                     + failure.getMessage(), failure);
         }
@@ -618,7 +657,7 @@ final class Transactions extends Idempotence {
                         finish(op, e);
                         return;
                     }
-                    if (code != null && MOVED.contains(code)) {
+                    if (code != null && (MOVED.contains(code) || code == ErrorCode.REQUEST_TIMED_OUT)) {
                         network.invalidateCoordinator(CoordinatorType.GROUP, g.groupId());
                     }
                     if (error != null) {
@@ -687,13 +726,11 @@ final class Transactions extends Idempotence {
     private void endTxn(Op op, boolean commit) {
         long id = producerId();
         short ep = epoch();
+        ending = true;
         toCoordinator(ApiKey.END_TXN, v -> new EndTxnRequest().setTransactionalId(transactionalId).setProducerId(id)
                 .setProducerEpoch(ep).setCommitted(commit), v2 ? ApiKey.END_TXN.latestStableVersion() : TV1_END_TXN,
                 (m, code) -> {
                     EndTxnResponse r = (EndTxnResponse) m;
-                    if (code == ErrorCode.TRANSACTION_ABORTABLE && commit) {
-                        return code;
-                    }
                     if (code != ErrorCode.NONE) {
                         return code;
                     }
@@ -713,6 +750,10 @@ final class Transactions extends Idempotence {
 
     private void ended(Op op) {
         state = State.READY;
+        // A record a producing thread placed while the transaction was ending belongs to no transaction now.
+        batches.failUnsent("the record was produced while its transaction was ending; it is not part of any "
+                + "transaction", null);
+        ending = false;
         error = null;
         bumpNeeded = false;
         started = false;
@@ -792,17 +833,18 @@ final class Transactions extends Idempotence {
         // (kafka-clients ends fenced there too). Re-registering with a fresh InitProducerId would fence a real
         // successor, so the producer stays fenced. Version 2 takes the abort and goes on.
         switch (code) {
-            case PRODUCER_FENCED, INVALID_PRODUCER_EPOCH, INVALID_PRODUCER_ID_MAPPING ->
-                    fence(code, what + " answered " + code);
-            case TRANSACTION_ABORTABLE -> {
+            case PRODUCER_FENCED, INVALID_PRODUCER_EPOCH -> fence(code, what + " answered " + code);
+            case TRANSACTION_ABORTABLE, GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED,
+                 INVALID_PRODUCER_ID_MAPPING -> {
+                if (code == ErrorCode.INVALID_PRODUCER_ID_MAPPING) {
+                    bumpNeeded = true; // the id expired (transactional.id.expiration.ms): the abort gets a new one
+                }
                 if (current != null && current.kind == Kind.ABORT) {
-                    retryAt = now + retryBackoff.toNanos(); // an abort is what it asks for: again
+                    retryAt = now + retryBackoff.toNanos(); // an abort is what it asks for: again, after a pause
                     return;
                 }
                 abortable(code, what + " answered " + code + ": abort the transaction", null);
             }
-            case GROUP_AUTHORIZATION_FAILED, TOPIC_AUTHORIZATION_FAILED ->
-                    abortable(code, what + " answered " + code, null);
             default -> fatal(code, what + " answered " + code, null);
         }
     }
@@ -820,14 +862,36 @@ final class Transactions extends Idempotence {
             return;
         }
         if (cause instanceof BrokerException b) {
-            ErrorCode code = b.errorCode();
-            if (MOVED.contains(code)) {
-                network.invalidateCoordinator(CoordinatorType.TRANSACTION, transactionalId);
-            }
-            handleCode(code, what);
+            // A failed lookup: FindCoordinator's own errors, not a coordinator's answer; nothing to forget.
+            handleCode(b.errorCode(), what);
             return;
         }
         fatal(null, what + " failed: " + cause, cause);
+    }
+
+    /**
+     * The sender stopped (closed, or failed): no operation can finish any more.
+     * Those waiting fail now instead of at the caller's maxBlock.
+     */
+    @Override
+    void stopped(String reason) {
+        Runnable call;
+        while ((call = calls.poll()) != null) {
+            call.run();
+        }
+        TransactionFatalException e = new TransactionFatalException(transactionalId + ": " + reason, null, null);
+        if (current != null) {
+            complete(current.done, e);
+            current = null;
+        }
+        for (Op op : queued) {
+            op.done.completeExceptionally(e);
+        }
+        queued.clear();
+        if (state != State.FENCED && state != State.FATAL) {
+            error = e;
+            state = State.FATAL;
+        }
     }
 
     private void abortable(ErrorCode code, String message, Throwable cause) {

@@ -139,6 +139,109 @@ class TransactionsTest {
     }
 
     @Test
+    void aRecordThatFailsWaitingForItsTopicMakesTheTransactionAbortable() throws Exception {
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().transactionalId(ID)
+                .unknownTopicRetries(0))) {
+            h.broker.topic("t", 2).transactions(2).autoCreate(false);
+            run(h, txn(h).initTransactions()).get();
+            run(h, txn(h).beginTransaction()).get();
+            ProduceFuture good = h.produce(A, "good");
+            ProduceFuture lost = h.producer.produce(ProducerRecord.of("missing-topic", "x".getBytes()));
+            h.pump();
+            assertThat(failure(lost.toCompletableFuture())).isInstanceOf(ProduceException.class);
+            assertThat(failure(run(h, txn(h).commit()))).as("the transaction would commit without the record")
+                    .isInstanceOf(TransactionAbortableException.class);
+            run(h, txn(h).abort()).get();
+            assertThat(good).isDone();
+            assertThat(h.broker.txn().committed(A)).isEmpty();
+        }
+    }
+
+    @Test
+    void aCallWhoseWaitTimedOutWaitsOnTheSameOperationWhenCalledAgain() {
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().transactionalId(ID)
+                .maxBlock(java.time.Duration.ofMillis(20)))) {
+            h.broker.topic("t", 2).transactions(2);
+            assertThatThrownBy(h.producer::initTransactions).isInstanceOf(TransactionTimeoutException.class)
+                    .satisfies(e -> assertThat(((TransactionException) e).errorClass())
+                            .isEqualTo(TransactionException.ErrorClass.RETRIABLE));
+            h.pump(); // the init goes on, and finishes, before the application calls again
+            h.producer.initTransactions();
+            CompletableFuture<Void> begin = txn(h).beginTransaction();
+            h.pump();
+            assertThat(begin).isCompleted();
+            h.produce(A, "a");
+            assertThatThrownBy(h.producer::commitTransaction).isInstanceOf(TransactionTimeoutException.class);
+            h.pump();
+            assertThat(txn(h).state()).isEqualTo(Transactions.State.READY);
+            h.producer.commitTransaction(); // the same commit, done: no "commitTransaction without a transaction"
+            assertThat(h.broker.txn().committed(A)).containsExactly("a");
+            assertThat(h.broker.txn().ended).hasSize(1);
+        }
+    }
+
+    @Test
+    void aBatchPipelinedBehindOneThatIsRetriedWaitsItsTurnInsteadOfFailingTheTransaction() throws Exception {
+        try (ProducerHarness h = harness(2)) {
+            run(h, txn(h).initTransactions()).get();
+            run(h, txn(h).beginTransaction()).get();
+            ProduceFuture first = h.produce(A, "first");
+            h.pump();
+            assertThat(first.get().offset()).isZero();
+            h.broker.holdNext(A).refuseNext(A, ErrorCode.NOT_ENOUGH_REPLICAS);
+            ProduceFuture second = h.produce(A, "second");
+            h.pump();
+            ProduceFuture third = h.produce(A, "third");
+            h.pump();
+            h.broker.releaseHeld(); // second: NOT_ENOUGH_REPLICAS; third, behind it: OUT_OF_ORDER_SEQUENCE_NUMBER
+            h.pump();
+            h.advance(java.time.Duration.ofSeconds(1));
+            run(h, txn(h).commit()).get();
+            assertThat(second.get().offset()).isEqualTo(1);
+            assertThat(third.get().offset()).isEqualTo(2);
+            assertThat(h.broker.seen(A)).extracting(FakeBroker.Seen::answer).contains(
+                    ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(h.broker.txn().committed(A)).containsExactly("first", "second", "third");
+        }
+    }
+
+    @Test
+    void aBatchTooLargeIsSplitAndNumberedOnFromTheLastSequenceUnderTheSameEpoch() throws Exception {
+        try (ProducerHarness h = harness(1)) {
+            run(h, txn(h).initTransactions()).get();
+            run(h, txn(h).beginTransaction()).get();
+            ProduceFuture first = h.produce(A, "x".repeat(100));
+            h.pump();
+            assertThat(first.get().offset()).isZero();
+            h.broker.maxBatchBytes(A, 250);
+            ProduceFuture a = h.produce(A, "a".repeat(100));
+            ProduceFuture b = h.produce(A, "b".repeat(100));
+            h.pump();
+            h.advance(java.time.Duration.ofSeconds(1));
+            run(h, txn(h).commit()).get();
+            assertThat(a.get().offset()).isEqualTo(1);
+            assertThat(b.get().offset()).isEqualTo(2);
+            assertThat(h.broker.seen(A)).extracting(FakeBroker.Seen::answer).contains(ErrorCode.MESSAGE_TOO_LARGE);
+            assertThat(h.broker.txn().committed(A)).hasSize(3);
+        }
+    }
+
+    @Test
+    void aPartitionWaitingToBeAddedUnderVersionOneDoesNotSpinTheSender() throws Exception {
+        try (ProducerHarness h = harness(1)) {
+            run(h, txn(h).initTransactions()).get();
+            run(h, txn(h).beginTransaction()).get();
+            h.broker.txn().script(ApiKey.ADD_PARTITIONS_TO_TXN, ErrorCode.CONCURRENT_TRANSACTIONS);
+            ProduceFuture a = h.produce(A, "a");
+            h.pump(); // throws "the sender never settled" if each pass asks for another at once
+            assertThat(a).isNotDone();
+            h.advance(java.time.Duration.ofSeconds(1));
+            run(h, txn(h).commit()).get();
+            assertThat(a.get().offset()).isZero();
+        }
+    }
+
+    @Test
     void versionOneAddsPartitionsAndOffsetsFirstAndCapsVersionsBelowTwo() throws Exception {
         try (ProducerHarness h = harness(1)) {
             run(h, txn(h).initTransactions()).get();

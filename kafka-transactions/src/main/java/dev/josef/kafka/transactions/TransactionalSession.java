@@ -11,6 +11,7 @@ import dev.josef.kafka.producer.ProducerRecord;
 import dev.josef.kafka.producer.TransactionAbortableException;
 import dev.josef.kafka.producer.TransactionOffset;
 import dev.josef.kafka.producer.TransactionTimeoutException;
+import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.protocol.TopicPartition;
 import org.slf4j.Logger;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * Exactly-once consume-process-produce: a group consumer and a transactional
@@ -144,7 +144,17 @@ public final class TransactionalSession implements AutoCloseable {
         ConsumerRecords records = consumer.poll(timeout);
         if (!records.isEmpty()) {
             if (!open) {
-                begin();
+                try {
+                    begin();
+                } catch (RuntimeException e) {
+                    // No transaction to hold these records: give them back, so no later commit skips them.
+                    Map<TopicPartition, Long> first = new HashMap<>();
+                    for (ConsumerRecord r : records) {
+                        first.merge(r.topicPartition(), r.offset(), Math::min);
+                    }
+                    first.forEach(this::seekIfOwned);
+                    throw e;
+                }
                 lossesAtBegin = losses;
             }
             for (ConsumerRecord r : records) {
@@ -181,7 +191,10 @@ public final class TransactionalSession implements AutoCloseable {
             return Outcome.EMPTY;
         }
         try {
-            if (!consumed.isEmpty() && consumer.partitionsLostCount() != lossesAtBegin) {
+            // Who the member is, read before the check: a loss after this read still shows in the count.
+            GroupMetadata member = consumer.groupMetadata();
+            if (!consumed.isEmpty() && (consumer.partitionsLostCount() != lossesAtBegin
+                    || member.generationId() < 0)) {
                 // Fenced or dropped meanwhile: another member may have read these records since, even if this one
                 // has its partitions back now under a new generation that the coordinator would accept.
                 LOG.warn("the consumer lost partitions during the transaction; aborting it and reading its records "
@@ -196,7 +209,7 @@ public final class TransactionalSession implements AutoCloseable {
                     offsets.put(tp, new TransactionOffset(range[1], epoch >= 0 ? OptionalInt.of(epoch)
                             : OptionalInt.empty(), ""));
                 });
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                producer.sendOffsetsToTransaction(offsets, member);
             }
             commitWaiting();
             LOG.debug("transaction committed: offsets {}", consumed.keySet());
@@ -250,15 +263,36 @@ public final class TransactionalSession implements AutoCloseable {
      * session allows a held rebalance, so partitions are given up rewound.
      */
     private void abortAndRewind() {
-        producer.abortTransaction();
-        Set<TopicPartition> owned = consumer.assignment();
-        consumed.forEach((tp, range) -> {
-            if (owned.contains(tp)) {
-                consumer.seek(tp, range[0]);
+        try {
+            for (int i = 0; ; i++) {
+                try {
+                    producer.abortTransaction();
+                    break;
+                } catch (TransactionTimeoutException e) {
+                    if (i + 1 >= COMMIT_WAITS) {
+                        throw e;
+                    }
+                    LOG.info("the abort is taking long; waiting for it again ({})", e.getMessage());
+                }
             }
-        });
-        LOG.info("transaction aborted; rewound {}", consumed.keySet());
-        ended();
+        } finally {
+            // Rewound whatever became of the abort: the records are read again rather than skipped.
+            consumed.forEach((tp, range) -> seekIfOwned(tp, range[0]));
+            LOG.info("transaction aborted; rewound {}", consumed.keySet());
+            ended();
+        }
+    }
+
+    /** Seeks a partition the consumer still owns; one lost meanwhile is its next owner's, from the commit. */
+    private void seekIfOwned(TopicPartition tp, long offset) {
+        if (!consumer.assignment().contains(tp)) {
+            return;
+        }
+        try {
+            consumer.seek(tp, offset);
+        } catch (IllegalStateException lostMeanwhile) {
+            LOG.debug("{} was lost before it could be rewound", tp);
+        }
     }
 
     private void ended() {
