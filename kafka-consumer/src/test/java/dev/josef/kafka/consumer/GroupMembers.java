@@ -197,6 +197,8 @@ final class GroupMembers {
         private final Map<String, Object> properties;
         private final Collection<String> topics;
         private KafkaConsumer<byte[], byte[]> consumer;
+        /** The offset after the last record read of each partition: what the revoke commits. */
+        private final Map<org.apache.kafka.common.TopicPartition, Long> next = new HashMap<>();
 
         KafkaClientsMember(String name, Log log, Map<String, Object> properties, Collection<String> topics) {
             super(name, log);
@@ -210,11 +212,16 @@ final class GroupMembers {
             consumer.subscribe(topics, new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<org.apache.kafka.common.TopicPartition> partitions) {
-                    // The standard practice: commit what was read before giving the partitions up.
+                    // The standard practice: commit what was read before giving the partitions up. Not position(),
+                    // which for a partition assigned a moment ago (nothing read yet) looks the offset up, and on a
+                    // closing consumer may wait out default.api.timeout.ms (60 s): a CI run saw exactly that.
                     Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
                             offsets = new HashMap<>();
                     for (org.apache.kafka.common.TopicPartition tp : partitions) {
-                        offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+                        Long after = next.remove(tp);
+                        if (after != null) {
+                            offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(after));
+                        }
                     }
                     if (!offsets.isEmpty()) {
                         consumer.commitSync(offsets);
@@ -229,6 +236,7 @@ final class GroupMembers {
 
                 @Override
                 public void onPartitionsLost(Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                    next.keySet().removeAll(partitions);
                     log.owned(name, convert(partitions), Event.LOST);
                 }
             });
@@ -237,8 +245,10 @@ final class GroupMembers {
         @Override
         void pollOnce() {
             var polled = consumer.poll(Duration.ofMillis(100));
-            polled.forEach(r -> log.reads.add(new Read(name, new TopicPartition(r.topic(), r.partition()),
-                    r.offset())));
+            polled.forEach(r -> {
+                log.reads.add(new Read(name, new TopicPartition(r.topic(), r.partition()), r.offset()));
+                next.put(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            });
             if (!polled.isEmpty()) {
                 sleepQuietly(polled.count() * PROCESSING_MILLIS_PER_RECORD);
             }

@@ -45,6 +45,7 @@ final class JosefModules {
             "dev.josef.kafka.consumer", "dev.josef.kafka.consumer.Consumer",
             "dev.josef.kafka.testkit", "dev.josef.kafka.testkit.KafkaCluster",
             "dev.josef.kafka.transactions", "dev.josef.kafka.transactions.TransactionalSession",
+            "dev.josef.kafka.otel", "dev.josef.kafka.otel.JosefTelemetry",
             "dev.josef.kafka.cli", "dev.josef.kafka.cli.Josef");
 
     /** The module a package belongs to: the longest module name that prefixes it. */

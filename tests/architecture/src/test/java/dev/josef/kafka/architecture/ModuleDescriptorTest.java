@@ -81,6 +81,25 @@ class ModuleDescriptorTest {
     }
 
     @Test
+    void kafkaOtelNeedsOnlyOpenTelemetrysApiBesideJosefAndProvidesItsHooks() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.otel.JosefTelemetry");
+        assertThat(d.name()).isEqualTo("dev.josef.kafka.otel");
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.producer", "dev.josef.kafka.consumer",
+                        "io.opentelemetry.api", "io.opentelemetry.context");
+        assertThat(d.provides()).extracting(ModuleDescriptor.Provides::service).containsExactlyInAnyOrder(
+                "dev.josef.kafka.producer.spi.ProducerHook", "dev.josef.kafka.consumer.spi.ConsumerHook");
+    }
+
+    @Test
+    void kafkaTransactionsNeedsOnlyTheProducerAndTheConsumer() {
+        ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.transactions.TransactionalSession");
+        assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("java.base", "dev.josef.kafka.producer", "dev.josef.kafka.consumer",
+                        "org.slf4j");
+    }
+
+    @Test
     void kafkaCliExportsNothingAndRequiresOnlyJosefModules() {
         ModuleDescriptor d = JosefModules.descriptorOf("dev.josef.kafka.cli.Josef");
         assertThat(d.name()).isEqualTo("dev.josef.kafka.cli");

@@ -50,6 +50,16 @@ class ModuleGraphTest {
     }
 
     @Test
+    void kafkaOtelUsesOnlyOpenTelemetrysApiBesideTheJdkAndJosef() {
+        com.tngtech.archunit.lang.ArchRule rule = com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+                .that().resideInAPackage("dev.josef.kafka.otel..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.josef.kafka..",
+                        "io.opentelemetry.api..", "io.opentelemetry.context..")
+                .because("kafka-otel's only runtime dependency is opentelemetry-api (DESIGN.md)");
+        rule.check(classes);
+    }
+
+    @Test
     void noModuleUsesAPackageThatIsNotExportedToIt() {
         assertThat(exportViolations(classes)).isEmpty();
     }
