@@ -100,6 +100,14 @@ public final class TransactionTrial {
         return System.nanoTime() - before;
     }
 
+    /** A record's outcome: a failure is counted, and the first kept for the report. */
+    private static void count(Throwable error, AtomicLong failed, AtomicReference<Throwable> firstFailure) {
+        if (error != null) {
+            failed.incrementAndGet();
+            firstFailure.compareAndSet(null, error);
+        }
+    }
+
     private static long percentile(long[] sorted, double p) {
         int rank = (int) Math.ceil(p * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
@@ -117,12 +125,8 @@ public final class TransactionTrial {
 
             @Override
             public void send(byte[] key, byte[] value, int partition) {
-                producer.produce(ProducerRecord.of(topic, key, value).withPartition(partition), (m, e) -> {
-                    if (e != null) {
-                        failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, e);
-                    }
-                });
+                producer.produce(ProducerRecord.of(topic, key, value).withPartition(partition),
+                        (m, e) -> count(e, failed, firstFailure));
             }
 
             @Override
@@ -150,12 +154,7 @@ public final class TransactionTrial {
             @Override
             public void send(byte[] key, byte[] value, int partition) {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, key, value),
-                        (m, e) -> {
-                            if (e != null) {
-                                failed.incrementAndGet();
-                                firstFailure.compareAndSet(null, e);
-                            }
-                        });
+                        (m, e) -> count(e, failed, firstFailure));
             }
 
             @Override

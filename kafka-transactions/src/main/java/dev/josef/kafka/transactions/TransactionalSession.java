@@ -211,7 +211,7 @@ public final class TransactionalSession implements AutoCloseable {
                 });
                 producer.sendOffsetsToTransaction(offsets, member);
             }
-            commitWaiting();
+            waiting(producer::commitTransaction, "commit");
             LOG.debug("transaction committed: offsets {}", consumed.keySet());
             ended();
             return Outcome.COMMITTED;
@@ -242,17 +242,20 @@ public final class TransactionalSession implements AutoCloseable {
         }
     }
 
-    /** commitTransaction, waited for again when it outlives maxBlock (it goes on meanwhile). */
-    private void commitWaiting() {
+    /**
+     * Runs a commit or an abort, and waits for it again when it outlives
+     * maxBlock: it goes on meanwhile, and calling again waits on the same one.
+     */
+    private static void waiting(Runnable call, String what) {
         for (int i = 0; ; i++) {
             try {
-                producer.commitTransaction();
+                call.run();
                 return;
             } catch (TransactionTimeoutException e) {
                 if (i + 1 >= COMMIT_WAITS) {
                     throw e;
                 }
-                LOG.info("the commit is taking long; waiting for it again ({})", e.getMessage());
+                LOG.info("the {} is taking long; waiting for it again ({})", what, e.getMessage());
             }
         }
     }
@@ -264,17 +267,7 @@ public final class TransactionalSession implements AutoCloseable {
      */
     private void abortAndRewind() {
         try {
-            for (int i = 0; ; i++) {
-                try {
-                    producer.abortTransaction();
-                    break;
-                } catch (TransactionTimeoutException e) {
-                    if (i + 1 >= COMMIT_WAITS) {
-                        throw e;
-                    }
-                    LOG.info("the abort is taking long; waiting for it again ({})", e.getMessage());
-                }
-            }
+            waiting(producer::abortTransaction, "abort");
         } finally {
             // Rewound whatever became of the abort: the records are read again rather than skipped.
             consumed.forEach((tp, range) -> seekIfOwned(tp, range[0]));
