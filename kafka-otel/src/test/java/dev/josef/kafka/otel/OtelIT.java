@@ -291,6 +291,32 @@ class OtelIT {
     }
 
     @Test
+    void everySendSpanEndsWhenTheRecordIsRefusedAtTheCallOrCancelled(KafkaCluster cluster) throws Exception {
+        String topic = "otel-refused";
+        cluster.createTopic(topic, 1, 1);
+        try (Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .bufferMemory(64 * 1024).linger(Duration.ofSeconds(30)).hook(telemetry).build())) {
+            ProduceFuture cancelled = producer.produce(ProducerRecord.of(topic, bytes("cancelled")).withPartition(0));
+            assertThat(cancelled.cancel(false)).isTrue();
+            int produced = 1;
+            boolean refused = false;
+            while (!refused && produced < 1000) { // lingering: the buffer fills until tryProduce is refused
+                produced++;
+                refused = producer.tryProduce(ProducerRecord.of(topic, new byte[4096]).withPartition(0))
+                        .isCompletedExceptionally();
+            }
+            assertThat(refused).isTrue();
+            producer.close(Duration.ofSeconds(30));
+            List<SpanData> sends = spans(s -> s.getName().equals("send " + topic));
+            assertThat(sends).as("each produce's span ended, none left open").hasSize(produced);
+            assertThat(sends).filteredOn(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)
+                    .extracting(s -> s.getAttributes().get(AttributeKey.stringKey("error.type")))
+                    .containsExactlyInAnyOrder("java.util.concurrent.CancellationException",
+                            "dev.josef.kafka.producer.ProduceException");
+        }
+    }
+
+    @Test
     void withKafkaOtelPresentAClientWithoutAHookIsTracedOnGlobalOpenTelemetry(KafkaCluster cluster)
             throws Exception {
         String topic = "otel-global";

@@ -30,15 +30,26 @@ public final class ProduceFuture extends CompletableFuture<RecordMetadata> {
         if (pending.withdraw()) {
             pending.producer.withdrawnInTransaction();
             super.cancel(mayInterruptIfRunning);
-            pending.finished(null, new CancellationException("cancelled by the application"));
+            cancelled();
             return true;
         }
         if (pending.abandon(idempotence)) {
             super.cancel(mayInterruptIfRunning); // false only if completed from outside meanwhile
+            // Sent: its batch's answer still comes, and the hooks hear that outcome then.
             pending.finished(null, new CancellationException("cancelled by the application"));
             return true;
         }
         return false;
+    }
+
+    /**
+     * A withdrawn record's outcome is the cancel, and nothing else will come:
+     * hooks hear of it (a tracing hook ends the record's span), then callbacks.
+     */
+    private void cancelled() {
+        CancellationException cancelled = new CancellationException("cancelled by the application");
+        pending.producer.cancelledByApplication(pending, cancelled);
+        pending.finished(null, cancelled);
     }
 
     /**

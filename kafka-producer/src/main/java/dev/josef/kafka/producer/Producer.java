@@ -214,8 +214,12 @@ public final class Producer implements AutoCloseable {
         if (abortable != null) {
             PendingRecord refused = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(),
                     callback);
-            refused.refuse(new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, "the record was not "
-                    + "produced: " + abortable.getMessage(), abortable));
+            ProduceException failure = new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1,
+                    "the record was not produced: " + abortable.getMessage(), abortable);
+            if (!hooks.isEmpty()) {
+                hooks.failed(record, failure, 0, 0); // every onProduce gets its outcome (a span is ended)
+            }
+            refused.refuse(failure);
             return refused.future;
         }
         boolean reserved;
@@ -230,11 +234,15 @@ public final class Producer implements AutoCloseable {
         PendingRecord pending = new PendingRecord(this, record, timestamp, size, now, ids.getAndIncrement(), callback);
         if (!reserved) {
             refusedInTransaction();
-            pending.refuse(new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, interrupted
+            ProduceException full = new ProduceException(Persistence.NOT_PERSISTED, record.topic(), -1, interrupted
                     ? "interrupted while waiting for room in the producer's buffer"
                     : "the producer's buffer is full (" + config.bufferMemory() + " bytes, "
                     + config.maxBufferedRecords() + " records)" + (waitNanos > 0 ? " for "
-                    + Duration.ofNanos(waitNanos) : ""), null));
+                    + Duration.ofNanos(waitNanos) : ""), null);
+            if (!hooks.isEmpty()) {
+                hooks.failed(record, full, clock.nanoTime() - now, 0);
+            }
+            pending.refuse(full);
             return pending.future;
         }
         if (closed.get()) {
@@ -260,6 +268,9 @@ public final class Producer implements AutoCloseable {
             ProduceException late = new ProduceException(Persistence.NOT_PERSISTED, record.topic(),
                     pending.partition, "the record was produced while its transaction was ending; it is not part of "
                     + "any transaction", null);
+            if (!hooks.isEmpty()) {
+                hooks.failed(record, late, clock.nanoTime() - now, 0);
+            }
             pending.future.settleExceptionally(late);
             return pending.future;
         }
@@ -287,6 +298,13 @@ public final class Producer implements AutoCloseable {
         if (transactions != null) {
             transactions.recordFailed(new java.util.concurrent.CancellationException(
                     "a record of the transaction was withdrawn before it was sent"));
+        }
+    }
+
+    /** A record the application cancelled: its hooks hear the outcome, on the cancelling thread. */
+    void cancelledByApplication(PendingRecord p, Throwable cancelled) {
+        if (!hooks.isEmpty()) {
+            hooks.failed(p.record, cancelled, clock.nanoTime() - p.enqueuedNanos, 0);
         }
     }
 

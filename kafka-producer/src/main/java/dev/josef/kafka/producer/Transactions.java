@@ -274,7 +274,7 @@ final class Transactions extends Idempotence {
             default -> throw new IllegalStateException("a transactional producer writes only inside a transaction: "
                     + (s == State.UNINITIALIZED || s == State.INITIALIZING ? "call initTransactions and then "
                     + "beginTransaction first" : s == State.READY ? "call beginTransaction first"
-                    : "the transaction is " + describe() + "; begin a new one when that is done"));
+                    : "the producer is " + describe() + "; begin a new transaction when that is done"));
         }
     }
 
