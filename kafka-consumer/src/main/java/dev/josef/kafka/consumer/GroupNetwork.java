@@ -49,7 +49,14 @@ interface GroupNetwork {
     CompletableFuture<ApiMessage> send(int node, ApiKey api, IntFunction<ApiMessage> body, short maxVersion,
                                        Duration timeout);
 
+    /** The member is done: its own connections close. */
+    default void close() {
+    }
+
     static GroupNetwork of(NetworkClient client, Duration requestTimeout) {
+        // The member's own connections: on a shared cluster, another member's JoinGroup (which the coordinator
+        // holds for the whole group) must not wait in front of this member's heartbeats.
+        int lane = client.newLane();
         return new GroupNetwork() {
             @Override
             public ClusterMetadata metadata() {
@@ -91,8 +98,15 @@ interface GroupNetwork {
                                                       short maxVersion, Duration timeout) {
                 // A LeaveGroup must not wait behind a JoinGroup the coordinator holds for the whole group (a
                 // broker answers one request of a connection at a time): it goes on the shared connection.
-                ChannelKind kind = api == ApiKey.LEAVE_GROUP ? ChannelKind.OTHER : ChannelKind.GROUP;
-                return client.send(node, kind, api, body, maxVersion, timeout);
+                if (api == ApiKey.LEAVE_GROUP) {
+                    return client.send(node, ChannelKind.OTHER, api, body, maxVersion, timeout);
+                }
+                return client.send(node, ChannelKind.GROUP, lane, api, body, maxVersion, timeout);
+            }
+
+            @Override
+            public void close() {
+                client.closeLane(lane);
             }
         };
     }

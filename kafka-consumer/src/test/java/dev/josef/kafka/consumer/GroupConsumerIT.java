@@ -514,4 +514,46 @@ class GroupConsumerIT {
             b.close();
         }
     }
+
+    /**
+     * Two members on one shared {@link dev.josef.kafka.net.Cluster}: the second's
+     * JoinGroup, which the coordinator holds until the first rejoins, travels on its
+     * own connection, so the first's heartbeats go on while a poll holds its revoke
+     * past its session timeout. On one shared group connection they waited behind
+     * that JoinGroup (a broker reads one request of a connection at a time), and the
+     * first member was dropped from the group and lost its partitions.
+     */
+    @Test
+    void twoMembersOnOneSharedClusterDoNotHoldUpEachOthersHeartbeats(KafkaCluster cluster) throws Exception {
+        String topic = "group-it-shared-cluster";
+        String group = "shared-cluster";
+        cluster.createTopic(topic, 2, 1);
+        produce(cluster, topic, 20);
+        try (dev.josef.kafka.net.Cluster shared = dev.josef.kafka.net.Cluster.connect(NetworkConfig.builder()
+                .bootstrapServers(cluster.bootstrapServers()).build());
+             Consumer a = Consumer.create(groupConfig(cluster, "shared-a", group).blockRebalanceOnPoll()
+                     .sessionTimeout(Duration.ofSeconds(6)).maxPollInterval(Duration.ofSeconds(40)).build(), shared)) {
+            a.subscribe(List.of(topic));
+            await(Duration.ofSeconds(30), "a's first records", () -> !a.poll(Duration.ofMillis(100)).isEmpty());
+            try (Consumer b = Consumer.create(groupConfig(cluster, "shared-b", group)
+                    .maxPollInterval(Duration.ofSeconds(40)).build(), shared)) {
+                b.subscribe(List.of(topic));
+                await(Duration.ofSeconds(20), "the rebalance to reach a", () -> {
+                    b.poll(Duration.ofMillis(20));
+                    return a.pendingRebalance().isPresent();
+                });
+                assertThat(a.pendingRebalance().orElseThrow().kind()).isEqualTo(PendingRebalance.Kind.REVOKE);
+                Thread.sleep(7_000); // past a's 6 s session: only its heartbeats keep it in the group
+                assertThat(a.pendingRebalance().orElseThrow().kind()).as("still a revoke, not a loss")
+                        .isEqualTo(PendingRebalance.Kind.REVOKE);
+                a.allowRebalance();
+                await(Duration.ofSeconds(30), "one partition each", () -> {
+                    a.poll(Duration.ofMillis(20));
+                    b.poll(Duration.ofMillis(20));
+                    return a.assignment().size() == 1 && b.assignment().size() == 1;
+                });
+                assertThat(a.partitionsLostCount()).isZero();
+            }
+        }
+    }
 }

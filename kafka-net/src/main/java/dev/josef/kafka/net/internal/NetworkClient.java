@@ -84,8 +84,12 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     private final Map<HostPort, Integer> connectFailures = new HashMap<>();
     private final Map<HostPort, Long> reconnectAt = new HashMap<>();
 
-    private record ChannelKey(HostPort address, ChannelKind kind) {
+    /** A channel per address, kind and lane: lane 0 is the client's shared one. */
+    private record ChannelKey(HostPort address, ChannelKind kind, int lane) {
     }
+
+    /** The last lane handed out by {@link #newLane()}. */
+    private final AtomicInteger lanes = new AtomicInteger();
 
     private record Refresh(Set<String> topics, CompletableFuture<ClusterMetadata> future) {
     }
@@ -103,7 +107,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     }
 
     /** A request handed over by a caller, for the I/O thread to put on its channel. */
-    private record Submission(HostPort address, ChannelKind kind, PendingRequest request) {
+    private record Submission(HostPort address, ChannelKind kind, int lane, PendingRequest request) {
     }
 
     private NetworkClient(NetworkClientConfig config, Clock clock) {
@@ -205,7 +209,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         // Before the first metadata, any broker means each bootstrap address in turn.
         int attempts = nodeId == ANY_BROKER && metadata.brokers().isEmpty()
                 ? Math.max(MAX_ATTEMPTS, config.bootstrap().size()) : MAX_ATTEMPTS;
-        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, config.requestTimeout(), 1, attempts,
+        return attempt(nodeId, kind, 0, api, bodyForVersion, maxVersion, config.requestTimeout(), 1, attempts,
                 new ArrayList<>());
     }
 
@@ -217,11 +221,47 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
     public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, ApiKey api,
                                               IntFunction<ApiMessage> bodyForVersion, short maxVersion,
                                               Duration timeout) {
+        return send(nodeId, kind, 0, api, bodyForVersion, maxVersion, timeout);
+    }
+
+    /**
+     * As {@link #send(int, ChannelKind, ApiKey, IntFunction, short, Duration)}, on
+     * the connection of {@code lane} ({@link #newLane()}): a group member's
+     * JoinGroup, held by the coordinator for the whole group, must not hold up the
+     * heartbeats of another member on the same shared client.
+     */
+    public CompletableFuture<ApiMessage> send(int nodeId, ChannelKind kind, int lane, ApiKey api,
+                                              IntFunction<ApiMessage> bodyForVersion, short maxVersion,
+                                              Duration timeout) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(bodyForVersion, "bodyForVersion");
         Objects.requireNonNull(timeout, "timeout");
-        return attempt(nodeId, kind, api, bodyForVersion, maxVersion, timeout, 1, MAX_ATTEMPTS, new ArrayList<>());
+        return attempt(nodeId, kind, lane, api, bodyForVersion, maxVersion, timeout, 1, MAX_ATTEMPTS,
+                new ArrayList<>());
+    }
+
+    /**
+     * A lane of its own: requests sent with it travel on connections of their own,
+     * apart from every other lane's. Lane 0 is the one every other method uses.
+     */
+    public int newLane() {
+        return lanes.incrementAndGet();
+    }
+
+    /**
+     * Closes the connections of {@code lane}, whose owner is done (a consumer that
+     * left its group); what is still waiting on them fails as on a lost connection.
+     */
+    public void closeLane(int lane) {
+        if (lane == 0) {
+            throw new IllegalArgumentException("lane 0 is the client's own: it closes with the client");
+        }
+        onIoThread(() -> channels.forEach((key, channel) -> {
+            if (key.lane() == lane) {
+                channel.close(new NetworkException("the connection's owner closed it", true, null));
+            }
+        }));
     }
 
     /**
@@ -242,11 +282,12 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      * Each retry waits a backoff; to any broker, it goes to the next address, and
      * the last try to a bootstrap address (see {@link #addressOf}).
      */
-    private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, ApiKey api,
+    private CompletableFuture<ApiMessage> attempt(int nodeId, ChannelKind kind, int lane, ApiKey api,
                                                   IntFunction<ApiMessage> bodyForVersion, short maxVersion,
                                                   Duration timeout, int attempt, int attempts, List<String> failures) {
         boolean lastResort = attempt > 1 && attempt == attempts;
-        return sendOnce(nodeId, kind, api, bodyForVersion, maxVersion, true, lastResort, timeout).handle((response, error) -> {
+        return sendOnce(nodeId, kind, lane, api, bodyForVersion, maxVersion, true, lastResort, timeout)
+                .handle((response, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(response);
             }
@@ -269,8 +310,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             long backoff = Backoff.exponential(attempt - 1, 100, 1000);
             return delay(Duration.ofMillis(backoff))
-                    .thenCompose(ignored -> attempt(nodeId, kind, api, bodyForVersion, maxVersion, timeout, attempt + 1,
-                            attempts, failures));
+                    .thenCompose(ignored -> attempt(nodeId, kind, lane, api, bodyForVersion, maxVersion, timeout,
+                            attempt + 1, attempts, failures));
         }).thenCompose(f -> f);
     }
 
@@ -301,11 +342,11 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
             }
             return body;
         };
-        return sendOnce(nodeId, kind, api, checked, maxVersion, false, false, config.requestTimeout());
+        return sendOnce(nodeId, kind, 0, api, checked, maxVersion, false, false, config.requestTimeout());
     }
 
     /** One send; {@code lastResort} sends a request for any broker to a bootstrap address. */
-    private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, ApiKey api,
+    private CompletableFuture<ApiMessage> sendOnce(int nodeId, ChannelKind kind, int lane, ApiKey api,
                                                    IntFunction<ApiMessage> bodyForVersion, short maxVersion,
                                                    boolean expectsResponse, boolean lastResort, Duration timeout) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
@@ -323,7 +364,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         }
         long deadline = clock.nanoTime() + timeout.toNanos();
         PendingRequest pending = new PendingRequest(api, bodyForVersion, maxVersion, deadline, future, expectsResponse);
-        submissions.add(new Submission(address, kind, pending));
+        submissions.add(new Submission(address, kind, lane, pending));
         selector.wakeup();
         if (closed) {
             // The loop may have ended between the check above and the add.
@@ -499,8 +540,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
         return addresses.get(Math.floorMod(cursor.getAndIncrement(), addresses.size()));
     }
 
-    private BrokerChannel channel(HostPort address, ChannelKind kind) {
-        ChannelKey key = new ChannelKey(address, kind);
+    private BrokerChannel channel(HostPort address, ChannelKind kind, int lane) {
+        ChannelKey key = new ChannelKey(address, kind, lane);
         BrokerChannel channel = channels.get(key);
         if (channel == null || channel.state() == BrokerChannel.State.CLOSED) {
             channel = new BrokerChannel(address, config, this::complete, this::onIoThread, callbacks, resolver, clock,
@@ -594,7 +635,7 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 Submission submission;
                 while ((submission = submissions.poll()) != null) {
                     Submission s = submission;
-                    runGuarded(() -> channel(s.address(), s.kind()).enqueue(s.request(), clock.nanoTime()));
+                    runGuarded(() -> channel(s.address(), s.kind(), s.lane()).enqueue(s.request(), clock.nanoTime()));
                 }
                 now = clock.nanoTime();
                 for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
