@@ -1,12 +1,16 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.consumer.spi.ConsumerView;
 import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
+import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.RetriableException;
@@ -93,24 +97,49 @@ public final class Consumer implements AutoCloseable {
     /** Used by the polling thread, which {@link #poller} makes one at a time. */
     private volatile boolean wakeup;
 
-    private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId) {
+    /** @param clusterHooks the hooks of the shared cluster the consumer is built on, every kind */
+    private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId,
+                     List<Hook> clusterHooks) {
         this.config = config;
         this.client = client;
         this.clock = client.clock();
         this.ownsClient = ownsClient;
         this.clientId = clientId;
-        this.fetcher = new Fetcher(config, client, clientId);
-        this.group = config.groupId().isPresent() ? new GroupConsumer(config, client, fetcher, clientId) : null;
+        this.fetcher = new Fetcher(config, client, clientId, ofKind(clusterHooks, ConsumerHook.class));
+        this.group = config.groupId().isPresent()
+                ? new GroupConsumer(config, client, fetcher, clientId, ofKind(clusterHooks, RebalanceHook.class)) : null;
         fetcher.start();
         if (group != null) {
             group.start(this);
+        }
+        if (!fetcher.hooks().isEmpty()) {
+            Optional<String> groupId = config.groupId();
+            fetcher.hooks().open(new ConsumerView() {
+                @Override
+                public Optional<String> groupId() {
+                    return groupId;
+                }
+
+                @Override
+                public Map<TopicPartition, Long> lags() {
+                    return fetcher.lags();
+                }
+
+                @Override
+                public Optional<java.net.InetSocketAddress> leader(TopicPartition partition) {
+                    ClusterMetadata metadata = client.metadata();
+                    return metadata.leader(partition.topic(), partition.partition()).map(metadata.brokers()::get)
+                            .map(b -> java.net.InetSocketAddress.createUnresolved(b.host(), b.port()));
+                }
+            });
         }
     }
 
     public static Consumer create(ConsumerConfig config) {
         Objects.requireNonNull(config, "config");
         String clientId = JosefThreads.clientId(config.network().clientId(), "consumer");
-        return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network(), clientId)), true, clientId);
+        return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network(), clientId)), true, clientId,
+                List.of());
     }
 
     /**
@@ -129,7 +158,7 @@ public final class Consumer implements AutoCloseable {
                     + " to the Cluster's NetworkConfig");
         }
         return new Consumer(config, ClusterAccess.engine(cluster), false,
-                JosefThreads.clientId(config.network().clientId(), "consumer"));
+                JosefThreads.clientId(config.network().clientId(), "consumer"), cluster.config().clientHooks());
     }
 
     /** A consumer from kafka-clients property names; see {@link ConsumerConfig#fromProperties(Map)}. */
@@ -740,6 +769,19 @@ public final class Consumer implements AutoCloseable {
         if (ownsClient) {
             client.close();
         }
+        if (!fetcher.hooks().isEmpty()) {
+            fetcher.hooks().close();
+        }
+    }
+
+    private static <H> List<H> ofKind(List<Hook> hooks, Class<H> kind) {
+        List<H> of = new ArrayList<>();
+        for (Hook h : hooks) {
+            if (kind.isInstance(h)) {
+                of.add(kind.cast(h));
+            }
+        }
+        return of;
     }
 
     private void ensureOpen() {

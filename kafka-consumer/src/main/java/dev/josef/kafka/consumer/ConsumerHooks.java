@@ -1,12 +1,15 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.consumer.spi.ConsumerView;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.net.internal.GuardedHooks;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.internal.Providers;
 
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
@@ -16,6 +19,8 @@ import java.util.ServiceLoader;
 final class ConsumerHooks {
     private final GuardedHooks<ConsumerHook> hooks;
     private final String clientId;
+    /** What {@link #open} handed over; {@link #close} hands it back. */
+    private volatile ConsumerView view;
 
     ConsumerHooks(List<ConsumerHook> given, String clientId) {
         this.hooks = new GuardedHooks<>(Providers.ordered(given, ServiceLoader.load(ConsumerHook.class).iterator(),
@@ -41,5 +46,26 @@ final class ConsumerHooks {
 
     void partitionError(TopicPartition partition, KafkaException error) {
         hooks.each("onPartitionError", h -> h.onPartitionError(clientId, partition, error));
+    }
+
+    void open(ConsumerView view) {
+        this.view = view;
+        hooks.each("onOpen", h -> h.onOpen(clientId, view));
+    }
+
+    void close() {
+        ConsumerView opened = view;
+        if (opened != null) {
+            hooks.each("onClose", h -> h.onClose(clientId, opened));
+        }
+    }
+
+    void commit(String groupId, Map<TopicPartition, OffsetAndMetadata> offsets, long durationNanos,
+                KafkaException error) {
+        hooks.each("onCommit", h -> h.onCommit(clientId, groupId, offsets, durationNanos, error));
+    }
+
+    void rebalance(String groupId, RebalanceStep step) {
+        hooks.each("onRebalance", h -> h.onRebalance(clientId, groupId, step));
     }
 }

@@ -1,5 +1,6 @@
 package dev.josef.kafka.consumer;
 
+import dev.josef.kafka.consumer.spi.ConsumerHook;
 import dev.josef.kafka.protocol.IsolationLevel;
 import dev.josef.kafka.net.NetworkException;
 import dev.josef.kafka.net.internal.ChannelKind;
@@ -148,11 +149,18 @@ final class Fetcher {
     private final Thread thread;
 
     Fetcher(ConsumerConfig config, NetworkClient client, String clientId) {
+        this(config, client, clientId, List.of());
+    }
+
+    /** @param clusterHooks the consumer hooks of the shared cluster the consumer is built on */
+    Fetcher(ConsumerConfig config, NetworkClient client, String clientId, List<ConsumerHook> clusterHooks) {
         this.config = config;
         this.client = client;
         this.clock = client.clock();
         this.clientId = clientId;
-        this.hooks = new ConsumerHooks(config.hooks(), clientId);
+        List<ConsumerHook> hooks = new ArrayList<>(config.hooks());
+        hooks.addAll(clusterHooks);
+        this.hooks = new ConsumerHooks(hooks, clientId);
         this.reader = RecordBatchReader.builder()
                 .verifyChecksums(config.checkCrcs())
                 .maxDecompressedBytes(config.maxDecompressedBytes())
@@ -411,6 +419,24 @@ final class Fetcher {
                 return OptionalLong.empty();
             }
             return OptionalLong.of(Math.max(0, end - s.position));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #lag} of every assigned partition whose end and position are known, in one go. */
+    Map<TopicPartition, Long> lags() {
+        lock.lock();
+        try {
+            Map<TopicPartition, Long> lags = new LinkedHashMap<>();
+            boolean committed = config.isolationLevel() == IsolationLevel.READ_COMMITTED;
+            partitions.forEach((tp, s) -> {
+                long end = committed ? s.lastStableOffset : s.highWatermark;
+                if (end >= 0 && s.hasPosition()) {
+                    lags.put(tp, Math.max(0, end - s.position));
+                }
+            });
+            return lags;
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,7 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.RebalanceHook;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.net.internal.ChannelKind;
 import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.JosefThreads;
@@ -65,17 +66,22 @@ final class GroupConsumer implements Rebalancer.Actions {
     private final ConcurrentHashMap<TopicPartition, Long> autoCommitted = new ConcurrentHashMap<>();
     private long nextAutoCommitAt;
     private RebalanceHook listener;
+    private final GroupNetwork network;
     /** While closing: when the commit before giving everything up must be answered by, so the leave has time. */
     private volatile long closeCommitDeadline = Long.MIN_VALUE;
 
-    GroupConsumer(ConsumerConfig config, NetworkClient client, Fetcher fetcher, String clientId) {
+    /** @param clusterHooks the rebalance hooks of the shared cluster the consumer is built on */
+    GroupConsumer(ConsumerConfig config, NetworkClient client, Fetcher fetcher, String clientId,
+                  List<RebalanceHook> clusterHooks) {
         this.config = config;
         this.client = client;
         this.clock = client.clock();
         this.fetcher = fetcher;
         this.clientId = clientId;
         this.groupId = config.groupId().orElseThrow();
-        List<RebalanceHook> hooks = Providers.ordered(config.rebalanceHooks(),
+        List<RebalanceHook> given = new java.util.ArrayList<>(config.rebalanceHooks());
+        given.addAll(clusterHooks);
+        List<RebalanceHook> hooks = Providers.ordered(given,
                 ServiceLoader.load(RebalanceHook.class).iterator(), "RebalanceHook", RebalanceHook::order);
         this.rebalancer = new Rebalancer(config.blockRebalanceOnPoll(), hooks, this, clock::nanoTime, clientId);
         GroupSettings settings = new GroupSettings(groupId, config.groupInstanceId(), config.sessionTimeout(),
@@ -83,6 +89,7 @@ final class GroupConsumer implements Rebalancer.Actions {
                 config.network().requestTimeout(), config.network().metadataMaxAge(), config.balancers(),
                 config.clientRack(), config.allowAutoCreateTopics(), config.remoteAssignor());
         GroupNetwork net = GroupNetwork.of(client, config.network().requestTimeout());
+        this.network = net;
         this.member = config.groupProtocol() == GroupProtocol.CONSUMER
                 ? new ConsumerGroupMember(settings, net, clock::nanoTime, rebalancer, clientId)
                 : new ClassicMember(settings, net, clock::nanoTime, rebalancer, clientId);
@@ -300,7 +307,7 @@ final class GroupConsumer implements Rebalancer.Actions {
         if (offsets.isEmpty()) {
             return;
         }
-        member.commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
+        commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
             if (e == null) {
                 offsets.forEach((tp, o) -> autoCommitted.put(tp, o.offset()));
             } else {
@@ -347,7 +354,7 @@ final class GroupConsumer implements Rebalancer.Actions {
     /** @param runCallbacks whether the caller is the polling thread, where commit callbacks may run */
     void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout, boolean runCallbacks) {
         long deadline = clock.nanoTime() + timeout.toNanos();
-        CompletableFuture<Void> done = member.commit(offsets, deadline);
+        CompletableFuture<Void> done = commit(offsets, deadline);
         try {
             done.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -368,7 +375,7 @@ final class GroupConsumer implements Rebalancer.Actions {
 
     void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
                      BiConsumer<Map<TopicPartition, OffsetAndMetadata>, KafkaException> callback) {
-        member.commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
+        commit(offsets, clock.nanoTime() + config.defaultApiTimeout().toNanos()).whenComplete((r, e) -> {
             KafkaException error = e == null ? null : e instanceof KafkaException k ? k
                     : new KafkaException("commit failed: " + e, e);
             callbacks.add(() -> callback.accept(offsets, error));
@@ -454,6 +461,29 @@ final class GroupConsumer implements Rebalancer.Actions {
         fetcher.wakePoll();
     }
 
+    @Override
+    public void ran(RebalanceStep step) {
+        ConsumerHooks hooks = fetcher.hooks();
+        if (!hooks.isEmpty()) {
+            hooks.rebalance(groupId, step);
+        }
+    }
+
+    /** Every commit goes through here, so the consumer's hooks see each one end. */
+    private CompletableFuture<Void> commit(Map<TopicPartition, OffsetAndMetadata> offsets, long deadline) {
+        ConsumerHooks hooks = fetcher.hooks();
+        long began = hooks.isEmpty() ? 0 : clock.nanoTime();
+        CompletableFuture<Void> done = member.commit(offsets, deadline);
+        if (!hooks.isEmpty()) {
+            done.whenComplete((r, e) -> {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                hooks.commit(groupId, offsets, clock.nanoTime() - began, cause == null ? null
+                        : cause instanceof KafkaException k ? k : new KafkaException("commit failed: " + cause, cause));
+            });
+        }
+        return done;
+    }
+
     // ---- close ----
 
     /**
@@ -487,5 +517,6 @@ final class GroupConsumer implements Rebalancer.Actions {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        network.close(); // the member's own connections; on a shared cluster they would stay open until idle
     }
 }

@@ -1,6 +1,7 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.RebalanceHook;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
 import org.slf4j.Logger;
@@ -65,6 +66,10 @@ final class Rebalancer implements GroupMember.Steps {
 
         /** Wakes a waiting poll so it runs steps. */
         void wakePoll();
+
+        /** A step ran (for the consumer's hooks); on the thread that ran it. */
+        default void ran(RebalanceStep step) {
+        }
     }
 
     private final Object lock = new Object();
@@ -248,21 +253,30 @@ final class Rebalancer implements GroupMember.Steps {
                 steps.poll();
                 callees = List.copyOf(hooks);
             }
+            long began = clock.getAsLong();
+            Set<TopicPartition> done;
             try {
-                execute(s, callees);
+                done = execute(s, callees);
             } finally {
                 s.done.complete(null);
+            }
+            // An assign of nothing still ends a (cooperative) rebalance; a revoke or loss of nothing owned did nothing.
+            if (s.kind == Kind.ASSIGN || !done.isEmpty()) {
+                actions.ran(new RebalanceStep(PendingRebalance.Kind.valueOf(s.kind.name()), done,
+                        began - s.postedAt, clock.getAsLong() - began));
             }
         }
     }
 
-    private void execute(Step s, List<RebalanceHook> callees) {
+    /** @return the partitions the step acted on */
+    private Set<TopicPartition> execute(Step s, List<RebalanceHook> callees) {
         switch (s.kind) {
             case ASSIGN -> {
                 Set<TopicPartition> parts = new TreeSet<>(s.partitions);
                 actions.startReading(parts);
                 owned.addAll(parts);
                 call(callees, "onAssigned", h -> h.onAssigned(consumer, parts));
+                return parts;
             }
             case REVOKE -> {
                 Set<TopicPartition> parts = new TreeSet<>(s.partitions);
@@ -273,6 +287,7 @@ final class Rebalancer implements GroupMember.Steps {
                 }
                 actions.stopReading(s.partitions);
                 owned.removeAll(s.partitions);
+                return parts;
             }
             case LOSE -> {
                 // Again, for an assign step that was running while the loss came in.
@@ -283,7 +298,9 @@ final class Rebalancer implements GroupMember.Steps {
                 if (!parts.isEmpty()) {
                     call(callees, "onLost", h -> h.onLost(consumer, parts));
                 }
+                return parts;
             }
+            default -> throw new IllegalStateException("unknown step " + s.kind);
         }
     }
 
@@ -296,10 +313,12 @@ final class Rebalancer implements GroupMember.Steps {
             synchronized (lock) {
                 callees = List.copyOf(hooks);
             }
+            long began = clock.getAsLong();
             actions.commitBeforeRevoke(parts);
             call(callees, "onRevoked", h -> h.onRevoked(consumer, parts));
             actions.stopReading(parts);
             owned.clear();
+            actions.ran(new RebalanceStep(PendingRebalance.Kind.REVOKE, parts, 0, clock.getAsLong() - began));
         }
         return parts;
     }

@@ -1,6 +1,7 @@
 package dev.josef.kafka.consumer;
 
 import dev.josef.kafka.consumer.spi.RebalanceHook;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.protocol.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,15 @@ class RebalancerTest {
         @Override
         public void wakePoll() {
         }
+
+        @Override
+        public void ran(RebalanceStep step) {
+            ran.add(step);
+        }
     };
+
+    private final List<RebalanceStep> ran = new ArrayList<>();
+    private long now;
 
     private final RebalanceHook hook = new RebalanceHook() {
         @Override
@@ -60,7 +69,7 @@ class RebalancerTest {
     };
 
     private Rebalancer rebalancer(boolean block, List<RebalanceHook> hooks) {
-        return new Rebalancer(block, hooks, actions, () -> 0L, "test");
+        return new Rebalancer(block, hooks, actions, () -> now, "test");
     }
 
     @Test
@@ -155,5 +164,44 @@ class RebalancerTest {
         r.run(false);
         assertThat(revoked).isCompleted();
         assertThat(events).contains("onRevoked [t-0]", "stop [t-0]");
+    }
+
+    @Test
+    void eachStepThatRanIsReportedWithHowLongAPollHeldItAndHowLongItRan() {
+        RebalanceHook slow = new RebalanceHook() {
+            @Override
+            public void onRevoked(Consumer consumer, Set<TopicPartition> partitions) {
+                now += 700; // the application's onRevoked takes 700 ns
+            }
+        };
+        Rebalancer r = rebalancer(true, List.of(slow));
+        r.assign(Set.of(P0, P1));
+        now = 50;
+        r.run(false);
+        r.hold();
+        r.revoke(Set.of(P0));
+        now = 5_050; // held by the poll for 5,000 ns
+        r.run(false);
+        assertThat(ran).hasSize(1);
+        r.allow();
+        r.run(false);
+        r.lose(Set.of(P0)); // already revoked: the loss concerns nothing owned and is not reported
+        r.run(false);
+        r.lose(Set.of(P1));
+        r.run(false);
+        assertThat(ran).containsExactly(
+                new RebalanceStep(PendingRebalance.Kind.ASSIGN, Set.of(P0, P1), 50, 0),
+                new RebalanceStep(PendingRebalance.Kind.REVOKE, Set.of(P0), 5_000, 700),
+                new RebalanceStep(PendingRebalance.Kind.LOSE, Set.of(P1), 0, 0));
+    }
+
+    @Test
+    void revokingEverythingOnCloseIsReportedAsOneRevoke() {
+        Rebalancer r = rebalancer(false, List.of(hook));
+        r.assign(Set.of(P0, P1));
+        r.run(false);
+        ran.clear();
+        assertThat(r.revokeAll()).containsExactly(P0, P1);
+        assertThat(ran).containsExactly(new RebalanceStep(PendingRebalance.Kind.REVOKE, Set.of(P0, P1), 0, 0));
     }
 }

@@ -3,6 +3,7 @@ package dev.josef.kafka.net;
 import dev.josef.kafka.net.internal.HostPort;
 import dev.josef.kafka.net.internal.sasl.SaslMechanisms;
 import dev.josef.kafka.net.spi.ClientHook;
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.net.spi.SaslCredentials;
 import dev.josef.kafka.net.spi.SaslMechanism;
 
@@ -88,6 +89,7 @@ public final class NetworkConfig {
     private final String sslProtocol;
     private final List<String> sslEnabledProtocols;
     private final List<ClientHook> hooks;
+    private final List<Hook> clientHooks;
     private final ThreadFactory threadFactory;
 
     private NetworkConfig(Builder b, SaslMechanism saslMechanism, boolean sslTrustJdkDefault) {
@@ -114,6 +116,7 @@ public final class NetworkConfig {
         this.sslProtocol = b.sslProtocol;
         this.sslEnabledProtocols = b.sslEnabledProtocols;
         this.hooks = List.copyOf(b.hooks);
+        this.clientHooks = List.copyOf(b.clientHooks);
         this.threadFactory = b.threadFactory;
     }
 
@@ -157,6 +160,7 @@ public final class NetworkConfig {
         b.sslProtocol = sslProtocol;
         b.sslEnabledProtocols = sslEnabledProtocols;
         b.hooks.addAll(hooks);
+        b.clientHooks.addAll(clientHooks);
         b.threadFactory = threadFactory;
         return b;
     }
@@ -292,6 +296,17 @@ public final class NetworkConfig {
     }
 
     /**
+     * Every hook given to the builder, whatever its roles: on a {@link Cluster},
+     * each producer and consumer built on it takes those of its own kind
+     * (a {@code ProducerHook}, a {@code ConsumerHook}, ...) besides its own
+     * configuration's. One tracing object given to the cluster so covers every
+     * client on it.
+     */
+    public List<Hook> clientHooks() {
+        return clientHooks;
+    }
+
+    /**
      * The application's factory for the client's threads, if it gave one: Josef
      * still names each thread {@code josef-<client-id>-<role>} and makes it a
      * daemon; the factory chooses the rest (group, priority, context class
@@ -376,6 +391,7 @@ public final class NetworkConfig {
         private String sslProtocol = DEFAULT_SSL_PROTOCOL;
         private List<String> sslEnabledProtocols = List.of();
         private final List<ClientHook> hooks = new java.util.ArrayList<>();
+        private final List<Hook> clientHooks = new java.util.ArrayList<>();
         private ThreadFactory threadFactory;
 
         private Builder() {
@@ -627,9 +643,19 @@ public final class NetworkConfig {
             return this;
         }
 
-        /** Observes connections and requests (metrics, tracing); added to those found with ServiceLoader. */
-        public Builder hook(ClientHook hook) {
-            hooks.add(Objects.requireNonNull(hook, "hook"));
+        /**
+         * Adds a hook (metrics, tracing) to those found with ServiceLoader. A
+         * {@link ClientHook} observes connections and requests; on a
+         * {@link Cluster}, a hook of a client's kind (a {@code ProducerHook},
+         * {@code ConsumerHook}, ...) is taken by every client built on it (see
+         * {@link NetworkConfig#clientHooks()}). An object with several roles takes each.
+         */
+        public Builder hook(Hook hook) {
+            Objects.requireNonNull(hook, "hook");
+            if (hook instanceof ClientHook c) {
+                hooks.add(c);
+            }
+            clientHooks.add(hook);
             return this;
         }
 

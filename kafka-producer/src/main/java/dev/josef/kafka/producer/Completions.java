@@ -136,4 +136,20 @@ final class Completions {
             later(() -> hooks.batchSent(b.partition, records, bytes, attempt));
         }
     }
+
+    /** A Produce request with {@code batches} went to broker {@code nodeId}. */
+    void requestSent(int nodeId, java.util.List<Batch> batches) {
+        if (!hooks.isEmpty()) {
+            int records = 0;
+            int bytes = 0;
+            for (Batch b : batches) {
+                records += b.recordCount();
+                bytes += b.built.remaining();
+            }
+            int count = batches.size();
+            int total = records;
+            int size = bytes;
+            later(() -> hooks.requestSent(nodeId, count, total, size));
+        }
+    }
 }

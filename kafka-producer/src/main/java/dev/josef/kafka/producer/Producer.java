@@ -7,18 +7,23 @@ import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.JosefThreads;
 import dev.josef.kafka.net.internal.NetworkClient;
+import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.producer.spi.Partitioner;
+import dev.josef.kafka.producer.spi.ProducerHook;
+import dev.josef.kafka.producer.spi.ProducerView;
 import dev.josef.kafka.protocol.GroupMetadata;
 import dev.josef.kafka.protocol.Header;
 import dev.josef.kafka.protocol.TopicNames;
 import dev.josef.kafka.protocol.TopicPartition;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -86,6 +91,8 @@ public final class Producer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Transactional operations whose caller's wait timed out, by method: the next call waits on them. */
     private final Map<String, java.util.concurrent.CompletableFuture<Void>> timedOut = new ConcurrentHashMap<>();
+    /** When a commit or an abort whose wait timed out was first called, by method. */
+    private final Map<String, Long> endStarted = new ConcurrentHashMap<>();
     /** The transaction manager of a transactional producer; null otherwise. */
     final Transactions transactions;
 
@@ -95,6 +102,12 @@ public final class Producer implements AutoCloseable {
      */
     Producer(ProducerConfig config, ProducerNetwork network, Runnable closeNetwork, Clock clock, String clientId,
              Executor callbacks, boolean startSender) {
+        this(config, network, closeNetwork, clock, clientId, callbacks, startSender, List.of());
+    }
+
+    /** @param clusterHooks the hooks of the shared cluster the producer is built on, every kind */
+    private Producer(ProducerConfig config, ProducerNetwork network, Runnable closeNetwork, Clock clock,
+                     String clientId, Executor callbacks, boolean startSender, List<Hook> clusterHooks) {
         this.config = config;
         this.clientId = clientId;
         this.clock = clock;
@@ -107,7 +120,13 @@ public final class Producer implements AutoCloseable {
             callbackThread.execute(() -> { }); // started now, as the sender is: a thread dump shows the producer whole
         }
         this.outstanding = new Outstanding(clock);
-        this.hooks = new ProducerHooks(config.hooks(), clientId);
+        List<ProducerHook> given = new ArrayList<>(config.hooks());
+        for (Hook h : clusterHooks) {
+            if (h instanceof ProducerHook p) {
+                given.add(p);
+            }
+        }
+        this.hooks = new ProducerHooks(given, clientId);
         Sender[] senderRef = new Sender[1];
         Runnable wakeup = () -> senderRef[0].wakeup();
         this.accumulator = new RecordAccumulator(config, clock, wakeup);
@@ -131,6 +150,39 @@ public final class Producer implements AutoCloseable {
         this.senderThread = startSender ? JosefThreads.newThread(threads, clientId, "sender", sender::run) : null;
         if (senderThread != null) {
             senderThread.start();
+        }
+        if (!hooks.isEmpty()) {
+            hooks.open(new View());
+        }
+    }
+
+    /** What {@link ProducerHook#onOpen} hands over: reads of atomics and of the metadata snapshot. */
+    private final class View implements ProducerView {
+        @Override
+        public long bufferedBytes() {
+            return accumulator.buffer.bytes();
+        }
+
+        @Override
+        public int bufferedRecords() {
+            return accumulator.buffer.records();
+        }
+
+        @Override
+        public long bufferLimitBytes() {
+            return config.bufferMemory();
+        }
+
+        @Override
+        public int requestsInFlight() {
+            return sender.requestsInFlight();
+        }
+
+        @Override
+        public Optional<InetSocketAddress> leader(TopicPartition partition) {
+            ClusterMetadata metadata = network.metadata();
+            return metadata.leader(partition.topic(), partition.partition()).map(metadata.brokers()::get)
+                    .map(b -> InetSocketAddress.createUnresolved(b.host(), b.port()));
         }
     }
 
@@ -158,7 +210,8 @@ public final class Producer implements AutoCloseable {
         }
         NetworkClient client = ClusterAccess.engine(cluster);
         String clientId = JosefThreads.clientId(config.network().clientId(), "producer");
-        return new Producer(config, ProducerNetwork.of(client), () -> { }, client.clock(), clientId, null, true);
+        return new Producer(config, ProducerNetwork.of(client), () -> { }, client.clock(), clientId, null, true,
+                cluster.config().clientHooks());
     }
 
     /** A producer from kafka-clients property names; see {@link ProducerConfig#fromProperties(Map)}. */
@@ -520,7 +573,7 @@ public final class Producer implements AutoCloseable {
     public void commitTransaction() {
         Transactions t = transactions();
         sender.flushUpTo(ids.get());
-        call("commitTransaction", t::commit);
+        end("commitTransaction", t::commit, true);
     }
 
     /**
@@ -532,7 +585,36 @@ public final class Producer implements AutoCloseable {
      * @throws ProducerFencedException another producer took over the transactional id
      */
     public void abortTransaction() {
-        call("abortTransaction", () -> transactions().abort());
+        end("abortTransaction", () -> transactions().abort(), false);
+    }
+
+    /**
+     * {@link #call} for a commit or an abort, reporting its end to the hooks:
+     * its duration from the first call (one whose wait timed out is reported when
+     * a later call sees it end), and its error. A misuse (no transaction) ended
+     * nothing and is not reported.
+     */
+    private void end(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> start,
+                     boolean commit) {
+        if (hooks.isEmpty()) {
+            call(what, start);
+            return;
+        }
+        Long since = endStarted.remove(what);
+        long began = since != null ? since : clock.nanoTime();
+        String id = config.transactionalId().orElseThrow();
+        try {
+            call(what, start);
+        } catch (TransactionTimeoutException e) {
+            endStarted.put(what, began); // it goes on: the call that sees it end reports it
+            throw e;
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            hooks.transactionEnd(id, commit, clock.nanoTime() - began, e);
+            throw e;
+        }
+        hooks.transactionEnd(id, commit, clock.nanoTime() - began, null);
     }
 
     private Transactions transactions() {
@@ -628,6 +710,9 @@ public final class Producer implements AutoCloseable {
                 }
             }
             closeNetwork.run();
+            if (!hooks.isEmpty()) {
+                hooks.close(); // after the last outcome's hooks ran on the callback thread
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.josef.kafka.producer;
 
 import dev.josef.kafka.net.internal.GuardedHooks;
+import dev.josef.kafka.producer.spi.ProducerView;
 import dev.josef.kafka.producer.spi.ProducerHook;
 import dev.josef.kafka.protocol.TopicPartition;
 import dev.josef.kafka.protocol.internal.Providers;
@@ -16,6 +17,8 @@ import java.util.ServiceLoader;
 final class ProducerHooks {
     private final GuardedHooks<ProducerHook> hooks;
     private final String clientId;
+    /** What {@link #open} handed over; {@link #close} hands it back. */
+    private volatile ProducerView view;
 
     ProducerHooks(List<ProducerHook> given, String clientId) {
         this.hooks = new GuardedHooks<>(Providers.ordered(given, ServiceLoader.load(ProducerHook.class).iterator(),
@@ -49,5 +52,26 @@ final class ProducerHooks {
 
     void dataLoss(DataLossException loss) {
         hooks.each("onDataLoss", h -> h.onDataLoss(clientId, loss));
+    }
+
+    void open(ProducerView view) {
+        this.view = view;
+        hooks.each("onOpen", h -> h.onOpen(clientId, view));
+    }
+
+    void close() {
+        ProducerView opened = view;
+        if (opened != null) {
+            hooks.each("onClose", h -> h.onClose(clientId, opened));
+        }
+    }
+
+    void requestSent(int nodeId, int batches, int records, int bytes) {
+        hooks.each("onRequestSent", h -> h.onRequestSent(clientId, nodeId, batches, records, bytes));
+    }
+
+    void transactionEnd(String transactionalId, boolean commit, long durationNanos, Throwable error) {
+        hooks.each("onTransactionEnd", h -> h.onTransactionEnd(clientId, transactionalId, commit, durationNanos,
+                error));
     }
 }

@@ -67,6 +67,9 @@ final class Sender {
     private final Semaphore wake = new Semaphore(0);
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final AtomicLong flushTarget = new AtomicLong(-1);
+    /** Produce requests not yet answered; read from any thread (ProducerView). */
+    private final java.util.concurrent.atomic.AtomicInteger requestsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
     private volatile String failure;
@@ -305,15 +308,23 @@ final class Sender {
             completions.batchSent(b);
         }
         leaderRequests.merge(leader, 1, Integer::sum);
+        requestsInFlight.incrementAndGet();
+        completions.requestSent(leader, batches);
         CompletableFuture<ApiMessage> sent = network.produce(leader, body, config.acks() != Acks.NONE,
                 idempotence.produceVersion());
         sent.whenComplete((response, error) -> {
+            requestsInFlight.decrementAndGet();
             events.add(() -> {
                 leaderRequests.merge(leader, -1, Integer::sum);
                 handle(batches, (ProduceResponse) response, error);
             });
             wakeup();
         });
+    }
+
+    /** Produce requests sent and not yet answered. */
+    int requestsInFlight() {
+        return requestsInFlight.get();
     }
 
     // ---------------------------------------------------------------- answers

@@ -2,15 +2,21 @@ package dev.josef.kafka.consumer.spi;
 
 import dev.josef.kafka.net.spi.Hook;
 import dev.josef.kafka.consumer.ConsumerRecords;
+import dev.josef.kafka.consumer.OffsetAndMetadata;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
+
+import java.util.Map;
 
 /**
  * Observes a consumer: fetches, batches, polls and partition errors, for metrics
  * and tracing (kafka-otel). Every hook is applied, lower {@link #order()} first;
  * hooks come from the consumer's builder and from ServiceLoader. A hook that
  * throws is logged and ignored for that event. Hooks must be fast and
- * thread-safe: {@link #onFetch} runs on the consumer's fetcher thread, the
+ * thread-safe: {@link #onFetch} runs on the consumer's fetcher thread,
+ * {@link #onCommit} on its group thread when the coordinator answered (a Josef
+ * thread, never its I/O thread, never under a lock), {@link #onOpen} and
+ * {@link #onClose} on the thread that creates or closes the consumer, the
  * others on the thread that polls.
  */
 public interface ConsumerHook extends Hook {
@@ -40,5 +46,33 @@ public interface ConsumerHook extends Hook {
 
     /** A partition met an error that the poll reports. */
     default void onPartitionError(String clientId, TopicPartition partition, KafkaException error) {
+    }
+
+    /**
+     * The consumer was created; {@code view} tells its state on demand
+     * until {@link #onClose} (for gauges a metrics reader polls).
+     */
+    default void onOpen(String clientId, ConsumerView view) {
+    }
+
+    /** The consumer closed (after leaving its group). */
+    default void onClose(String clientId, ConsumerView view) {
+    }
+
+    /**
+     * An offset commit to group {@code groupId} ended: {@code error} is null when
+     * the coordinator took every offset, else why it failed.
+     *
+     * @param durationNanos from the commit being made (queued) until its answer
+     */
+    default void onCommit(String clientId, String groupId, Map<TopicPartition, OffsetAndMetadata> offsets,
+                          long durationNanos, KafkaException error) {
+    }
+
+    /**
+     * A rebalance step ran on the application's side (after its rebalance
+     * hooks), with how long it waited for the application and how long it ran.
+     */
+    default void onRebalance(String clientId, String groupId, RebalanceStep step) {
     }
 }

@@ -1,8 +1,10 @@
 package dev.josef.kafka.net.internal;
 
+import dev.josef.kafka.net.spi.Hook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,8 +30,27 @@ public final class GuardedHooks<H> {
      * @param owner who calls them, for the log ({@code producer orders-1})
      */
     public GuardedHooks(List<? extends H> hooks, String owner) {
-        this.hooks = List.copyOf(hooks);
         this.owner = Objects.requireNonNull(owner, "owner");
+        List<H> kept = new ArrayList<>(hooks.size());
+        for (H hook : hooks) {
+            if (enabled(hook)) {
+                kept.add(hook);
+            }
+        }
+        this.hooks = List.copyOf(kept);
+    }
+
+    /** {@link Hook#enabled()}, asked once; a hook that throws there is left out, and the log says why. */
+    private boolean enabled(H hook) {
+        if (!(hook instanceof Hook h)) {
+            return true;
+        }
+        try {
+            return h.enabled();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("{}: hook {} failed in enabled(); leaving it out", owner, hook.getClass().getName(), e);
+            return false;
+        }
     }
 
     public boolean isEmpty() {

@@ -14,4 +14,13 @@ public interface Hook {
     default int order() {
         return 0;
     }
+
+    /**
+     * Asked once, when a client is built: a hook that answers false is left out
+     * of that client altogether, so a plug-in switched off by its configuration
+     * costs the client's hot path nothing. True by default.
+     */
+    default boolean enabled() {
+        return true;
+    }
 }

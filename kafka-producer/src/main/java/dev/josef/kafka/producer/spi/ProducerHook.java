@@ -17,7 +17,9 @@ import dev.josef.kafka.protocol.TopicPartition;
  * runs where the record joins its partition's batch: the producing thread, or
  * the sender thread for a record that waited for its topic's metadata.
  * {@link #onDataLoss} runs on the sender thread, before the partition's
- * ordering policy decides. The others run on the producer's callback thread,
+ * ordering policy decides. {@link #onOpen} runs on the thread that creates the
+ * producer, {@link #onClose} and {@link #onTransactionEnd} on the thread that
+ * closes it or ends the transaction. The others run on the producer's callback thread,
  * in order per partition, just before the record's future completes; a record
  * refused at the call itself (its partition failed, say) is reported by
  * {@link #onFailed} on the producing thread. No hook is ever called with a
@@ -69,5 +71,33 @@ public interface ProducerHook extends Hook {
      * record behind the loss is failed or held).
      */
     default void onDataLoss(String clientId, DataLossException loss) {
+    }
+
+    /**
+     * The producer was created; {@code view} tells its state on demand
+     * until {@link #onClose} (for gauges a metrics reader polls).
+     */
+    default void onOpen(String clientId, ProducerView view) {
+    }
+
+    /** The producer closed; its view tells nothing useful from now on. */
+    default void onClose(String clientId, ProducerView view) {
+    }
+
+    /**
+     * A request carrying {@code batches} batches ({@code records} records,
+     * {@code bytes} bytes of record batches) went to broker {@code nodeId}.
+     */
+    default void onRequestSent(String clientId, int nodeId, int batches, int records, int bytes) {
+    }
+
+    /**
+     * A transaction ended: {@code commit} says whether it was a commit or an abort,
+     * {@code durationNanos} how long the call took (waiting for the transaction's
+     * records included), {@code error} why it failed, or null when it succeeded.
+     * A commit that failed is usually followed by an abort.
+     */
+    default void onTransactionEnd(String clientId, String transactionalId, boolean commit, long durationNanos,
+                                  Throwable error) {
     }
 }
