@@ -1,14 +1,20 @@
 package dev.josef.kafka.otel;
 
 import dev.josef.kafka.consumer.ConsumerRecords;
+import dev.josef.kafka.consumer.OffsetAndMetadata;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.consumer.spi.ConsumerView;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.producer.DataLossException;
 import dev.josef.kafka.producer.ProducerRecord;
 import dev.josef.kafka.producer.RecordMetadata;
 import dev.josef.kafka.producer.spi.ProducerHook;
+import dev.josef.kafka.producer.spi.ProducerView;
 import dev.josef.kafka.protocol.KafkaException;
 import dev.josef.kafka.protocol.TopicPartition;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+
+import java.util.Map;
 
 /**
  * What {@code ServiceLoader} finds when kafka-otel is on the class path or
@@ -22,7 +28,7 @@ import io.opentelemetry.api.GlobalOpenTelemetry;
  * all, and the clients' hot paths are as without kafka-otel.
  */
 public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
-    private final boolean enabled = enabled();
+    private final boolean enabled = autoEnabled();
     private volatile JosefTelemetry resolved;
 
     /** For {@code ServiceLoader}. */
@@ -30,14 +36,11 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     }
 
     /**
-     * {@code GlobalOpenTelemetry}, read at the first record rather than when the
+     * {@code GlobalOpenTelemetry}, read at the first event rather than when the
      * client is built: reading it fixes it, and an application may install its
      * SDK after creating its clients.
      */
     private JosefTelemetry delegate() {
-        if (!enabled) {
-            return null;
-        }
         JosefTelemetry d = resolved;
         if (d == null) {
             synchronized (this) {
@@ -51,10 +54,16 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
         return d;
     }
 
-    static boolean enabled() {
+    static boolean autoEnabled() {
         String property = System.getProperty("josef.otel.auto");
         String value = property != null ? property : System.getenv("JOSEF_OTEL_AUTO");
         return value == null || !value.trim().equalsIgnoreCase("false");
+    }
+
+    /** Off by configuration: then the client leaves it out altogether. */
+    @Override
+    public boolean enabled() {
+        return enabled;
     }
 
     /** After every other hook: an explicit {@code JosefTelemetry} of the same client has gone first. */
@@ -63,23 +72,48 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
         return Integer.MAX_VALUE;
     }
 
+    /** Whether this client is this hook's: not when it was given a telemetry object of its own. */
+    private static boolean mine(String clientId) {
+        return !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId);
+    }
+
+    @Override
+    public void onOpen(String clientId, ProducerView view) {
+        if (mine(clientId)) {
+            delegate().onOpen(clientId, view);
+        }
+    }
+
+    @Override
+    public void onClose(String clientId, ProducerView view) {
+        if (mine(clientId)) {
+            delegate().onClose(clientId, view);
+        }
+    }
+
     @Override
     public ProducerRecord onProduce(String clientId, ProducerRecord record) {
-        return !enabled || JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId) ? record
-                : delegate().onProduce(clientId, record);
+        return mine(clientId) ? delegate().onProduce(clientId, record) : record;
     }
 
     @Override
     public void onBatchSent(String clientId, TopicPartition partition, int records, int bytes, int attempt) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onBatchSent(clientId, partition, records, bytes, attempt);
+        }
+    }
+
+    @Override
+    public void onRequestSent(String clientId, int nodeId, int batches, int records, int bytes) {
+        if (mine(clientId)) {
+            delegate().onRequestSent(clientId, nodeId, batches, records, bytes);
         }
     }
 
     @Override
     public void onAcknowledged(String clientId, ProducerRecord record, RecordMetadata metadata, long bufferNanos,
                                long inFlightNanos) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onAcknowledged(clientId, record, metadata, bufferNanos, inFlightNanos);
         }
     }
@@ -87,29 +121,66 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onFailed(String clientId, ProducerRecord record, Throwable error, long bufferNanos,
                         long inFlightNanos) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onFailed(clientId, record, error, bufferNanos, inFlightNanos);
         }
     }
 
     @Override
     public void onDataLoss(String clientId, DataLossException loss) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onDataLoss(clientId, loss);
         }
     }
 
     @Override
+    public void onTransactionEnd(String clientId, String transactionalId, boolean commit, long durationNanos,
+                                 Throwable error) {
+        if (mine(clientId)) {
+            delegate().onTransactionEnd(clientId, transactionalId, commit, durationNanos, error);
+        }
+    }
+
+    @Override
+    public void onOpen(String clientId, ConsumerView view) {
+        if (mine(clientId)) {
+            delegate().onOpen(clientId, view);
+        }
+    }
+
+    @Override
+    public void onClose(String clientId, ConsumerView view) {
+        if (mine(clientId)) {
+            delegate().onClose(clientId, view);
+        }
+    }
+
+    @Override
     public void onRecordsPolled(String clientId, ConsumerRecords records) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onRecordsPolled(clientId, records);
         }
     }
 
     @Override
     public void onPartitionError(String clientId, TopicPartition partition, KafkaException error) {
-        if (enabled && !JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
+        if (mine(clientId)) {
             delegate().onPartitionError(clientId, partition, error);
+        }
+    }
+
+    @Override
+    public void onCommit(String clientId, String groupId, Map<TopicPartition, OffsetAndMetadata> offsets,
+                         long durationNanos, KafkaException error) {
+        if (mine(clientId)) {
+            delegate().onCommit(clientId, groupId, offsets, durationNanos, error);
+        }
+    }
+
+    @Override
+    public void onRebalance(String clientId, String groupId, RebalanceStep step) {
+        if (mine(clientId)) {
+            delegate().onRebalance(clientId, groupId, step);
         }
     }
 }

@@ -2,13 +2,17 @@ package dev.josef.kafka.otel;
 
 import dev.josef.kafka.consumer.ConsumerRecord;
 import dev.josef.kafka.consumer.ConsumerRecords;
+import dev.josef.kafka.consumer.OffsetAndMetadata;
 import dev.josef.kafka.consumer.spi.ConsumerHook;
+import dev.josef.kafka.consumer.spi.ConsumerView;
+import dev.josef.kafka.consumer.spi.RebalanceStep;
 import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.producer.DataLossException;
 import dev.josef.kafka.producer.ProduceException;
 import dev.josef.kafka.producer.ProducerRecord;
 import dev.josef.kafka.producer.RecordMetadata;
 import dev.josef.kafka.producer.spi.ProducerHook;
+import dev.josef.kafka.producer.spi.ProducerView;
 import dev.josef.kafka.protocol.BrokerException;
 import dev.josef.kafka.protocol.Header;
 import dev.josef.kafka.protocol.KafkaException;
@@ -16,9 +20,6 @@ import dev.josef.kafka.protocol.TopicPartition;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.metrics.DoubleHistogram;
-import io.opentelemetry.api.metrics.LongCounter;
-import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -30,17 +31,23 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +85,8 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     public static final int MAX_LINKS = 128;
     static final String INSTRUMENTATION = "dev.josef.kafka";
     private static final String TRACEPARENT = "traceparent";
+    /** Stands for a partition whose leader is unknown, when finding the one broker a poll read from. */
+    private static final InetSocketAddress NO_SERVER = InetSocketAddress.createUnresolved("", 0);
     /** Clients that have an explicit telemetry object: the ServiceLoader-found one stays out of their way. */
     static final Set<String> EXPLICIT_CLIENTS = ConcurrentHashMap.newKeySet();
 
@@ -85,13 +94,9 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     private final TextMapPropagator propagator;
     private final boolean explicit;
     private final Clock clock = Clock.system();
-    private final DoubleHistogram operationDuration;
-    private final LongCounter sentMessages;
-    private final LongCounter consumedMessages;
-    private final DoubleHistogram processDuration;
-    private final DoubleHistogram batchRecords;
-    private final LongCounter dataLoss;
-    private final LongCounter partitionErrors;
+    private final Instruments metrics;
+    /** The group of the consumer whose poll on this thread returned records last, for process spans. */
+    private final ThreadLocal<String> polledGroup = new ThreadLocal<>();
     /** Send spans by record, until the record's outcome. Keyed by identity: equal records are different sends. */
     private final Map<Identity, Span> sends = new ConcurrentHashMap<>();
 
@@ -114,23 +119,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         this.tracer = version == null ? openTelemetry.getTracer(INSTRUMENTATION)
                 : openTelemetry.getTracer(INSTRUMENTATION, version); // a null version is an API misuse: no spans
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
-        Meter meter = openTelemetry.getMeter(INSTRUMENTATION);
-        this.operationDuration = meter.histogramBuilder("messaging.client.operation.duration").setUnit("s")
-                .setDescription("Duration of a messaging operation initiated by a producer or consumer client")
-                .setExplicitBucketBoundariesAdvice(Messaging.DURATION_BUCKETS).build();
-        this.sentMessages = meter.counterBuilder("messaging.client.sent.messages").setUnit("{message}")
-                .setDescription("Number of messages the producer attempted to send to the broker").build();
-        this.consumedMessages = meter.counterBuilder("messaging.client.consumed.messages").setUnit("{message}")
-                .setDescription("Number of messages delivered to the application").build();
-        this.processDuration = meter.histogramBuilder("messaging.process.duration").setUnit("s")
-                .setDescription("Duration of processing operation")
-                .setExplicitBucketBoundariesAdvice(Messaging.DURATION_BUCKETS).build();
-        this.batchRecords = meter.histogramBuilder("josef.producer.batch.records").setUnit("{message}")
-                .setDescription("Records per batch the producer sent").build();
-        this.dataLoss = meter.counterBuilder("josef.producer.data_loss").setUnit("{event}")
-                .setDescription("Possible data loss detected by the producer (behaviour 3)").build();
-        this.partitionErrors = meter.counterBuilder("josef.consumer.partition_errors").setUnit("{error}")
-                .setDescription("Errors a poll reported for a partition (corrupt batches, truncation, ...)").build();
+        this.metrics = new Instruments(openTelemetry.getMeter(INSTRUMENTATION));
     }
 
     /** Telemetry through {@code openTelemetry}'s tracer, meter and propagator. */
@@ -141,13 +130,23 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     // ---------------------------------------------------------------- producer
 
     @Override
-    public ProducerRecord onProduce(String clientId, ProducerRecord record) {
-        if (!explicit && EXPLICIT_CLIENTS.contains(clientId)) {
-            return record;
-        }
+    public void onOpen(String clientId, ProducerView view) {
         if (explicit) {
             EXPLICIT_CLIENTS.add(clientId);
         }
+        metrics.producers.put(clientId, view);
+    }
+
+    @Override
+    public void onClose(String clientId, ProducerView view) {
+        metrics.producers.remove(clientId, view);
+        if (explicit) {
+            EXPLICIT_CLIENTS.remove(clientId);
+        }
+    }
+
+    @Override
+    public ProducerRecord onProduce(String clientId, ProducerRecord record) {
         Context parent = Context.current();
         Context creation = userContext(record.headers());
         SpanBuilder builder = tracer.spanBuilder("send " + record.topic()).setSpanKind(SpanKind.PRODUCER)
@@ -184,9 +183,16 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     public void onBatchSent(String clientId, TopicPartition partition, int records, int bytes, int attempt) {
         Attributes attributes = Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
                 .put(Messaging.OPERATION_NAME, "send").put(Messaging.DESTINATION, partition.topic())
-                .put(Messaging.PARTITION, Integer.toString(partition.partition())).build();
-        sentMessages.add(records, attributes);
-        batchRecords.record(records, attributes);
+                .put(Messaging.PARTITION, Integer.toString(partition.partition()))
+                .put(Messaging.CLIENT_ID, clientId).build();
+        metrics.sentMessages.add(records, attributes);
+        metrics.batchRecords.record(records, attributes);
+    }
+
+    @Override
+    public void onRequestSent(String clientId, int nodeId, int batches, int records, int bytes) {
+        metrics.requestRecords.record(records, Attributes.of(Messaging.SYSTEM, Messaging.KAFKA,
+                Messaging.CLIENT_ID, clientId));
     }
 
     @Override
@@ -200,8 +206,13 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         if (metadata.offset() >= 0) {
             span.setAttribute(Messaging.OFFSET, metadata.offset());
         }
+        ProducerView view = metrics.producers.get(clientId);
+        if (view != null) {
+            server(span, view.leader(TopicPartition.of(record.topic(), metadata.partition())));
+        }
         span.end();
-        operationDuration.record((bufferNanos + inFlightNanos) / 1e9, common(clientId, record.topic(), "send", "send"));
+        metrics.operationDuration.record((bufferNanos + inFlightNanos) / 1e9,
+                common(clientId, record.topic(), "send", "send"));
     }
 
     @Override
@@ -221,34 +232,81 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         }
         span.setStatus(StatusCode.ERROR, error.getMessage() == null ? type : error.getMessage());
         span.end();
-        operationDuration.record((bufferNanos + inFlightNanos) / 1e9, common(clientId, record.topic(), "send", "send")
-                .toBuilder().put(Messaging.ERROR_TYPE, type).build());
+        metrics.operationDuration.record((bufferNanos + inFlightNanos) / 1e9,
+                common(clientId, record.topic(), "send", "send").toBuilder().put(Messaging.ERROR_TYPE, type).build());
     }
 
     @Override
     public void onDataLoss(String clientId, DataLossException loss) {
-        dataLoss.add(1, Attributes.of(Messaging.DESTINATION, loss.topic(), Messaging.PARTITION,
-                Integer.toString(loss.partition())));
+        metrics.dataLoss.add(1, Attributes.of(Messaging.SYSTEM, Messaging.KAFKA, Messaging.CLIENT_ID, clientId,
+                Messaging.DESTINATION, loss.topic(), Messaging.PARTITION, Integer.toString(loss.partition())));
+    }
+
+    /**
+     * A <b>commit_transaction {transactional id}</b> or <b>abort_transaction
+     * {transactional id}</b> span (CLIENT), a child of the caller's current span,
+     * from the call to its end.
+     */
+    @Override
+    public void onTransactionEnd(String clientId, String transactionalId, boolean commit, long durationNanos,
+                                 Throwable error) {
+        String operation = commit ? "commit_transaction" : "abort_transaction";
+        Attributes attributes = Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
+                .put(Messaging.OPERATION_NAME, operation).put(Messaging.CLIENT_ID, clientId)
+                .put(Messaging.TRANSACTIONAL_ID, transactionalId).build();
+        long end = epochNanos();
+        Span span = tracer.spanBuilder(operation + " " + transactionalId).setSpanKind(SpanKind.CLIENT)
+                .setAllAttributes(attributes).setStartTimestamp(end - durationNanos, TimeUnit.NANOSECONDS)
+                .startSpan();
+        Attributes measured = failed(span, error, attributes);
+        span.end(end, TimeUnit.NANOSECONDS);
+        metrics.operationDuration.record(durationNanos / 1e9, measured);
     }
 
     // ---------------------------------------------------------------- consumer
 
     @Override
-    public void onRecordsPolled(String clientId, ConsumerRecords records) {
-        if (records.isEmpty() || (!explicit && EXPLICIT_CLIENTS.contains(clientId))) {
-            return;
-        }
+    public void onOpen(String clientId, ConsumerView view) {
         if (explicit) {
             EXPLICIT_CLIENTS.add(clientId);
         }
-        Set<String> topics = new java.util.TreeSet<>();
+        metrics.consumers.put(clientId, view);
+    }
+
+    @Override
+    public void onClose(String clientId, ConsumerView view) {
+        metrics.consumers.remove(clientId, view);
+        if (explicit) {
+            EXPLICIT_CLIENTS.remove(clientId);
+        }
+    }
+
+    @Override
+    public void onRecordsPolled(String clientId, ConsumerRecords records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        ConsumerView view = metrics.consumers.get(clientId);
+        String group = view == null ? null : view.groupId().orElse(null);
+        polledGroup.set(group);
+        Set<String> topics = new TreeSet<>();
+        Set<InetSocketAddress> servers = new HashSet<>();
         for (TopicPartition tp : records.partitions()) {
             topics.add(tp.topic());
+            if (view != null && servers.size() < 2) {
+                servers.add(view.leader(tp).orElse(NO_SERVER));
+            }
         }
         String topic = topics.size() == 1 ? topics.iterator().next() : null;
+        Attributes attributes = common(clientId, topic, "poll", "receive", group);
         SpanBuilder builder = tracer.spanBuilder(topic == null ? "poll" : "poll " + topic)
-                .setSpanKind(SpanKind.CLIENT).setAllAttributes(common(clientId, topic, "poll", "receive"))
+                .setSpanKind(SpanKind.CLIENT).setAllAttributes(attributes)
                 .setAttribute(Messaging.BATCH_COUNT, (long) records.count());
+        if (servers.size() == 1 && !servers.contains(NO_SERVER)) {
+            InetSocketAddress server = servers.iterator().next(); // every record came from one broker
+            builder.setAttribute(Messaging.SERVER_ADDRESS, server.getHostString())
+                    .setAttribute(Messaging.SERVER_PORT, (long) server.getPort());
+        }
         int links = 0;
         for (ConsumerRecord r : records) {
             if (links >= MAX_LINKS) {
@@ -263,16 +321,70 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         }
         builder.startSpan().end();
         for (TopicPartition tp : records.partitions()) {
-            consumedMessages.add(records.records(tp).size(), Attributes.of(Messaging.SYSTEM, Messaging.KAFKA,
-                    Messaging.OPERATION_NAME, "poll", Messaging.DESTINATION, tp.topic(), Messaging.PARTITION,
-                    Integer.toString(tp.partition())));
+            AttributesBuilder counted = Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
+                    .put(Messaging.OPERATION_NAME, "poll").put(Messaging.DESTINATION, tp.topic())
+                    .put(Messaging.PARTITION, Integer.toString(tp.partition())).put(Messaging.CLIENT_ID, clientId);
+            if (group != null) {
+                counted.put(Messaging.GROUP, group);
+            }
+            metrics.consumedMessages.add(records.records(tp).size(), counted.build());
         }
     }
 
     @Override
     public void onPartitionError(String clientId, TopicPartition partition, KafkaException error) {
-        partitionErrors.add(1, Attributes.of(Messaging.DESTINATION, partition.topic(), Messaging.PARTITION,
-                Integer.toString(partition.partition()), Messaging.ERROR_TYPE, errorType(error)));
+        metrics.partitionErrors.add(1, Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
+                .put(Messaging.CLIENT_ID, clientId).put(Messaging.DESTINATION, partition.topic())
+                .put(Messaging.PARTITION, Integer.toString(partition.partition()))
+                .put(Messaging.ERROR_TYPE, errorType(error)).build());
+    }
+
+    /**
+     * A <b>commit {group}</b> span (CLIENT, operation type {@code settle}), from
+     * the commit being made to its answer; its own trace, since it is answered
+     * on the consumer's group thread.
+     */
+    @Override
+    public void onCommit(String clientId, String groupId, Map<TopicPartition, OffsetAndMetadata> offsets,
+                         long durationNanos, KafkaException error) {
+        Set<String> topics = new TreeSet<>();
+        for (TopicPartition tp : offsets.keySet()) {
+            topics.add(tp.topic());
+        }
+        Attributes attributes = common(clientId, topics.size() == 1 ? topics.iterator().next() : null, "commit",
+                "settle", groupId);
+        long end = epochNanos();
+        Span span = tracer.spanBuilder("commit " + groupId).setSpanKind(SpanKind.CLIENT).setNoParent()
+                .setAllAttributes(attributes).setAttribute(Messaging.PARTITION_COUNT, (long) offsets.size())
+                .setStartTimestamp(end - durationNanos, TimeUnit.NANOSECONDS).startSpan();
+        Attributes measured = failed(span, error, attributes);
+        span.end(end, TimeUnit.NANOSECONDS);
+        metrics.operationDuration.record(durationNanos / 1e9, measured);
+    }
+
+    /**
+     * A <b>rebalance {group}</b> span (INTERNAL), a child of the caller's current
+     * span (the poll, allowRebalance or close that ran it), from the step being
+     * handed to the application until it ran; the event {@code josef.rebalance.run}
+     * marks when the application let it run, so a step a poll held (behaviour 5)
+     * shows its wait.
+     */
+    @Override
+    public void onRebalance(String clientId, String groupId, RebalanceStep step) {
+        String kind = step.kind().name().toLowerCase(java.util.Locale.ROOT);
+        long end = epochNanos();
+        long start = end - step.runNanos() - step.waitedNanos();
+        Attributes attributes = Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
+                .put(Messaging.CLIENT_ID, clientId).put(Messaging.GROUP, groupId)
+                .put(Messaging.REBALANCE_STEP, kind).build();
+        Span span = tracer.spanBuilder("rebalance " + groupId).setSpanKind(SpanKind.INTERNAL)
+                .setAllAttributes(attributes).setAttribute(Messaging.PARTITION_COUNT, (long) step.partitions().size())
+                .setStartTimestamp(start, TimeUnit.NANOSECONDS).startSpan();
+        span.addEvent("josef.rebalance.run", start + step.waitedNanos(), TimeUnit.NANOSECONDS);
+        span.end(end, TimeUnit.NANOSECONDS);
+        metrics.rebalances.add(1, attributes);
+        metrics.rebalanceDuration.record((step.waitedNanos() + step.runNanos()) / 1e9, attributes);
+        metrics.rebalanceWait.record(step.waitedNanos() / 1e9, attributes);
     }
 
     /**
@@ -287,8 +399,10 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         Objects.requireNonNull(work, "work");
         Context current = Context.current();
         Context creation = userContext(record.headers());
+        String group = polledGroup.get();
+        Attributes attributes = common(null, record.topic(), "process", "process", group);
         SpanBuilder builder = tracer.spanBuilder("process " + record.topic()).setSpanKind(SpanKind.CONSUMER)
-                .setAllAttributes(common(null, record.topic(), "process", "process"))
+                .setAllAttributes(attributes)
                 .setAttribute(Messaging.PARTITION, Integer.toString(record.partition()))
                 .setAttribute(Messaging.OFFSET, record.offset());
         String key = text(record.key());
@@ -320,11 +434,8 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         } finally {
             scope.close();
             span.end();
-            AttributesBuilder attributes = common(null, record.topic(), "process", "process").toBuilder();
-            if (errorType != null) {
-                attributes.put(Messaging.ERROR_TYPE, errorType);
-            }
-            processDuration.record((clock.nanoTime() - start) / 1e9, attributes.build());
+            metrics.processDuration.record((clock.nanoTime() - start) / 1e9, errorType == null ? attributes
+                    : attributes.toBuilder().put(Messaging.ERROR_TYPE, errorType).build());
         }
     }
 
@@ -340,8 +451,15 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     // ---------------------------------------------------------------- helpers
 
     private static Attributes common(String clientId, String topic, String operation, String type) {
+        return common(clientId, topic, operation, type, null);
+    }
+
+    private static Attributes common(String clientId, String topic, String operation, String type, String group) {
         AttributesBuilder b = Attributes.builder().put(Messaging.SYSTEM, Messaging.KAFKA)
                 .put(Messaging.OPERATION_NAME, operation).put(Messaging.OPERATION_TYPE, type);
+        if (group != null) {
+            b.put(Messaging.GROUP, group);
+        }
         if (topic != null) {
             b.put(Messaging.DESTINATION, topic);
         }
@@ -349,6 +467,28 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
             b.put(Messaging.CLIENT_ID, clientId);
         }
         return b.build();
+    }
+
+    /** Marks {@code span} failed by {@code error}, if any; returns the metric's attributes (with error.type). */
+    private static Attributes failed(Span span, Throwable error, Attributes attributes) {
+        if (error == null) {
+            return attributes;
+        }
+        String type = errorType(error);
+        span.setAttribute(Messaging.ERROR_TYPE, type);
+        span.setStatus(StatusCode.ERROR, error.getMessage() == null ? type : error.getMessage());
+        return attributes.toBuilder().put(Messaging.ERROR_TYPE, type).build();
+    }
+
+    private static void server(Span span, Optional<InetSocketAddress> leader) {
+        leader.ifPresent(a -> span.setAttribute(Messaging.SERVER_ADDRESS, a.getHostString())
+                .setAttribute(Messaging.SERVER_PORT, (long) a.getPort()));
+    }
+
+    /** Now, for spans timed from a duration the client measured. */
+    private static long epochNanos() {
+        Instant now = Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     /** The creation context a record's headers carry, or null when they carry none. */

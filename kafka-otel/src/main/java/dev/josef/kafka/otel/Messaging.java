@@ -19,6 +19,14 @@ final class Messaging {
     static final AttributeKey<String> CLIENT_ID = AttributeKey.stringKey("messaging.client.id");
     static final AttributeKey<Long> BATCH_COUNT = AttributeKey.longKey("messaging.batch.message_count");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    /** Josef's own: the transactional id of a transaction span. */
+    static final AttributeKey<String> TRANSACTIONAL_ID = AttributeKey.stringKey("josef.transactional.id");
+    /** Josef's own: what a rebalance step did (assign, revoke, lose). */
+    static final AttributeKey<String> REBALANCE_STEP = AttributeKey.stringKey("josef.rebalance.step");
+    /** Josef's own: how many partitions a rebalance step or a commit concerned. */
+    static final AttributeKey<Long> PARTITION_COUNT = AttributeKey.longKey("josef.partition_count");
     /** Josef's own: behaviour 2's honest outcome of a record that failed (PERSISTED, NOT_PERSISTED, POSSIBLY_PERSISTED). */
     static final AttributeKey<String> PERSISTENCE = AttributeKey.stringKey("josef.persistence");
 

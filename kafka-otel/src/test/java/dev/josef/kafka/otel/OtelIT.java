@@ -4,6 +4,8 @@ import dev.josef.kafka.consumer.Consumer;
 import dev.josef.kafka.consumer.ConsumerConfig;
 import dev.josef.kafka.consumer.ConsumerRecord;
 import dev.josef.kafka.consumer.ConsumerRecords;
+import dev.josef.kafka.net.Cluster;
+import dev.josef.kafka.net.NetworkConfig;
 import dev.josef.kafka.producer.ProduceFuture;
 import dev.josef.kafka.producer.Producer;
 import dev.josef.kafka.producer.ProducerConfig;
@@ -349,5 +351,180 @@ class OtelIT {
             assertThat(read(consumer, 1).get(0).headers()).isEmpty();
         }
         assertThat(spans(s -> s.getName().startsWith("send "))).isEmpty();
+    }
+
+    private Map<String, MetricData> metricsByName() {
+        Map<String, MetricData> byName = new java.util.HashMap<>();
+        for (MetricData m : metrics.collectAllMetrics()) {
+            byName.put(m.getName(), m);
+        }
+        return byName;
+    }
+
+    private static String text(SpanData span, String key) {
+        return span.getAttributes().get(AttributeKey.stringKey(key));
+    }
+
+    /**
+     * One telemetry object given to a shared cluster covers the transactional
+     * producer and the group consumers on it: transaction-end spans under the
+     * application's span, commit spans, the group on poll and process spans,
+     * the broker's address, a rebalance span that shows how long a poll held the
+     * step (behaviour 5), and the gauges and rebalance metrics.
+     */
+    @Test
+    void transactionCommitAndRebalanceSpansAndTheGaugesFromOneTelemetryOnASharedCluster(KafkaCluster cluster)
+            throws Exception {
+        String topic = "otel-group";
+        String group = "otel-group-g";
+        cluster.createTopic(topic, 2, 1);
+        int brokerPort = Integer.parseInt(cluster.bootstrapServers().substring(
+                cluster.bootstrapServers().lastIndexOf(':') + 1));
+        Span app = sdk.getTracer("test").spanBuilder("app").startSpan();
+        try (Cluster shared = Cluster.connect(NetworkConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .hook(telemetry).build())) {
+            String producerId;
+            try (Producer producer = Producer.create(ProducerConfig.builder()
+                    .bootstrapServers(cluster.bootstrapServers()).transactionalId("otel-tx").build(), shared)) {
+                producerId = producer.clientId();
+                producer.initTransactions();
+                try (Scope scope = app.makeCurrent()) {
+                    producer.beginTransaction();
+                    producer.produce(ProducerRecord.of(topic, bytes("a")).withPartition(0));
+                    producer.produce(ProducerRecord.of(topic, bytes("b")).withPartition(1));
+                    producer.commitTransaction();
+                    producer.beginTransaction();
+                    producer.produce(ProducerRecord.of(topic, bytes("aborted")).withPartition(0));
+                    assertThat(producer.flush(Duration.ofSeconds(30))).isTrue(); // sent, then aborted
+                    producer.abortTransaction();
+                }
+                Map<String, MetricData> open = metricsByName();
+                assertThat(open.get("josef.producer.buffer.limit").getLongGaugeData().getPoints()).singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.getValue()).isEqualTo(ProducerConfig.DEFAULT_BUFFER_MEMORY);
+                            assertThat(p.getAttributes().get(AttributeKey.stringKey("messaging.client.id")))
+                                    .isEqualTo(producerId);
+                        });
+                assertThat(open.get("josef.producer.buffer.used").getUnit()).isEqualTo("By");
+                assertThat(open.get("josef.producer.requests.in_flight").getLongSumData().getPoints())
+                        .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
+                assertThat(open.get("josef.producer.request.records").getHistogramData().getPoints().stream()
+                        .mapToDouble(p -> p.getSum()).sum()).as("records sent in requests").isEqualTo(3);
+            }
+            app.end();
+            assertThat(metricsByName().get("josef.producer.buffer.limit"))
+                    .as("a closed producer leaves the gauges").satisfiesAnyOf(
+                            m -> assertThat(m).isNull(),
+                            m -> assertThat(m.getLongGaugeData().getPoints()).isEmpty());
+            SpanData committed = spans(s -> s.getName().equals("commit_transaction otel-tx")).get(0);
+            SpanData aborted = spans(s -> s.getName().equals("abort_transaction otel-tx")).get(0);
+            for (SpanData end : List.of(committed, aborted)) {
+                assertThat(end.getKind()).isEqualTo(SpanKind.CLIENT);
+                assertThat(end.getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
+                assertThat(text(end, "josef.transactional.id")).isEqualTo("otel-tx");
+                assertThat(text(end, "messaging.client.id")).isEqualTo(producerId);
+                assertThat(end.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+            }
+            assertThat(text(committed, "messaging.operation.name")).isEqualTo("commit_transaction");
+            assertThat(spans(s -> s.getName().equals("send " + topic))).hasSize(3).allSatisfy(s -> {
+                assertThat(text(s, "server.address")).isNotBlank();
+                assertThat(s.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(brokerPort);
+            });
+
+            spans.reset();
+            ConsumerConfig.Builder member = ConsumerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                    .groupId(group).offsetReset(dev.josef.kafka.consumer.OffsetReset.EARLIEST)
+                    .isolationLevel(dev.josef.kafka.protocol.IsolationLevel.READ_COMMITTED)
+                    .sessionTimeout(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(1))
+                    .autoCommit(false);
+            try (Consumer a = Consumer.create(member.blockRebalanceOnPoll().build(), shared)) {
+                a.subscribe(List.of(topic));
+                List<ConsumerRecord> read = read(a, 2);
+                assertThat(read).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                        .containsExactlyInAnyOrder("a", "b");
+                telemetry.process(read.get(0), () -> { });
+                a.commitSync();
+                Map<String, MetricData> open = metricsByName();
+                assertThat(open.get("josef.consumer.lag").getLongGaugeData().getPoints())
+                        .extracting(p -> p.getAttributes().get(AttributeKey.stringKey(
+                                "messaging.destination.partition.id")))
+                        .containsExactlyInAnyOrder("0", "1");
+                assertThat(open.get("josef.consumer.lag").getLongGaugeData().getPoints()).allSatisfy(p ->
+                        assertThat(p.getAttributes().get(AttributeKey.stringKey("messaging.consumer.group.name")))
+                                .isEqualTo(group));
+                try (Consumer b = Consumer.create(ConsumerConfig.builder()
+                        .bootstrapServers(cluster.bootstrapServers()).groupId(group)
+                        .sessionTimeout(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(1))
+                        .build(), shared)) {
+                    b.subscribe(List.of(topic));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (a.pendingRebalance().isEmpty() && System.nanoTime() < deadline) {
+                        a.poll(Duration.ofMillis(50));
+                        b.poll(Duration.ofMillis(50));
+                    }
+                    assertThat(a.pendingRebalance()).as("the poll holds the revoke").isPresent();
+                    Thread.sleep(500); // the application works on, holding the rebalance
+                    a.allowRebalance();
+                }
+            }
+        }
+        List<SpanData> polls = spans(s -> s.getName().equals("poll " + topic));
+        assertThat(polls).isNotEmpty().allSatisfy(p -> {
+            assertThat(text(p, "messaging.consumer.group.name")).isEqualTo(group);
+            assertThat(p.getAttributes().get(AttributeKey.longKey("server.port"))).isEqualTo(brokerPort);
+        });
+        assertThat(spans(s -> s.getName().equals("process " + topic))).singleElement()
+                .satisfies(p -> assertThat(text(p, "messaging.consumer.group.name")).isEqualTo(group));
+        SpanData commit = spans(s -> s.getName().equals("commit " + group)).get(0);
+        assertThat(commit.getKind()).isEqualTo(SpanKind.CLIENT);
+        assertThat(text(commit, "messaging.operation.name")).isEqualTo("commit");
+        assertThat(text(commit, "messaging.operation.type")).isEqualTo("settle");
+        assertThat(text(commit, "messaging.destination.name")).isEqualTo(topic);
+        assertThat(commit.getAttributes().get(AttributeKey.longKey("josef.partition_count"))).isEqualTo(2);
+        assertThat(commit.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
+
+        List<SpanData> rebalances = spans(s -> s.getName().equals("rebalance " + group));
+        assertThat(rebalances).extracting(s -> text(s, "josef.rebalance.step")).contains("assign", "revoke");
+        SpanData held = rebalances.stream().filter(s -> "revoke".equals(text(s, "josef.rebalance.step")))
+                .findFirst().orElseThrow();
+        assertThat(held.getKind()).isEqualTo(SpanKind.INTERNAL);
+        assertThat(held.getAttributes().get(AttributeKey.longKey("josef.partition_count"))).isEqualTo(2);
+        assertThat(held.getEvents()).singleElement().satisfies(e -> {
+            assertThat(e.getName()).isEqualTo("josef.rebalance.run");
+            assertThat(e.getEpochNanos() - held.getStartEpochNanos()).as("the hold shows in the trace")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
+        });
+        Map<String, MetricData> byName = metricsByName();
+        assertThat(byName.get("josef.consumer.rebalances").getLongSumData().getPoints())
+                .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("josef.rebalance.step")))
+                .contains("assign", "revoke");
+        assertThat(byName.get("josef.consumer.rebalance.wait").getHistogramData().getPoints().stream()
+                .mapToDouble(p -> p.getMax()).max().orElse(0)).isGreaterThanOrEqualTo(0.5);
+        assertThat(byName.get("messaging.client.operation.duration").getHistogramData().getPoints())
+                .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("messaging.operation.name")))
+                .contains("send", "commit", "commit_transaction", "abort_transaction");
+    }
+
+    @Test
+    void switchedOffByConfigurationTheFoundHookTracesNothingEvenWithGlobalOpenTelemetrySet(KafkaCluster cluster)
+            throws Exception {
+        String topic = "otel-switched-off";
+        cluster.createTopic(topic, 1, 1);
+        io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+        io.opentelemetry.api.GlobalOpenTelemetry.set(sdk);
+        System.setProperty("josef.otel.auto", "false");
+        try (Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .build())) {
+            producer.produce(ProducerRecord.of(topic, bytes("quiet")).withPartition(0)).get(30, TimeUnit.SECONDS);
+        } finally {
+            System.clearProperty("josef.otel.auto");
+            io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+        }
+        try (Consumer consumer = Consumer.create(ConsumerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .offsetReset(dev.josef.kafka.consumer.OffsetReset.EARLIEST).build())) {
+            consumer.assign(List.of(TopicPartition.of(topic, 0)));
+            assertThat(read(consumer, 1).get(0).headers()).as("no trace context added").isEmpty();
+        }
+        assertThat(spans(s -> true)).isEmpty();
     }
 }
