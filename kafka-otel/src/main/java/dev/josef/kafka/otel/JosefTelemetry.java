@@ -30,6 +30,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -39,7 +40,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,33 +52,38 @@ import java.util.function.Supplier;
 
 /**
  * OpenTelemetry for Josef's producer and consumer, handed once to a client's
- * builder ({@code builder.hook(telemetry)}: it is a {@code ProducerHook} and a
- * {@code ConsumerHook}), following the messaging semantic conventions (v1.44):
+ * builder or to a shared {@code Cluster} ({@code builder.hook(telemetry)}: it is
+ * a {@code ProducerHook} and a {@code ConsumerHook}), following the messaging
+ * semantic conventions (v1.44):
  *
  * <ul>
  *   <li><b>send {topic}</b> (PRODUCER), one per record, from {@code produce} to its
- *   acknowledgement (partition and offset) or failure ({@code error.type}, and
- *   {@code josef.persistence}: the honest outcome of behaviour 2). Its context
- *   goes into the record's headers through the configured propagator (W3C
- *   {@code traceparent} by default) once, when the record is produced, so a
- *   retried batch carries it once; a record that already carries a
- *   {@code traceparent} keeps it.</li>
+ *   acknowledgement (partition, offset, the leader's {@code server.address}) or
+ *   failure ({@code error.type}, and {@code josef.persistence}: the honest
+ *   outcome of behaviour 2). Its context goes into the record's headers through
+ *   the configured propagator (W3C {@code traceparent} by default) once, when
+ *   the record is produced, so a retried batch carries it once; a record that
+ *   already carries a {@code traceparent} keeps it.</li>
  *   <li><b>poll {topic}</b> (CLIENT), one per poll that returned records, linked to
  *   each record's creation context (at most {@link #MAX_LINKS}); none for
  *   records fetched and never handed out.</li>
  *   <li><b>process {topic}</b> (CONSUMER), through {@link #process}: parented on the
  *   record's creation context when no span is current, else a child of the
  *   current span, linked to the creation context either way.</li>
+ *   <li><b>commit {group}</b> (CLIENT, settle) for each offset commit;
+ *   <b>commit_transaction</b> / <b>abort_transaction {transactional id}</b>
+ *   (CLIENT) under the caller's span; <b>rebalance {group}</b> (INTERNAL) for each
+ *   rebalance step, whose {@code josef.rebalance.run} event shows how long a
+ *   poll held it (behaviour 5).</li>
  * </ul>
  *
- * <p>Metrics: {@code messaging.client.operation.duration} (s, send from produce to
- * acknowledgement), {@code messaging.client.sent.messages},
+ * <p>Metrics: {@code messaging.client.operation.duration} (s: sends, commits,
+ * transaction ends), {@code messaging.client.sent.messages},
  * {@code messaging.client.consumed.messages}, {@code messaging.process.duration}
- * (s), and Josef's {@code josef.producer.batch.records},
- * {@code josef.producer.data_loss} and {@code josef.consumer.partition_errors}.
+ * (s), and Josef's own ({@link Instruments}).
  *
  * <p>Threads: safe to share between clients and threads. Its methods run on the
- * threads the hooks document; none blocks.
+ * threads the hooks document; none blocks. Clients are told apart by client id.
  */
 public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     /** Links a poll span carries at most (the SDK's default span limit). */
@@ -140,6 +145,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onClose(String clientId, ProducerView view) {
         metrics.producers.remove(clientId, view);
+        sendsByClient.remove(clientId);
         if (explicit) {
             EXPLICIT_CLIENTS.remove(clientId);
         }
@@ -149,15 +155,16 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     public ProducerRecord onProduce(String clientId, ProducerRecord record) {
         Context parent = Context.current();
         Context creation = userContext(record.headers());
-        SpanBuilder builder = tracer.spanBuilder("send " + record.topic()).setSpanKind(SpanKind.PRODUCER)
-                .setAllAttributes(common(clientId, record.topic(), "send", "send"));
+        Send send = sendOf(clientId, record.topic());
+        SpanBuilder builder = tracer.spanBuilder(send.spanName).setSpanKind(SpanKind.PRODUCER)
+                .setAllAttributes(send.attributes);
         if (creation != null && !Span.fromContext(parent).getSpanContext().isValid()) {
             builder.setParent(creation); // the context the user put on the record is the message's creation
         } else {
             builder.setParent(parent);
         }
         if (record.partition() != null) {
-            builder.setAttribute(Messaging.PARTITION, Integer.toString(record.partition()));
+            builder.setAttribute(Messaging.PARTITION, partitionId(record.partition()));
         }
         String key = text(record.key());
         if (key != null) {
@@ -169,14 +176,54 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         Span span = builder.startSpan();
         ProducerRecord out = record;
         if (creation == null) {
-            Map<String, String> carrier = new LinkedHashMap<>();
-            propagator.inject(parent.with(span), carrier, Map::put);
-            for (Map.Entry<String, String> e : carrier.entrySet()) {
-                out = out.withHeader(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8));
+            List<Header> headers = new ArrayList<>(record.headers().size() + 2);
+            headers.addAll(record.headers());
+            propagator.inject(parent.with(span), headers, HEADER_SETTER);
+            if (headers.size() > record.headers().size()) {
+                out = record.withHeaders(headers);
             }
         }
         sends.put(new Identity(out), span);
         return out;
+    }
+
+    /** What every send span and measurement of a client and topic shares, made once. */
+    private static final class Send {
+        final String spanName;
+        final Attributes attributes;
+
+        Send(String clientId, String topic) {
+            this.spanName = "send " + topic;
+            this.attributes = common(clientId, topic, "send", "send");
+        }
+    }
+
+    private final Map<String, Map<String, Send>> sendsByClient = new ConcurrentHashMap<>();
+
+    private Send sendOf(String clientId, String topic) {
+        Map<String, Send> byTopic = sendsByClient.get(clientId);
+        if (byTopic == null) {
+            byTopic = sendsByClient.computeIfAbsent(clientId, c -> new ConcurrentHashMap<>());
+        }
+        Send send = byTopic.get(topic);
+        return send != null ? send : byTopic.computeIfAbsent(topic, t -> new Send(clientId, t));
+    }
+
+    private static final TextMapSetter<List<Header>> HEADER_SETTER = (carrier, key, value) ->
+            carrier.add(new Header(key, value.getBytes(StandardCharsets.UTF_8)));
+
+    /** Partition ids as the attribute's text, made once for the usual ones. */
+    private static final String[] PARTITION_IDS = new String[1024];
+
+    static {
+        for (int i = 0; i < PARTITION_IDS.length; i++) {
+            PARTITION_IDS[i] = Integer.toString(i);
+        }
+    }
+
+    private static String partitionId(int partition) {
+        return partition >= 0 && partition < PARTITION_IDS.length ? PARTITION_IDS[partition]
+                : Integer.toString(partition);
     }
 
     @Override
@@ -202,7 +249,9 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         if (span == null) {
             return;
         }
-        span.setAttribute(Messaging.PARTITION, Integer.toString(metadata.partition()));
+        if (record.partition() == null) { // set at the start otherwise
+            span.setAttribute(Messaging.PARTITION, partitionId(metadata.partition()));
+        }
         if (metadata.offset() >= 0) {
             span.setAttribute(Messaging.OFFSET, metadata.offset());
         }
@@ -212,7 +261,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         }
         span.end();
         metrics.operationDuration.record((bufferNanos + inFlightNanos) / 1e9,
-                common(clientId, record.topic(), "send", "send"));
+                sendOf(clientId, record.topic()).attributes);
     }
 
     @Override
@@ -227,13 +276,13 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         if (error instanceof ProduceException p) {
             span.setAttribute(Messaging.PERSISTENCE, p.persistence().name());
             if (p.partition() >= 0) {
-                span.setAttribute(Messaging.PARTITION, Integer.toString(p.partition()));
+                span.setAttribute(Messaging.PARTITION, partitionId(p.partition()));
             }
         }
         span.setStatus(StatusCode.ERROR, error.getMessage() == null ? type : error.getMessage());
         span.end();
         metrics.operationDuration.record((bufferNanos + inFlightNanos) / 1e9,
-                common(clientId, record.topic(), "send", "send").toBuilder().put(Messaging.ERROR_TYPE, type).build());
+                sendOf(clientId, record.topic()).attributes.toBuilder().put(Messaging.ERROR_TYPE, type).build());
     }
 
     @Override
@@ -546,6 +595,16 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     private static String text(byte[] key) {
         if (key == null) {
             return null;
+        }
+        boolean ascii = true;
+        for (byte b : key) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(key, StandardCharsets.US_ASCII);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -324,16 +324,22 @@ class OtelIT {
         String topic = "otel-global";
         cluster.createTopic(topic, 1, 1);
         io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
-        io.opentelemetry.api.GlobalOpenTelemetry.set(sdk);
         try (Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(cluster.bootstrapServers())
                 .build())) {
+            producer.produce(ProducerRecord.of(topic, bytes("before")).withPartition(0)).get(30, TimeUnit.SECONDS);
+            // Installed after the producer was built, as an application may do: used from then on.
+            io.opentelemetry.api.GlobalOpenTelemetry.set(sdk);
             producer.produce(ProducerRecord.of(topic, bytes("found")).withPartition(0)).get(30, TimeUnit.SECONDS);
+            assertThat(metricsByName().get("josef.producer.buffer.limit").getLongGaugeData().getPoints())
+                    .as("the producer opened before the SDK was installed has its gauges")
+                    .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("messaging.client.id")))
+                    .contains(producer.clientId());
         } finally {
             io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
         }
         assertThat(spans(s -> s.getName().equals("send " + topic))).singleElement()
                 .satisfies(s -> assertThat(s.getAttributes().get(AttributeKey.longKey("messaging.kafka.offset")))
-                        .isZero());
+                        .isEqualTo(1));
     }
 
     @Test
