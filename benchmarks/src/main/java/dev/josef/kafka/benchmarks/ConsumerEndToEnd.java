@@ -65,6 +65,8 @@ public final class ConsumerEndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
+        // kafka-otel is in the benchmarks jar for TelemetryBenchmark: here Josef is measured without it.
+        System.setProperty("josef.otel.auto", "false");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }

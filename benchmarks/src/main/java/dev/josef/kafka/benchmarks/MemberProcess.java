@@ -31,9 +31,13 @@ import java.util.concurrent.TimeUnit;
  * has exited, so a shutdown hook can kill what a failed run left behind.
  */
 final class MemberProcess {
-    /** JVM options of every member, the same for both clients. */
+    /**
+     * JVM options of every member, the same for both clients. kafka-otel is in the
+     * benchmarks jar for {@link TelemetryBenchmark}; everywhere else its
+     * ServiceLoader hook is switched off, so Josef is measured as without it.
+     */
     static final List<String> JVM_OPTIONS = List.of("-Xms512m", "-Xmx512m",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Djosef.otel.auto=false");
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {

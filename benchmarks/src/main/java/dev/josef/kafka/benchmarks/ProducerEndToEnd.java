@@ -93,6 +93,8 @@ public final class ProducerEndToEnd {
     }
 
     public static void main(String[] args) throws Exception {
+        // kafka-otel is in the benchmarks jar for TelemetryBenchmark: here Josef is measured without it.
+        System.setProperty("josef.otel.auto", "false");
         // Before any logger exists: kafka-clients logs its whole configuration at
         // INFO for every producer and admin client, once per trial.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {

@@ -2,16 +2,8 @@ package dev.josef.kafka.benchmarks;
 
 import dev.josef.kafka.testkit.KafkaCluster;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Transactional produce, Josef against kafka-clients on the same broker: for
@@ -110,41 +102,12 @@ public final class TransactionBenchmark {
         }
     }
 
-    /** One trial in a child JVM; its last line is {@code RESULT name=value ...}. */
+    /** One trial in a child JVM ({@link ChildJvm}). */
     private static Trials.Trial trial(Trials.Client client, String bootstrap, String topic, int size,
                                       int transactions, int valueSize) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString()));
-        command.addAll(MemberProcess.JVM_OPTIONS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TransactionTrial.class.getName(),
-                client.arg, bootstrap, topic, Integer.toString(size), Integer.toString(transactions),
-                Integer.toString(valueSize)));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Map<String, Double> values = new HashMap<>();
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("RESULT ")) {
-                    for (String kv : line.substring(7).split(" ")) {
-                        int eq = kv.indexOf('=');
-                        values.put(kv.substring(0, eq), Double.parseDouble(kv.substring(eq + 1)));
-                    }
-                } else if (output.length() < 4000) {
-                    output.append(line).append('\n');
-                }
-            }
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                return new Trials.Trial(client, Map.of(), "did not finish in 5 minutes");
-            }
-        } finally {
-            p.destroyForcibly();
-        }
-        if (p.exitValue() != 0 || values.isEmpty()) {
-            return new Trials.Trial(client, Map.of(), "exit " + p.exitValue() + ": " + output.toString().trim());
-        }
-        return new Trials.Trial(client, values, null);
+        ChildJvm.Result r = ChildJvm.run(TransactionTrial.class, List.of(), List.of(client.arg, bootstrap, topic,
+                Integer.toString(size), Integer.toString(transactions), Integer.toString(valueSize)));
+        return new Trials.Trial(client, r.values(), r.failure());
     }
 
     private static double median(List<Trials.Trial> trials, Trials.Client client, String name) {
