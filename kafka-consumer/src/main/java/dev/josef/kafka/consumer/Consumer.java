@@ -5,7 +5,6 @@ import dev.josef.kafka.consumer.spi.ConsumerView;
 import dev.josef.kafka.consumer.spi.RebalanceHook;
 import dev.josef.kafka.net.Cluster;
 import dev.josef.kafka.net.internal.ClusterAccess;
-import dev.josef.kafka.net.internal.ClusterMetadata;
 import dev.josef.kafka.net.internal.Clock;
 import dev.josef.kafka.net.internal.EngineConfigs;
 import dev.josef.kafka.net.internal.JosefThreads;
@@ -127,9 +126,7 @@ public final class Consumer implements AutoCloseable {
 
                 @Override
                 public Optional<java.net.InetSocketAddress> leader(TopicPartition partition) {
-                    ClusterMetadata metadata = client.metadata();
-                    return metadata.leader(partition.topic(), partition.partition()).map(metadata.brokers()::get)
-                            .map(b -> java.net.InetSocketAddress.createUnresolved(b.host(), b.port()));
+                    return client.metadata().leaderAddress(partition.topic(), partition.partition());
                 }
             });
         }

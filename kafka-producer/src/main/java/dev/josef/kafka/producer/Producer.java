@@ -180,9 +180,7 @@ public final class Producer implements AutoCloseable {
 
         @Override
         public Optional<InetSocketAddress> leader(TopicPartition partition) {
-            ClusterMetadata metadata = network.metadata();
-            return metadata.leader(partition.topic(), partition.partition()).map(metadata.brokers()::get)
-                    .map(b -> InetSocketAddress.createUnresolved(b.host(), b.port()));
+            return network.metadata().leaderAddress(partition.topic(), partition.partition());
         }
     }
 

@@ -65,6 +65,12 @@ public record ClusterMetadata(String clusterId, int controllerId, Map<Integer, H
         return Optional.ofNullable(topics.get(name));
     }
 
+    /** The leader's address (unresolved), when the partition is known and has a leader. */
+    public Optional<java.net.InetSocketAddress> leaderAddress(String topic, int partition) {
+        return leader(topic, partition).map(brokers::get)
+                .map(b -> java.net.InetSocketAddress.createUnresolved(b.host(), b.port()));
+    }
+
     /** The leader's node id, when the partition is known and has a leader. */
     public Optional<Integer> leader(String topic, int partition) {
         Topic t = topics.get(topic);
