@@ -96,7 +96,7 @@ public final class Consumer implements AutoCloseable {
     /** Used by the polling thread, which {@link #poller} makes one at a time. */
     private volatile boolean wakeup;
 
-    /** @param clusterHooks the hooks of the shared cluster the consumer is built on, every kind */
+    /** @param clusterHooks hooks of every kind from the network configurations (the shared cluster's, its own) */
     private Consumer(ConsumerConfig config, NetworkClient client, boolean ownsClient, String clientId,
                      List<Hook> clusterHooks) {
         this.config = config;
@@ -104,9 +104,10 @@ public final class Consumer implements AutoCloseable {
         this.clock = client.clock();
         this.ownsClient = ownsClient;
         this.clientId = clientId;
-        this.fetcher = new Fetcher(config, client, clientId, ofKind(clusterHooks, ConsumerHook.class));
-        this.group = config.groupId().isPresent()
-                ? new GroupConsumer(config, client, fetcher, clientId, ofKind(clusterHooks, RebalanceHook.class)) : null;
+        this.fetcher = new Fetcher(config, client, clientId,
+                ofKind(clusterHooks, ConsumerHook.class, config.hooks()));
+        this.group = config.groupId().isPresent() ? new GroupConsumer(config, client, fetcher, clientId,
+                ofKind(clusterHooks, RebalanceHook.class, config.rebalanceHooks())) : null;
         fetcher.start();
         if (group != null) {
             group.start(this);
@@ -136,7 +137,7 @@ public final class Consumer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         String clientId = JosefThreads.clientId(config.network().clientId(), "consumer");
         return new Consumer(config, NetworkClient.open(EngineConfigs.from(config.network(), clientId)), true, clientId,
-                List.of());
+                config.network().clientHooks());
     }
 
     /**
@@ -154,8 +155,10 @@ public final class Consumer implements AutoCloseable {
                     + "their hooks are the cluster's: give the ClientHooks " + config.network().hooks()
                     + " to the Cluster's NetworkConfig");
         }
+        List<Hook> hooks = new ArrayList<>(cluster.config().clientHooks());
+        hooks.addAll(config.network().clientHooks());
         return new Consumer(config, ClusterAccess.engine(cluster), false,
-                JosefThreads.clientId(config.network().clientId(), "consumer"), cluster.config().clientHooks());
+                JosefThreads.clientId(config.network().clientId(), "consumer"), hooks);
     }
 
     /** A consumer from kafka-clients property names; see {@link ConsumerConfig#fromProperties(Map)}. */
@@ -771,10 +774,11 @@ public final class Consumer implements AutoCloseable {
         }
     }
 
-    private static <H> List<H> ofKind(List<Hook> hooks, Class<H> kind) {
+    /** The hooks of {@code kind} among {@code hooks}, once each, and none already in {@code given}. */
+    private static <H> List<H> ofKind(List<Hook> hooks, Class<H> kind, List<? extends H> given) {
         List<H> of = new ArrayList<>();
         for (Hook h : hooks) {
-            if (kind.isInstance(h)) {
+            if (kind.isInstance(h) && given.stream().noneMatch(g -> g == h) && of.stream().noneMatch(o -> o == h)) {
                 of.add(kind.cast(h));
             }
         }

@@ -82,7 +82,8 @@ final class GroupConsumer implements Rebalancer.Actions {
         List<RebalanceHook> given = new java.util.ArrayList<>(config.rebalanceHooks());
         given.addAll(clusterHooks);
         List<RebalanceHook> hooks = Providers.ordered(given,
-                ServiceLoader.load(RebalanceHook.class).iterator(), "RebalanceHook", RebalanceHook::order);
+                ServiceLoader.load(RebalanceHook.class).iterator(), "RebalanceHook", RebalanceHook::order)
+                .stream().filter(RebalanceHook::enabled).toList(); // Hook.enabled(): asked once, here
         this.rebalancer = new Rebalancer(config.blockRebalanceOnPoll(), hooks, this, clock::nanoTime, clientId);
         GroupSettings settings = new GroupSettings(groupId, config.groupInstanceId(), config.sessionTimeout(),
                 config.heartbeatInterval(), config.maxPollInterval(), config.network().retryBackoff(),

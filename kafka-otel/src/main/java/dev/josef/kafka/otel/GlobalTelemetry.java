@@ -15,8 +15,10 @@ import dev.josef.kafka.protocol.TopicPartition;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 
+import dev.josef.kafka.net.internal.Clock;
+
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code ServiceLoader} finds when kafka-otel is on the class path or
@@ -24,57 +26,79 @@ import java.util.concurrent.ConcurrentHashMap;
  * agent or the SDK's autoconfiguration installs), for every producer and
  * consumer, with no code. It stays out of the way of a client that was given a
  * {@code JosefTelemetry} of its own (it runs after it, and skips that client).
- * Until an OpenTelemetry is installed there, an event costs a check and is
- * dropped; one installed after the clients were built serves them from then
- * on (their gauges too).
+ * Until an OpenTelemetry is installed there, events are dropped; one installed
+ * after the clients were built serves them from then on (their gauges too),
+ * within {@link #RECHECK_MILLIS} ms. {@code GlobalOpenTelemetry} is read at most
+ * that often (it takes a JVM-wide lock until something is installed) and is
+ * never fixed to a no-op by reading it, unless the SDK's global
+ * autoconfiguration is asked for ({@code otel.java.global-autoconfigure.enabled}),
+ * which the first read then runs.
+ *
+ * <p>ServiceLoader makes one instance per client (each client loads its hooks),
+ * so an instance knows its one client from {@code onOpen} on.
  *
  * <p>Off with the system property {@code josef.otel.auto=false} or the
  * environment variable {@code JOSEF_OTEL_AUTO=false}: then it does nothing at
  * all, and the clients' hot paths are as without kafka-otel.
  */
 public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
-    private final boolean enabled = autoEnabled();
+    /** How often, at most, {@code GlobalOpenTelemetry} is looked at again. */
+    static final long RECHECK_MILLIS = 50;
+    private static final Clock CLOCK = Clock.system();
+    private static final boolean AUTOCONFIGURE = autoconfigure();
 
     /** The telemetry on the GlobalOpenTelemetry it was built from; one for every client, replaced when that changes. */
     private record Resolved(OpenTelemetry source, JosefTelemetry telemetry) {
     }
 
     private static volatile Resolved resolved;
-    /** The clients this hook serves that are open, so telemetry built after they opened still has their views. */
-    private static final Map<String, ProducerView> PRODUCERS = new ConcurrentHashMap<>();
-    private static final Map<String, ConsumerView> CONSUMERS = new ConcurrentHashMap<>();
+    private static volatile long nextCheck = CLOCK.nanoTime();
+    /** The open clients this hook serves, so telemetry built after they opened still has their views. */
+    private static final OpenClients<ProducerView> PRODUCERS = new OpenClients<>();
+    private static final OpenClients<ConsumerView> CONSUMERS = new OpenClients<>();
+
+    private final boolean enabled = autoEnabled();
+    /** Whether this instance's client is served: from onOpen, unless it has a telemetry object of its own. */
+    private volatile boolean serves;
 
     /** For {@code ServiceLoader}. */
     public GlobalTelemetry() {
     }
 
-    /**
-     * The telemetry on {@code GlobalOpenTelemetry}, or null while nothing is
-     * installed there: until an agent, the SDK's autoconfiguration or the
-     * application installs one, an event costs a check and is dropped, and
-     * {@code GlobalOpenTelemetry} is not read (reading it would fix a no-op). So
-     * an SDK installed after the clients were built is used from then on.
-     */
+    /** The telemetry on {@code GlobalOpenTelemetry}, or null while nothing is installed there. */
     private static JosefTelemetry delegate() {
-        if (!GlobalOpenTelemetry.isSet()) {
+        long now = CLOCK.nanoTime();
+        if (now - nextCheck >= 0) {
+            synchronized (GlobalTelemetry.class) {
+                if (now - nextCheck >= 0) {
+                    resolved = current(resolved);
+                    nextCheck = now + TimeUnit.MILLISECONDS.toNanos(RECHECK_MILLIS);
+                }
+            }
+        }
+        Resolved r = resolved;
+        return r == null ? null : r.telemetry();
+    }
+
+    /** Under the class's lock. */
+    private static Resolved current(Resolved was) {
+        if (!AUTOCONFIGURE && !GlobalOpenTelemetry.isSet()) {
             return null;
         }
         OpenTelemetry global = GlobalOpenTelemetry.get();
-        Resolved r = resolved;
-        if (r != null && r.source() == global) {
-            return r.telemetry();
+        if (was != null && was.source() == global) {
+            return was;
         }
-        synchronized (GlobalTelemetry.class) {
-            r = resolved;
-            if (r == null || r.source() != global) {
-                JosefTelemetry telemetry = new JosefTelemetry(global, false);
-                PRODUCERS.forEach(telemetry::onOpen);
-                CONSUMERS.forEach(telemetry::onOpen);
-                r = new Resolved(global, telemetry);
-                resolved = r;
-            }
-            return r.telemetry();
-        }
+        JosefTelemetry telemetry = new JosefTelemetry(global, false);
+        PRODUCERS.forEach(telemetry::onOpen);
+        CONSUMERS.forEach(telemetry::onOpen);
+        return new Resolved(global, telemetry);
+    }
+
+    private static boolean autoconfigure() {
+        String property = System.getProperty("otel.java.global-autoconfigure.enabled");
+        String value = property != null ? property : System.getenv("OTEL_JAVA_GLOBAL_AUTOCONFIGURE_ENABLED");
+        return value != null && value.trim().equalsIgnoreCase("true");
     }
 
     static boolean autoEnabled() {
@@ -95,19 +119,16 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
         return Integer.MAX_VALUE;
     }
 
-    /**
-     * The telemetry for this client's event, or null: none installed yet, or the
-     * client has a telemetry object of its own.
-     */
-    private static JosefTelemetry forClient(String clientId) {
-        JosefTelemetry d = delegate();
-        return d == null || JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId) ? null : d;
+    /** The telemetry for this instance's client, or null: not served, or nothing installed yet. */
+    private JosefTelemetry forClient() {
+        return serves ? delegate() : null;
     }
 
     @Override
     public void onOpen(String clientId, ProducerView view) {
-        if (!JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
-            PRODUCERS.put(clientId, view);
+        if (!JosefTelemetry.EXPLICIT_PRODUCERS.contains(clientId, view)) {
+            serves = true;
+            PRODUCERS.open(clientId, view);
             JosefTelemetry d = delegate();
             if (d != null) {
                 d.onOpen(clientId, view);
@@ -117,7 +138,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onClose(String clientId, ProducerView view) {
-        if (PRODUCERS.remove(clientId, view)) {
+        if (serves && PRODUCERS.close(clientId, view)) {
             JosefTelemetry d = delegate();
             if (d != null) {
                 d.onClose(clientId, view);
@@ -127,13 +148,13 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public ProducerRecord onProduce(String clientId, ProducerRecord record) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         return d == null ? record : d.onProduce(clientId, record);
     }
 
     @Override
     public void onBatchSent(String clientId, TopicPartition partition, int records, int bytes, int attempt) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onBatchSent(clientId, partition, records, bytes, attempt);
         }
@@ -141,7 +162,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onRequestSent(String clientId, int nodeId, int batches, int records, int bytes) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onRequestSent(clientId, nodeId, batches, records, bytes);
         }
@@ -150,7 +171,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onAcknowledged(String clientId, ProducerRecord record, RecordMetadata metadata, long bufferNanos,
                                long inFlightNanos) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onAcknowledged(clientId, record, metadata, bufferNanos, inFlightNanos);
         }
@@ -159,7 +180,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onFailed(String clientId, ProducerRecord record, Throwable error, long bufferNanos,
                         long inFlightNanos) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onFailed(clientId, record, error, bufferNanos, inFlightNanos);
         }
@@ -167,7 +188,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onDataLoss(String clientId, DataLossException loss) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onDataLoss(clientId, loss);
         }
@@ -176,7 +197,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onTransactionEnd(String clientId, String transactionalId, boolean commit, long durationNanos,
                                  Throwable error) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onTransactionEnd(clientId, transactionalId, commit, durationNanos, error);
         }
@@ -184,8 +205,9 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onOpen(String clientId, ConsumerView view) {
-        if (!JosefTelemetry.EXPLICIT_CLIENTS.contains(clientId)) {
-            CONSUMERS.put(clientId, view);
+        if (!JosefTelemetry.EXPLICIT_CONSUMERS.contains(clientId, view)) {
+            serves = true;
+            CONSUMERS.open(clientId, view);
             JosefTelemetry d = delegate();
             if (d != null) {
                 d.onOpen(clientId, view);
@@ -195,7 +217,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onClose(String clientId, ConsumerView view) {
-        if (CONSUMERS.remove(clientId, view)) {
+        if (serves && CONSUMERS.close(clientId, view)) {
             JosefTelemetry d = delegate();
             if (d != null) {
                 d.onClose(clientId, view);
@@ -205,7 +227,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onRecordsPolled(String clientId, ConsumerRecords records) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onRecordsPolled(clientId, records);
         }
@@ -213,7 +235,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onPartitionError(String clientId, TopicPartition partition, KafkaException error) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onPartitionError(clientId, partition, error);
         }
@@ -222,7 +244,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onCommit(String clientId, String groupId, Map<TopicPartition, OffsetAndMetadata> offsets,
                          long durationNanos, KafkaException error) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onCommit(clientId, groupId, offsets, durationNanos, error);
         }
@@ -230,7 +252,7 @@ public final class GlobalTelemetry implements ProducerHook, ConsumerHook {
 
     @Override
     public void onRebalance(String clientId, String groupId, RebalanceStep step) {
-        JosefTelemetry d = forClient(clientId);
+        JosefTelemetry d = forClient();
         if (d != null) {
             d.onRebalance(clientId, groupId, step);
         }

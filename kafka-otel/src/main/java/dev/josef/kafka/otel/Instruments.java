@@ -9,8 +9,6 @@ import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The meter's instruments: the messaging conventions' metrics and Josef's own
@@ -36,8 +34,8 @@ final class Instruments {
     final LongCounter rebalances;
     final DoubleHistogram rebalanceDuration;
     final DoubleHistogram rebalanceWait;
-    final Map<String, ProducerView> producers = new ConcurrentHashMap<>();
-    final Map<String, ConsumerView> consumers = new ConcurrentHashMap<>();
+    final OpenClients<ProducerView> producers = new OpenClients<>();
+    final OpenClients<ConsumerView> consumers = new OpenClients<>();
 
     Instruments(Meter meter) {
         operationDuration = meter.histogramBuilder("messaging.client.operation.duration").setUnit("s")

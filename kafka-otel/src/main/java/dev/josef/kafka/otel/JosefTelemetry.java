@@ -92,8 +92,13 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     private static final String TRACEPARENT = "traceparent";
     /** Stands for a partition whose leader is unknown, when finding the one broker a poll read from. */
     private static final InetSocketAddress NO_SERVER = InetSocketAddress.createUnresolved("", 0);
-    /** Clients that have an explicit telemetry object: the ServiceLoader-found one stays out of their way. */
-    static final Set<String> EXPLICIT_CLIENTS = ConcurrentHashMap.newKeySet();
+    /**
+     * Producers and consumers that have an explicit telemetry object: the
+     * ServiceLoader-found one stays out of their way. By kind, as a producer and
+     * a consumer may share a client id.
+     */
+    static final OpenClients<ProducerView> EXPLICIT_PRODUCERS = new OpenClients<>();
+    static final OpenClients<ConsumerView> EXPLICIT_CONSUMERS = new OpenClients<>();
 
     private final Tracer tracer;
     private final TextMapPropagator propagator;
@@ -127,6 +132,16 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         this.metrics = new Instruments(openTelemetry.getMeter(INSTRUMENTATION));
     }
 
+    /**
+     * Late among a client's hooks (just before the ServiceLoader-found one): a
+     * hook that adds headers in {@code onProduce} runs first, so the record this
+     * returns is the one the client sends and reports outcomes for.
+     */
+    @Override
+    public int order() {
+        return Integer.MAX_VALUE - 1;
+    }
+
     /** Telemetry through {@code openTelemetry}'s tracer, meter and propagator. */
     public static JosefTelemetry create(OpenTelemetry openTelemetry) {
         return new JosefTelemetry(openTelemetry, true);
@@ -137,17 +152,19 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onOpen(String clientId, ProducerView view) {
         if (explicit) {
-            EXPLICIT_CLIENTS.add(clientId);
+            EXPLICIT_PRODUCERS.open(clientId, view);
         }
-        metrics.producers.put(clientId, view);
+        metrics.producers.open(clientId, view);
     }
 
     @Override
     public void onClose(String clientId, ProducerView view) {
-        metrics.producers.remove(clientId, view);
-        sendsByClient.remove(clientId);
+        metrics.producers.close(clientId, view);
+        if (!metrics.producers.contains(clientId)) {
+            sendsByClient.remove(clientId);
+        }
         if (explicit) {
-            EXPLICIT_CLIENTS.remove(clientId);
+            EXPLICIT_PRODUCERS.close(clientId, view);
         }
     }
 
@@ -255,7 +272,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         if (metadata.offset() >= 0) {
             span.setAttribute(Messaging.OFFSET, metadata.offset());
         }
-        ProducerView view = metrics.producers.get(clientId);
+        ProducerView view = metrics.producers.first(clientId);
         if (view != null) {
             server(span, view.leader(TopicPartition.of(record.topic(), metadata.partition())));
         }
@@ -317,16 +334,16 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     @Override
     public void onOpen(String clientId, ConsumerView view) {
         if (explicit) {
-            EXPLICIT_CLIENTS.add(clientId);
+            EXPLICIT_CONSUMERS.open(clientId, view);
         }
-        metrics.consumers.put(clientId, view);
+        metrics.consumers.open(clientId, view);
     }
 
     @Override
     public void onClose(String clientId, ConsumerView view) {
-        metrics.consumers.remove(clientId, view);
+        metrics.consumers.close(clientId, view);
         if (explicit) {
-            EXPLICIT_CLIENTS.remove(clientId);
+            EXPLICIT_CONSUMERS.close(clientId, view);
         }
     }
 
@@ -335,7 +352,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
         if (records.isEmpty()) {
             return;
         }
-        ConsumerView view = metrics.consumers.get(clientId);
+        ConsumerView view = metrics.consumers.first(clientId);
         String group = view == null ? null : view.groupId().orElse(null);
         polledGroup.set(group);
         Set<String> topics = new TreeSet<>();

@@ -149,4 +149,79 @@ class JosefTelemetryTest {
         assertThat(byName.get("josef.consumer.rebalance.duration").getHistogramData().getPoints()).singleElement()
                 .satisfies(p -> assertThat(p.getSum()).isEqualTo(3.25));
     }
+
+    private static final class StubProducer implements dev.josef.kafka.producer.spi.ProducerView {
+        @Override
+        public long bufferedBytes() {
+            return 0;
+        }
+
+        @Override
+        public int bufferedRecords() {
+            return 0;
+        }
+
+        @Override
+        public long bufferLimitBytes() {
+            return 1;
+        }
+
+        @Override
+        public int requestsInFlight() {
+            return 0;
+        }
+
+        @Override
+        public java.util.Optional<java.net.InetSocketAddress> leader(TopicPartition partition) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static final class StubConsumer implements dev.josef.kafka.consumer.spi.ConsumerView {
+        @Override
+        public java.util.Optional<String> groupId() {
+            return java.util.Optional.of("g");
+        }
+
+        @Override
+        public Map<TopicPartition, Long> lags() {
+            return Map.of();
+        }
+
+        @Override
+        public java.util.Optional<java.net.InetSocketAddress> leader(TopicPartition partition) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Test
+    void theFoundHookServesAConsumerSharingItsIdWithAProducerThatHasItsOwnTelemetry() throws Exception {
+        InMemorySpanExporter globalSpans = InMemorySpanExporter.create();
+        OpenTelemetrySdk global = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(globalSpans)).build()).build();
+        io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+        io.opentelemetry.api.GlobalOpenTelemetry.set(global);
+        StubProducer producer = new StubProducer();
+        StubConsumer consumer = new StubConsumer();
+        GlobalTelemetry forProducer = new GlobalTelemetry(); // ServiceLoader makes one per client
+        GlobalTelemetry forConsumer = new GlobalTelemetry();
+        try {
+            Thread.sleep(GlobalTelemetry.RECHECK_MILLIS * 3);
+            telemetry.onOpen("app", producer); // the producer "app" was given a telemetry object of its own
+            forProducer.onOpen("app", producer);
+            forConsumer.onOpen("app", consumer);
+            forProducer.onTransactionEnd("app", "tx", true, 1_000_000, null);
+            forConsumer.onCommit("app", "g", Map.of(TopicPartition.of("a", 0), OffsetAndMetadata.of(1)), 1_000_000,
+                    null);
+            assertThat(globalSpans.getFinishedSpanItems()).extracting(SpanData::getName)
+                    .as("the producer is its own telemetry's; the consumer is the found hook's")
+                    .containsExactly("commit g");
+        } finally {
+            forConsumer.onClose("app", consumer);
+            forProducer.onClose("app", producer);
+            telemetry.onClose("app", producer);
+            io.opentelemetry.api.GlobalOpenTelemetry.resetForTest();
+            global.close();
+        }
+    }
 }

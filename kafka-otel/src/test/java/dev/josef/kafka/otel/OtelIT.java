@@ -327,8 +327,10 @@ class OtelIT {
         try (Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(cluster.bootstrapServers())
                 .build())) {
             producer.produce(ProducerRecord.of(topic, bytes("before")).withPartition(0)).get(30, TimeUnit.SECONDS);
-            // Installed after the producer was built, as an application may do: used from then on.
+            // Installed after the producer was built, as an application may do: used from then on (the hook
+            // looks at GlobalOpenTelemetry at most every RECHECK_MILLIS).
             io.opentelemetry.api.GlobalOpenTelemetry.set(sdk);
+            Thread.sleep(GlobalTelemetry.RECHECK_MILLIS * 3);
             producer.produce(ProducerRecord.of(topic, bytes("found")).withPartition(0)).get(30, TimeUnit.SECONDS);
             assertThat(metricsByName().get("josef.producer.buffer.limit").getLongGaugeData().getPoints())
                     .as("the producer opened before the SDK was installed has its gauges")
@@ -532,5 +534,32 @@ class OtelIT {
             assertThat(read(consumer, 1).get(0).headers()).as("no trace context added").isEmpty();
         }
         assertThat(spans(s -> true)).isEmpty();
+    }
+
+    @Test
+    void aHookAddingHeadersAfterTelemetryWasGivenLeavesNoSendSpanOpen(KafkaCluster cluster) throws Exception {
+        String topic = "otel-hook-order";
+        cluster.createTopic(topic, 1, 1);
+        dev.josef.kafka.producer.spi.ProducerHook tagger = new dev.josef.kafka.producer.spi.ProducerHook() {
+            @Override
+            public ProducerRecord onProduce(String clientId, ProducerRecord record) {
+                return record.withHeader("tag", bytes("x"));
+            }
+        };
+        try (Producer producer = Producer.create(ProducerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .hook(telemetry).hook(tagger).build())) {
+            producer.produce(ProducerRecord.of(topic, bytes("tagged")).withPartition(0)).get(30, TimeUnit.SECONDS);
+        }
+        // Telemetry runs after the tagger whatever the order they were given in: it sees, and reports the outcome
+        // of, the record the producer sends.
+        assertThat(spans(s -> s.getName().equals("send " + topic))).singleElement()
+                .satisfies(s -> assertThat(s.getAttributes().get(AttributeKey.longKey("messaging.kafka.offset")))
+                        .isZero());
+        try (Consumer consumer = Consumer.create(ConsumerConfig.builder().bootstrapServers(cluster.bootstrapServers())
+                .offsetReset(dev.josef.kafka.consumer.OffsetReset.EARLIEST).build())) {
+            consumer.assign(List.of(TopicPartition.of(topic, 0)));
+            assertThat(read(consumer, 1).get(0).headers()).extracting(Header::key)
+                    .containsExactly("tag", "traceparent");
+        }
     }
 }

@@ -105,7 +105,7 @@ public final class Producer implements AutoCloseable {
         this(config, network, closeNetwork, clock, clientId, callbacks, startSender, List.of());
     }
 
-    /** @param clusterHooks the hooks of the shared cluster the producer is built on, every kind */
+    /** @param clusterHooks hooks of every kind from the network configurations (the shared cluster's, its own) */
     private Producer(ProducerConfig config, ProducerNetwork network, Runnable closeNetwork, Clock clock,
                      String clientId, Executor callbacks, boolean startSender, List<Hook> clusterHooks) {
         this.config = config;
@@ -122,7 +122,8 @@ public final class Producer implements AutoCloseable {
         this.outstanding = new Outstanding(clock);
         List<ProducerHook> given = new ArrayList<>(config.hooks());
         for (Hook h : clusterHooks) {
-            if (h instanceof ProducerHook p) {
+            // Once each: a hook given to the builder with a ClientHook role is in both lists.
+            if (h instanceof ProducerHook p && given.stream().noneMatch(g -> g == p)) {
                 given.add(p);
             }
         }
@@ -188,7 +189,8 @@ public final class Producer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         String clientId = JosefThreads.clientId(config.network().clientId(), "producer");
         NetworkClient client = NetworkClient.open(EngineConfigs.from(config.network(), clientId));
-        return new Producer(config, ProducerNetwork.of(client), client::close, client.clock(), clientId, null, true);
+        return new Producer(config, ProducerNetwork.of(client), client::close, client.clock(), clientId, null, true,
+                config.network().clientHooks());
     }
 
     /**
@@ -208,8 +210,10 @@ public final class Producer implements AutoCloseable {
         }
         NetworkClient client = ClusterAccess.engine(cluster);
         String clientId = JosefThreads.clientId(config.network().clientId(), "producer");
+        List<Hook> hooks = new ArrayList<>(cluster.config().clientHooks());
+        hooks.addAll(config.network().clientHooks());
         return new Producer(config, ProducerNetwork.of(client), () -> { }, client.clock(), clientId, null, true,
-                cluster.config().clientHooks());
+                hooks);
     }
 
     /** A producer from kafka-clients property names; see {@link ProducerConfig#fromProperties(Map)}. */
@@ -257,9 +261,17 @@ public final class Producer implements AutoCloseable {
         TransactionException abortable = transactions == null ? null : transactions.checkProduce();
         long transaction = transactions == null ? 0 : transactions.transactionNumber();
         ProducerRecord record = hooks.isEmpty() ? given : hooks.produce(given);
-        checkTopic(record.topic());
-        int size = sizeOf(record);
-        checkSize(size);
+        int size;
+        try {
+            checkTopic(record.topic());
+            size = sizeOf(record);
+            checkSize(size);
+        } catch (RuntimeException refused) {
+            if (!hooks.isEmpty()) {
+                hooks.failed(record, refused, 0, 0); // every onProduce gets its outcome (a span is ended)
+            }
+            throw refused;
+        }
         long now = clock.nanoTime();
         long timestamp = record.timestamp() != null ? record.timestamp() : clock.currentTimeMillis();
         if (abortable != null) {
@@ -598,9 +610,9 @@ public final class Producer implements AutoCloseable {
             call(what, start);
             return;
         }
+        String id = transactions().transactionalId(); // a producer without one fails here, as documented
         Long since = endStarted.remove(what);
         long began = since != null ? since : clock.nanoTime();
-        String id = config.transactionalId().orElseThrow();
         try {
             call(what, start);
         } catch (TransactionTimeoutException e) {
@@ -633,6 +645,10 @@ public final class Producer implements AutoCloseable {
     private void call(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> start) {
         java.util.concurrent.CompletableFuture<Void> done = timedOut.remove(what);
         if (done == null) {
+            // The application moved on to another operation: one whose wait timed out before is no longer
+            // waited on again (a commit that timed out and then finished must not stand in for a later one).
+            timedOut.clear();
+            endStarted.clear();
             done = start.get();
         }
         try {

@@ -148,6 +148,10 @@ final class Transactions extends Idempotence {
     /** The clock's nanos at the start of this pass. */
     private long now;
 
+    String transactionalId() {
+        return transactionalId;
+    }
+
     Transactions(String transactionalId, Duration timeout, ProducerNetwork network, Duration retryBackoff,
                  Duration requestTimeout) {
         super(true, network, retryBackoff);

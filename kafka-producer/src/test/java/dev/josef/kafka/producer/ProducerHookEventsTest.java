@@ -42,6 +42,18 @@ class ProducerHookEventsTest {
         }
 
         @Override
+        public ProducerRecord onProduce(String clientId, ProducerRecord record) {
+            events.add("produce " + record.topic());
+            return record;
+        }
+
+        @Override
+        public void onFailed(String clientId, ProducerRecord record, Throwable error, long bufferNanos,
+                             long inFlightNanos) {
+            events.add("failed " + record.topic() + ": " + error.getClass().getSimpleName());
+        }
+
+        @Override
         public void onRequestSent(String clientId, int nodeId, int batches, int records, int bytes) {
             events.add("request to " + nodeId + ": " + batches + " batches, " + records + " records, "
                     + (bytes > 0 ? "some" : "no") + " bytes");
@@ -133,6 +145,21 @@ class ProducerHookEventsTest {
             assertThat(hook.events).filteredOn(e -> e.startsWith("commit") || e.startsWith("abort")).containsExactly(
                     "commit tx in 300 ms: ok", "commit tx in 40 ms: TransactionAbortableException",
                     "abort tx in 100 ms: ok");
+        }
+    }
+
+    @Test
+    void aRecordRefusedAtTheCallAfterOnProduceStillGetsItsOutcome() {
+        Recording hook = new Recording();
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().maxRequestSize(1024).hook(hook))) {
+            h.broker.topic("t", 2);
+            assertThatThrownBy(() -> h.producer.produce(ProducerRecord.of("t", new byte[4096])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRequestSize");
+            assertThatThrownBy(() -> h.producer.produce(ProducerRecord.of("bad topic!", new byte[1])))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(hook.events).filteredOn(e -> !e.startsWith("open")).containsExactly(
+                    "produce t", "failed t: IllegalArgumentException",
+                    "produce bad topic!", "failed bad topic!: IllegalArgumentException");
         }
     }
 }

@@ -453,4 +453,28 @@ class TransactionsTest {
                     .hasMessageContaining("no transactional id");
         }
     }
+
+    @Test
+    void aCommitWhoseWaitTimedOutDoesNotStandInForTheNextTransactionsCommit() {
+        try (ProducerHarness h = new ProducerHarness(ProducerHarness.config().transactionalId(ID)
+                .maxBlock(java.time.Duration.ofMillis(20)))) {
+            h.broker.topic("t", 2).transactions(2);
+            run(h, txn(h).initTransactions());
+            run(h, txn(h).beginTransaction());
+            h.produce(A, "first");
+            assertThatThrownBy(h.producer::commitTransaction).isInstanceOf(TransactionTimeoutException.class);
+            h.pump(); // the commit finishes; the application does not call it again, and moves on
+            assertThat(h.broker.txn().committed(A)).containsExactly("first");
+            assertThatThrownBy(h.producer::beginTransaction).isInstanceOf(TransactionTimeoutException.class);
+            h.pump();
+            h.producer.beginTransaction();
+            h.produce(A, "second");
+            assertThatThrownBy(h.producer::commitTransaction).as("a new commit, sent to the sender")
+                    .isInstanceOf(TransactionTimeoutException.class);
+            h.pump();
+            h.producer.commitTransaction();
+            assertThat(h.broker.txn().committed(A)).containsExactly("first", "second");
+            assertThat(h.broker.txn().ended).hasSize(2);
+        }
+    }
 }

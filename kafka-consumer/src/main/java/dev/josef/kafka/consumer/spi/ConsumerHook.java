@@ -14,8 +14,9 @@ import java.util.Map;
  * hooks come from the consumer's builder and from ServiceLoader. A hook that
  * throws is logged and ignored for that event. Hooks must be fast and
  * thread-safe: {@link #onFetch} runs on the consumer's fetcher thread,
- * {@link #onCommit} on its group thread when the coordinator answered (a Josef
- * thread, never its I/O thread, never under a lock), {@link #onOpen} and
+ * {@link #onCommit} when the commit ends, on the consumer's group thread (or on
+ * the committing thread, when it ended before that thread could wait; never the
+ * I/O thread, never under a lock), {@link #onOpen} and
  * {@link #onClose} on the thread that creates or closes the consumer, the
  * others on the thread that polls.
  */
@@ -61,7 +62,8 @@ public interface ConsumerHook extends Hook {
 
     /**
      * An offset commit to group {@code groupId} ended: {@code error} is null when
-     * the coordinator took every offset, else why it failed.
+     * the coordinator took every offset, else why it failed. A commit still
+     * queued when the consumer closes is not reported.
      *
      * @param durationNanos from the commit being made (queued) until its answer
      */

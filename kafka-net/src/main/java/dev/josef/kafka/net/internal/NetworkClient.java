@@ -90,6 +90,8 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
 
     /** The last lane handed out by {@link #newLane()}. */
     private final AtomicInteger lanes = new AtomicInteger();
+    /** Lanes handed out and not closed: a request for any other (but 0) is refused, never opens a connection. */
+    private final Set<Integer> openLanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private record Refresh(Set<String> topics, CompletableFuture<ClusterMetadata> future) {
     }
@@ -246,20 +248,26 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
      * apart from every other lane's. Lane 0 is the one every other method uses.
      */
     public int newLane() {
-        return lanes.incrementAndGet();
+        int lane = lanes.incrementAndGet();
+        openLanes.add(lane);
+        return lane;
     }
 
     /**
      * Closes the connections of {@code lane}, whose owner is done (a consumer that
-     * left its group); what is still waiting on them fails as on a lost connection.
+     * left its group); what is still waiting on them fails as on a lost connection,
+     * and a request sent on the lane from now on fails with
+     * {@link IllegalStateException} without opening one.
      */
     public void closeLane(int lane) {
         if (lane == 0) {
             throw new IllegalArgumentException("lane 0 is the client's own: it closes with the client");
         }
+        openLanes.remove(lane);
+        // A close the client chose: no failure counted against the broker's address, no reconnect backoff.
         onIoThread(() -> channels.forEach((key, channel) -> {
             if (key.lane() == lane) {
-                channel.close(new NetworkException("the connection's owner closed it", true, null));
+                channel.close(null);
             }
         }));
     }
@@ -635,6 +643,11 @@ public final class NetworkClient implements AutoCloseable, BrokerChannel.Events 
                 Submission submission;
                 while ((submission = submissions.poll()) != null) {
                     Submission s = submission;
+                    if (s.lane() != 0 && !openLanes.contains(s.lane())) {
+                        // Its owner closed it (a request made just before, or retried after): not sent, not retried.
+                        complete(s.request(), new IllegalStateException("lane " + s.lane() + " is closed"));
+                        continue;
+                    }
                     runGuarded(() -> channel(s.address(), s.kind(), s.lane()).enqueue(s.request(), clock.nanoTime()));
                 }
                 now = clock.nanoTime();

@@ -17,8 +17,9 @@ public interface Hook {
 
     /**
      * Asked once, when a client is built: a hook that answers false is left out
-     * of that client altogether, so a plug-in switched off by its configuration
-     * costs the client's hot path nothing. True by default.
+     * of that client altogether (every role: connection, producer, consumer and
+     * rebalance hooks), so a plug-in switched off by its configuration costs the
+     * client's hot path nothing. True by default.
      */
     default boolean enabled() {
         return true;

@@ -46,6 +46,13 @@ final class FakeBroker implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Connections accepted so far. */
+    int connections() {
+        synchronized (sockets) {
+            return sockets.size();
+        }
+    }
+
     void answerNextMetadataWithGarbage() {
         nextFault.set(Fault.GARBAGE_BODY);
     }
