@@ -57,6 +57,8 @@ public final class ProducerEndToEnd {
     static final int MAX_VALUE_SIZE = 16 * 1024;
 
     private static final double[] QUANTILES = {0.50, 0.99};
+    private static final Metric PROCESS_CPU = new Metric("process CPU s (whole JVM)", "processCpuSeconds", "%,.2f",
+            false, Trial::processCpuSeconds);
     private static final List<Metric> METRICS = List.of(
             new Metric("records/s", "recordsPerSecond", "%,.0f", true, Trial::recordsPerSecond),
             new Metric("MB/s (key + value)", "megabytesPerSecond", "%,.1f", true, Trial::megabytesPerSecond),
@@ -75,6 +77,10 @@ public final class ProducerEndToEnd {
     private final ResourceMeter meter = new ResourceMeter();
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private int topicCount;
+    /** What the tables show: with a JVM per trial, the child's whole-process CPU too. */
+    private final List<Metric> metrics;
+    /** In a trial's own JVM ({@code --child}): the topic the parent made; no topic is made or deleted here. */
+    private String childTopic;
 
     private ProducerEndToEnd(Options options, String bootstrap, KafkaCluster cluster) {
         this.options = options;
@@ -90,6 +96,11 @@ public final class ProducerEndToEnd {
             maxRecords = Math.max(maxRecords, Math.max(options.records(size), options.warmupRecords(size)));
         }
         this.recorder = new AckRecorder(partitionOfSlot, options.partitions, maxRecords);
+        List<Metric> shown = new ArrayList<>(METRICS);
+        if (options.jvmPerTrial) {
+            shown.add(PROCESS_CPU);
+        }
+        this.metrics = List.copyOf(shown);
     }
 
     public static void main(String[] args) throws Exception {
@@ -112,6 +123,9 @@ public final class ProducerEndToEnd {
         if (options.help) {
             System.out.println(Options.USAGE);
             return;
+        }
+        if (options.childClient != null) {
+            System.exit(runChild(options));
         }
         KafkaCluster cluster = null;
         Thread hook = null;
@@ -161,7 +175,13 @@ public final class ProducerEndToEnd {
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" processors\n")
                 .append("- trials: one warm-up per client (discarded), then ").append(options.pairs)
                 .append(" pairs kafka-clients, Josef; tables show the median of each client's trials\n")
-                .append("- CPU: ").append(meter.measuresCpu() ? "process CPU time of the benchmark JVM" : "not supported")
+                .append(options.jvmPerTrial ? "- each trial in a JVM of its own (" + String.join(" ",
+                        MemberProcess.JVM_OPTIONS) + "), which first runs a warm-up trial on the same topic; "
+                        + "process CPU s is that JVM's whole CPU time (start-up, class loading, JIT, warm-up and GC "
+                        + "included)\n" : "")
+                .append("- CPU: ").append(meter.measuresCpu() ? "process CPU time of the "
+                        + (options.jvmPerTrial ? "trial's" : "benchmark") + " JVM over the measured part"
+                        : "not supported")
                 .append("; allocation: ").append(meter.allocationMethod()).append("\n\n");
         System.out.print(header);
         System.out.flush();
@@ -205,13 +225,18 @@ public final class ProducerEndToEnd {
 
     /** One producer on one fresh topic; a trial with any error is failed, with no numbers. */
     private Trial trial(Client client, Row row, byte[][] values, int records, int pair) throws InterruptedException {
-        String topic = "josef-e2e-" + runId + "-" + (++topicCount);
+        if (options.jvmPerTrial && childTopic == null) {
+            return childTrial(client, row, records, pair);
+        }
+        String topic = childTopic != null ? childTopic : "josef-e2e-" + runId + "-" + (++topicCount);
         String failure = null;
         ResourceMeter.Reading before = null;
         ResourceMeter.Reading after = null;
         long start = 0;
         try {
-            topics.create(topic);
+            if (childTopic == null) {
+                topics.create(topic);
+            }
             recorder.reset(records);
             try (EndToEndDriver driver = client.open(producerProperties(client, row.compression), topic, workload,
                     values, recorder)) {
@@ -251,8 +276,10 @@ public final class ProducerEndToEnd {
                 failure = e.toString();
             }
         } finally {
-            topics.delete(topic);
-            Thread.sleep(SETTLE.toMillis());
+            if (childTopic == null) {
+                topics.delete(topic);
+                Thread.sleep(SETTLE.toMillis());
+            }
         }
         if (failure != null) {
             return Trial.failed(client, pair, records, failure);
@@ -267,7 +294,70 @@ public final class ProducerEndToEnd {
                 latency[0] / 1e6,
                 latency[1] / 1e6,
                 cpu < 0 ? Double.NaN : cpu / 1e9 / records * 1e6,
-                allocated < 0 ? Double.NaN : (double) allocated / records);
+                allocated < 0 ? Double.NaN : (double) allocated / records, Double.NaN);
+    }
+
+    /**
+     * With {@code --jvm-per-trial}: the trial in a JVM of its own ({@link ChildJvm}),
+     * which warms up on the topic, then runs the measured trial, and also reports
+     * its whole process's CPU time (start-up, class loading, JIT, warm-up and GC
+     * included), as a user's producer process would spend it.
+     */
+    private Trial childTrial(Client client, Row row, int records, int pair) throws InterruptedException {
+        String topic = "josef-e2e-" + runId + "-" + (++topicCount);
+        String warmTopic = topic + "-warm-up"; // the recorder checks each trial's offsets from the topic's start
+        try {
+            topics.create(warmTopic);
+            topics.create(topic);
+            ChildJvm.Result r = ChildJvm.run(ProducerEndToEnd.class, List.of(), List.of(
+                    "--bootstrap", bootstrap, "--sizes", Integer.toString(row.valueSize()),
+                    "--compression", row.compression(), "--records", Integer.toString(records),
+                    "--warmup-records", Integer.toString(row.warmupRecords()),
+                    "--partitions", Integer.toString(options.partitions),
+                    "--linger-ms", Integer.toString(options.lingerMs),
+                    "--batch-size", Integer.toString(options.batchSize),
+                    "--buffer-memory", Long.toString(options.bufferMemory),
+                    "--jvm-per-trial", "--child", client.id, warmTopic, topic, Integer.toString(pair)));
+            if (r.failure() != null) {
+                return Trial.failed(client, pair, records, r.failure());
+            }
+            Map<String, Double> v = r.values();
+            return new Trial(client, pair, records, null, v.get("recordsPerSecond"), v.get("megabytesPerSecond"),
+                    v.get("p50Millis"), v.get("p99Millis"), v.get("cpuSecondsPerMillion"), v.get("bytesPerRecord"),
+                    v.get("processCpuSeconds"));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            return Trial.failed(client, pair, records, e.toString());
+        } finally {
+            topics.delete(warmTopic);
+            topics.delete(topic);
+            Thread.sleep(SETTLE.toMillis());
+        }
+    }
+
+    /** {@code --child CLIENT WARM-UP-TOPIC TOPIC PAIR}: a warm-up and one measured trial in this JVM; prints its RESULT. */
+    private static int runChild(Options options) throws InterruptedException {
+        Client client = options.childClient.equals(Client.JOSEF.id) ? Client.JOSEF : Client.KAFKA_CLIENTS;
+        ProducerEndToEnd bench = new ProducerEndToEnd(options, options.bootstrap, null);
+        int size = options.valueSizes.get(0);
+        Row row = new Row(size, options.compressions.get(0), options.records(size), options.warmupRecords(size));
+        byte[][] values = Workload.values(size);
+        bench.childTopic = options.childWarmTopic;
+        Trial warm = bench.trial(client, row, values, row.warmupRecords(), 0);
+        bench.childTopic = options.childTopic;
+        Trial t = warm.failure != null ? warm : bench.trial(client, row, values, row.records(), options.childPair);
+        if (t.failure != null) {
+            System.out.println("FAILED " + t.failure);
+            return 1;
+        }
+        long processCpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.printf(Locale.ROOT, "RESULT recordsPerSecond=%.3f megabytesPerSecond=%.4f p50Millis=%.4f "
+                        + "p99Millis=%.4f cpuSecondsPerMillion=%.5f bytesPerRecord=%.2f processCpuSeconds=%.4f%n",
+                t.recordsPerSecond, t.megabytesPerSecond, t.p50Millis, t.p99Millis, t.cpuSecondsPerMillion,
+                t.bytesPerRecord, processCpu / 1e9);
+        return 0;
     }
 
     /** The one map both producers are built from; only client.id differs. */
@@ -292,9 +382,10 @@ public final class ProducerEndToEnd {
             return;
         }
         progress(String.format(Locale.ROOT,
-                "%-13s %-8s %,10.0f records/s %8.1f MB/s  p50 %7.2f ms  p99 %8.2f ms  %6.2f CPU s/M  %,8.0f B/record",
+                "%-13s %-8s %,10.0f records/s %8.1f MB/s  p50 %7.2f ms  p99 %8.2f ms  %6.2f CPU s/M  %,8.0f B/record%s",
                 t.client.label, what, t.recordsPerSecond, t.megabytesPerSecond, t.p50Millis, t.p99Millis,
-                t.cpuSecondsPerMillion, t.bytesPerRecord));
+                t.cpuSecondsPerMillion, t.bytesPerRecord, Double.isNaN(t.processCpuSeconds) ? ""
+                        : String.format(Locale.ROOT, "  process CPU %.2f s", t.processCpuSeconds)));
     }
 
     private static void progress(String line) {
@@ -310,7 +401,7 @@ public final class ProducerEndToEnd {
                 .append(" each").append(failures(r.trials)).append(".\n\n")
                 .append("| | kafka-clients | Josef | Josef / kafka-clients |\n")
                 .append("|---|---:|---:|---:|\n");
-        for (Metric m : METRICS) {
+        for (Metric m : metrics) {
             double kafka = median(r.trials, Client.KAFKA_CLIENTS, m.value);
             double josef = median(r.trials, Client.JOSEF, m.value);
             s.append("| ").append(m.name).append(m.higherIsBetter ? " (higher is better)" : " (lower is better)")
@@ -324,11 +415,12 @@ public final class ProducerEndToEnd {
     private String summary(List<RowResult> results) {
         StringBuilder s = new StringBuilder("### Josef / kafka-clients, all rows\n\n"
                 + "records/s above 1 is better; latency, CPU and allocation below 1 are better.\n\n"
-                + "| value | compression | records/s | p50 latency | p99 latency | CPU / record | B / record |\n"
-                + "|---|---|---:|---:|---:|---:|---:|\n");
+                + "| value | compression | records/s | p50 latency | p99 latency | CPU / record | B / record |"
+                + (options.jvmPerTrial ? " process CPU (whole JVM) |\n" : "\n")
+                + "|---|---|---:|---:|---:|---:|---:|" + (options.jvmPerTrial ? "---:|\n" : "\n"));
         for (RowResult r : results) {
             s.append("| ").append(r.row.valueSize).append(" B | ").append(r.row.compression);
-            for (Metric m : METRICS) {
+            for (Metric m : metrics) {
                 if (m.json.equals("megabytesPerSecond")) {
                     continue; // the same ratio as records/s: both send the same bytes
                 }
@@ -406,15 +498,15 @@ public final class ProducerEndToEnd {
                     .append(",\n      \"median\": {");
             for (Client c : Client.values()) {
                 s.append(c.ordinal() == 0 ? "" : ", ").append(jsonString(c.id)).append(": {");
-                for (int m = 0; m < METRICS.size(); m++) {
-                    s.append(m == 0 ? "" : ", ").append(jsonString(METRICS.get(m).json)).append(": ")
-                            .append(jsonNumber(median(r.trials, c, METRICS.get(m).value)));
+                for (int m = 0; m < metrics.size(); m++) {
+                    s.append(m == 0 ? "" : ", ").append(jsonString(metrics.get(m).json)).append(": ")
+                            .append(jsonNumber(median(r.trials, c, metrics.get(m).value)));
                 }
                 s.append('}');
             }
             s.append("},\n      \"ratio\": {");
-            for (int m = 0; m < METRICS.size(); m++) {
-                Metric metric = METRICS.get(m);
+            for (int m = 0; m < metrics.size(); m++) {
+                Metric metric = metrics.get(m);
                 double josef = median(r.trials, Client.JOSEF, metric.value);
                 double kafka = median(r.trials, Client.KAFKA_CLIENTS, metric.value);
                 s.append(m == 0 ? "" : ", ").append(jsonString(metric.json)).append(": ")
@@ -427,7 +519,7 @@ public final class ProducerEndToEnd {
                         .append(", \"pair\": ").append(trial.pair)
                         .append(", \"failure\": ").append(trial.failure == null ? "null" : jsonString(trial.failure));
                 if (trial.failure == null) {
-                    for (Metric metric : METRICS) {
+                    for (Metric metric : metrics) {
                         s.append(", ").append(jsonString(metric.json)).append(": ")
                                 .append(jsonNumber(metric.value.applyAsDouble(trial)));
                     }
@@ -495,12 +587,13 @@ public final class ProducerEndToEnd {
     }
 
     /** One trial's numbers; when {@code failure} is set, they are NaN and not reported. */
+    /** @param processCpuSeconds the trial's whole JVM's CPU time, with a JVM per trial; NaN otherwise */
     record Trial(Client client, int pair, int records, String failure, double recordsPerSecond,
                  double megabytesPerSecond, double p50Millis, double p99Millis, double cpuSecondsPerMillion,
-                 double bytesPerRecord) {
+                 double bytesPerRecord, double processCpuSeconds) {
         static Trial failed(Client client, int pair, int records, String failure) {
             return new Trial(client, pair, records, failure, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN);
+                    Double.NaN, Double.NaN, Double.NaN);
         }
     }
 
@@ -588,6 +681,8 @@ public final class ProducerEndToEnd {
                   --batch-size N          batch.size of both producers (default 16384)
                   --buffer-memory N       buffer.memory of both producers (default 33554432)
                   --json FILE             also write the results, with every trial, as JSON
+                  --jvm-per-trial         run each trial's producer in a JVM of its own (warm-up and measured
+                                          trial there), and report that JVM's whole CPU time too
                 """;
 
         String bootstrap;
@@ -603,6 +698,11 @@ public final class ProducerEndToEnd {
         long bufferMemory = DEFAULT_BUFFER_MEMORY;
         Path json;
         boolean help;
+        boolean jvmPerTrial;
+        String childClient;
+        String childWarmTopic;
+        String childTopic;
+        int childPair;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -622,6 +722,13 @@ public final class ProducerEndToEnd {
                     case "--batch-size" -> o.batchSize = positive(args, ++i, name);
                     case "--buffer-memory" -> o.bufferMemory = positive(args, ++i, name);
                     case "--json" -> o.json = Path.of(value(args, ++i, name));
+                    case "--jvm-per-trial" -> o.jvmPerTrial = true;
+                    case "--child" -> {
+                        o.childClient = value(args, ++i, name);
+                        o.childWarmTopic = value(args, ++i, name);
+                        o.childTopic = value(args, ++i, name);
+                        o.childPair = nonNegative(args, ++i, name);
+                    }
                     default -> throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
