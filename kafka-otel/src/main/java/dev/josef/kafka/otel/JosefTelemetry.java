@@ -37,7 +37,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -103,7 +102,7 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final boolean explicit;
-    private final Clock clock = Clock.system();
+    private final Clock clock;
     private final Instruments metrics;
     /** The group of the consumer whose poll on this thread returned records last, for process spans. */
     private final ThreadLocal<String> polledGroup = new ThreadLocal<>();
@@ -123,8 +122,14 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     }
 
     JosefTelemetry(OpenTelemetry openTelemetry, boolean explicit) {
+        this(openTelemetry, explicit, Clock.system());
+    }
+
+    /** @param clock where process durations and the end of spans timed from a client's durations are read */
+    JosefTelemetry(OpenTelemetry openTelemetry, boolean explicit, Clock clock) {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
         this.explicit = explicit;
+        this.clock = Objects.requireNonNull(clock, "clock");
         String version = JosefTelemetry.class.getPackage().getImplementationVersion();
         this.tracer = version == null ? openTelemetry.getTracer(INSTRUMENTATION)
                 : openTelemetry.getTracer(INSTRUMENTATION, version); // a null version is an API misuse: no spans
@@ -552,9 +557,8 @@ public final class JosefTelemetry implements ProducerHook, ConsumerHook {
     }
 
     /** Now, for spans timed from a duration the client measured. */
-    private static long epochNanos() {
-        Instant now = Instant.now();
-        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+    private long epochNanos() {
+        return clock.currentTimeNanos();
     }
 
     /** The creation context a record's headers carry, or null when they carry none. */

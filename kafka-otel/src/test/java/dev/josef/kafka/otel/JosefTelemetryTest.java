@@ -39,7 +39,8 @@ class JosefTelemetryTest {
     private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
             .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build()).build();
-    private final JosefTelemetry telemetry = JosefTelemetry.create(sdk);
+    private final dev.josef.kafka.net.internal.ManualClock clock = new dev.josef.kafka.net.internal.ManualClock();
+    private final JosefTelemetry telemetry = new JosefTelemetry(sdk, true, clock);
 
     @AfterEach
     void close() {
@@ -126,6 +127,7 @@ class JosefTelemetryTest {
                 Set.of(TopicPartition.of("a", 0), TopicPartition.of("a", 1)), TimeUnit.SECONDS.toNanos(3),
                 TimeUnit.MILLISECONDS.toNanos(250)));
         SpanData span = spans.getFinishedSpanItems().get(0);
+        assertThat(span.getEndEpochNanos()).as("ends now, by the telemetry's clock").isEqualTo(clock.currentTimeNanos());
         assertThat(span.getName()).isEqualTo("rebalance g");
         assertThat(span.getKind()).isEqualTo(SpanKind.INTERNAL);
         assertThat(text(span, "josef.rebalance.step")).isEqualTo("revoke");

@@ -16,6 +16,14 @@ public interface Clock {
     /** Milliseconds since the epoch, as {@link System#currentTimeMillis()}. */
     long currentTimeMillis();
 
+    /**
+     * Nanoseconds since the epoch, as precise as the clock can tell (span
+     * timestamps); {@link #currentTimeMillis()} in nanoseconds by default.
+     */
+    default long currentTimeNanos() {
+        return currentTimeMillis() * 1_000_000L;
+    }
+
     /** The JVM's clocks. */
     static Clock system() {
         return SystemClock.INSTANCE;
@@ -33,6 +41,12 @@ public interface Clock {
         @Override
         public long currentTimeMillis() {
             return System.currentTimeMillis();
+        }
+
+        @Override
+        public long currentTimeNanos() {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         }
     }
 }
