@@ -89,10 +89,8 @@ public final class Producer implements AutoCloseable {
     private final Set<String> checkedTopics = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Transactional operations whose caller's wait timed out, by method: the next call waits on them. */
-    private final Map<String, java.util.concurrent.CompletableFuture<Void>> timedOut = new ConcurrentHashMap<>();
-    /** When a commit or an abort whose wait timed out was first called, by method. */
-    private final Map<String, Long> endStarted = new ConcurrentHashMap<>();
+    /** The application's transactional calls: their waits, and reporting their ends. */
+    private final TransactionCalls calls;
     /** The transaction manager of a transactional producer; null otherwise. */
     final Transactions transactions;
 
@@ -128,6 +126,7 @@ public final class Producer implements AutoCloseable {
             }
         }
         this.hooks = new ProducerHooks(given, clientId);
+        this.calls = new TransactionCalls(config.maxBlock(), clock, hooks);
         Sender[] senderRef = new Sender[1];
         Runnable wakeup = () -> senderRef[0].wakeup();
         this.accumulator = new RecordAccumulator(config, clock, wakeup);
@@ -532,7 +531,7 @@ public final class Producer implements AutoCloseable {
      * @throws TransactionFatalException    when the coordinator refused (authorization, a bad timeout, ...)
      */
     public void initTransactions() {
-        call("initTransactions", () -> transactions().initTransactions());
+        calls.call("initTransactions", () -> transactions().initTransactions());
     }
 
     /**
@@ -542,7 +541,7 @@ public final class Producer implements AutoCloseable {
      * @throws IllegalStateException before {@link #initTransactions}, or while a transaction is open
      */
     public void beginTransaction() {
-        call("beginTransaction", () -> transactions().beginTransaction());
+        calls.call("beginTransaction", () -> transactions().beginTransaction());
     }
 
     /**
@@ -566,7 +565,7 @@ public final class Producer implements AutoCloseable {
             transactions().checkProduce(); // the same state checks, for a call that sends nothing
             return;
         }
-        call("sendOffsetsToTransaction", () -> transactions().sendOffsets(offsets, group));
+        calls.call("sendOffsetsToTransaction", () -> transactions().sendOffsets(offsets, group));
     }
 
     /**
@@ -583,7 +582,7 @@ public final class Producer implements AutoCloseable {
     public void commitTransaction() {
         Transactions t = transactions();
         sender.flushUpTo(ids.get());
-        end("commitTransaction", t::commit, true);
+        calls.end("commitTransaction", t.transactionalId(), true, t::commit);
     }
 
     /**
@@ -595,36 +594,8 @@ public final class Producer implements AutoCloseable {
      * @throws ProducerFencedException another producer took over the transactional id
      */
     public void abortTransaction() {
-        end("abortTransaction", () -> transactions().abort(), false);
-    }
-
-    /**
-     * {@link #call} for a commit or an abort, reporting its end to the hooks:
-     * its duration from the first call (one whose wait timed out is reported when
-     * a later call sees it end), and its error. A misuse (no transaction) ended
-     * nothing and is not reported.
-     */
-    private void end(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> start,
-                     boolean commit) {
-        if (hooks.isEmpty()) {
-            call(what, start);
-            return;
-        }
-        String id = transactions().transactionalId(); // a producer without one fails here, as documented
-        Long since = endStarted.remove(what);
-        long began = since != null ? since : clock.nanoTime();
-        try {
-            call(what, start);
-        } catch (TransactionTimeoutException e) {
-            endStarted.put(what, began); // it goes on: the call that sees it end reports it
-            throw e;
-        } catch (IllegalStateException e) {
-            throw e;
-        } catch (RuntimeException | Error e) {
-            hooks.transactionEnd(id, commit, clock.nanoTime() - began, e);
-            throw e;
-        }
-        hooks.transactionEnd(id, commit, clock.nanoTime() - began, null);
+        Transactions t = transactions();
+        calls.end("abortTransaction", t.transactionalId(), false, t::abort);
     }
 
     private Transactions transactions() {
@@ -634,48 +605,6 @@ public final class Producer implements AutoCloseable {
                     + "ProducerConfig (transactional.id) to use transactions");
         }
         return transactions;
-    }
-
-    /**
-     * Runs a transactional operation and waits up to {@code maxBlock}. One whose
-     * wait timed out goes on; calling the same method again waits on it (as
-     * kafka-clients keeps its pending result), even if it finished meanwhile,
-     * instead of starting another.
-     */
-    private void call(String what, java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> start) {
-        java.util.concurrent.CompletableFuture<Void> done = timedOut.remove(what);
-        if (done == null) {
-            // The application moved on to another operation: one whose wait timed out before is no longer
-            // waited on again (a commit that timed out and then finished must not stand in for a later one).
-            timedOut.clear();
-            endStarted.clear();
-            done = start.get();
-        }
-        try {
-            await(done, what);
-        } catch (TransactionTimeoutException e) {
-            timedOut.put(what, done);
-            throw e;
-        }
-    }
-
-    private void await(java.util.concurrent.CompletableFuture<Void> done, String what) {
-        try {
-            done.get(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new TransactionFatalException(what + " failed: " + cause, null, cause);
-        } catch (TimeoutException e) {
-            throw new TransactionTimeoutException(what + " did not finish within maxBlock (" + config.maxBlock()
-                    + "); it goes on: call " + what + " again to wait for it", null, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransactionTimeoutException(what + " was interrupted while it waited; it goes on: call "
-                    + what + " again to wait for it", null, e);
-        }
     }
 
     /**
